@@ -1,0 +1,98 @@
+import Foundation
+import Logging
+
+/// Builds `GET /edge/nodes`: two Prometheus queries whatever the fleet size, plus the inventory.
+public struct FleetService<Source: MetricsSource, Store: InventoryStore>: Sendable {
+    let source: Source
+    let store: Store
+    let queries: GPUQueries
+    let freshness: Freshness
+    let logger: Logger
+    let now: @Sendable () -> Date
+
+    public init(source: Source, store: Store, queries: GPUQueries, freshness: Freshness, logger: Logger,
+                now: @escaping @Sendable () -> Date = Date.init) {
+        self.source = source
+        self.store = store
+        self.queries = queries
+        self.freshness = freshness
+        self.logger = logger
+        self.now = now
+    }
+
+    public func list() async throws -> FleetList {
+        let boards = try await store.boards()
+        let inventory = Dictionary(boards.map { ($0.node, $0) }, uniquingKeysWith: { first, _ in first })
+
+        let values: [Series]
+        let fresh: [Series]
+        do {
+            async let valuesQuery = source.query(queries.fleetValues)
+            async let freshQuery = source.query(queries.fleetFreshness)
+            (values, fresh) = try await (valuesQuery, freshQuery)
+        } catch {
+            logger.warning("Prometheus query failed; listing the stored snapshots", metadata: ["error": "\(error)"])
+            return try await storedList(inventory: inventory, error: error as? UpstreamError ?? .unreachable("\(error)"))
+        }
+
+        let nodeLabel = queries.nodeLabel.rawValue
+        let liveSince = Dictionary(fresh.compactMap { series in
+            series.labels[nodeLabel].flatMap { node in series.latest.map { (node, $0.value) } }
+        }, uniquingKeysWith: max)
+        var items: [String: FleetList.Item] = [:]
+        for (node, series) in Dictionary(grouping: values, by: { $0.labels[nodeLabel] ?? "" }) where !node.isEmpty {
+            guard let snapshot = Normalizer.normalize(node: node, series: FleetNames.restore(series)) else { continue }
+            let live = liveSince[node].map { Date(timeIntervalSince1970: $0) }
+            let status = live.map { freshness.status(observedAt: $0, now: now()) } ?? .stale
+            let lastSeen = [live, inventory[node]?.lastSeen].compactMap { $0 }.max()
+            items[node] = FleetList.Item(snapshot, status: status, model: inventory[node]?.model, lastSeen: lastSeen)
+        }
+        for board in boards where items[board.node] == nil {
+            items[board.node] = FleetList.Item(
+                node: board.node, exporter: board.exporter, status: .offline, model: board.model,
+                gpuUtilizationPercent: nil, gpuTemperatureCelsius: nil, powerWatts: nil, lastSeen: board.lastSeen)
+        }
+        let sorted = items.values.sorted { $0.node < $1.node }
+        return FleetList(items: sorted, totalItems: sorted.count)
+    }
+
+    /// Prometheus cannot answer: every known node, with its last good snapshot's values, as `stale`.
+    private func storedList(inventory: [String: BoardRecord], error: UpstreamError) async throws -> FleetList {
+        guard !inventory.isEmpty else { throw APIError.upstreamUnavailable(error) }
+        let snapshots = Dictionary(try await store.snapshots().map { ($0.node, $0) }, uniquingKeysWith: { first, _ in first })
+        let items = inventory.values.sorted { $0.node < $1.node }.map { board in
+            snapshots[board.node].map { FleetList.Item($0, status: .stale, model: board.model, lastSeen: board.lastSeen) }
+                ?? FleetList.Item(node: board.node, exporter: board.exporter, status: .stale, model: board.model,
+                                  gpuUtilizationPercent: nil, gpuTemperatureCelsius: nil, powerWatts: nil, lastSeen: board.lastSeen)
+        }
+        return FleetList(items: items, totalItems: items.count)
+    }
+}
+
+extension FleetList.Item {
+    /// A fleet row from a node's snapshot: mean GPU load, hottest GPU, measured board input or else summed GPU power.
+    init(_ snapshot: NodeGPU, status: NodeStatus, model: String?, lastSeen: Date?) {
+        let load = snapshot.gpus.compactMap(\.utilizationPercent)
+        let gpuPower = snapshot.gpus.compactMap(\.powerWatts)
+        self.init(
+            node: snapshot.node,
+            exporter: snapshot.exporter,
+            status: status,
+            model: model ?? snapshot.board.model,
+            gpuUtilizationPercent: load.isEmpty ? nil : load.reduce(0, +) / Double(load.count),
+            gpuTemperatureCelsius: snapshot.gpus.compactMap(\.temperatureCelsius).max(),
+            powerWatts: snapshot.power.totalWatts ?? (gpuPower.isEmpty ? nil : gpuPower.reduce(0, +)),
+            lastSeen: lastSeen
+        )
+    }
+}
+
+/// The fleet query's families, told apart by their label keys (`last_over_time` drops the names).
+enum FleetNames {
+    static let familyByLabel = [
+        (label: "gpu", name: "gpu_usage_gpu"), (label: "power", name: "gpu_usage_power"),
+        (label: "temperature", name: "gpu_temperatures"),
+    ]
+
+    static func restore(_ series: [Series]) -> [Series] { FamilyNames.restore(series, byLabel: familyByLabel) }
+}

@@ -1,0 +1,16 @@
+import Foundation
+
+/// `online` while the newest sample is within 3 scrape intervals, `stale` after.
+public struct Freshness: Sendable {
+    public let scrapeInterval: Duration
+
+    public init(scrapeInterval: Duration) { self.scrapeInterval = scrapeInterval }
+
+    public func status(observedAt: Date?, now: Date) -> NodeStatus {
+        guard let observedAt else { return .offline }
+        return now.timeIntervalSince(observedAt) <= 3 * scrapeInterval.secondsValue ? .online : .stale
+    }
+
+    /// Series written by one scrape share a timestamp; half an interval tells one scrape from the next.
+    var sameScrapeTolerance: Double { scrapeInterval.secondsValue / 2 }
+}

@@ -1,0 +1,30 @@
+import Foundation
+import Hummingbird
+
+/// `/edge/nodes` and `/edge/nodes/{name}/gpu`.
+struct NodeController<Source: MetricsSource, Store: InventoryStore> {
+    let snapshots: NodeSnapshotService<Source, Store>
+    let fleet: FleetService<Source, Store>
+
+    func addRoutes(to group: RouterGroup<some RequestContext>) {
+        group.get("nodes", use: list)
+        group.get("nodes/{name}/gpu", use: snapshot)
+    }
+
+    @Sendable func list(_ request: Request, context: some RequestContext) async throws -> Response {
+        try JSONResponse(try await fleet.list())
+    }
+
+    @Sendable func snapshot(_ request: Request, context: some RequestContext) async throws -> Response {
+        let raw = context.parameters.get("name").map { $0.removingPercentEncoding ?? $0 } ?? ""
+        guard let node = NodeName(raw) else { throw APIError.invalidNodeName(raw) }
+        return try JSONResponse(try await snapshots.snapshot(node))
+    }
+}
+
+/// A JSON body in the API's one encoding (sorted keys, RFC 3339 dates, explicit nulls).
+func JSONResponse(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+    let body = try JSONCoding.encoder.encode(value)
+    return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(bytes: body)))
+}

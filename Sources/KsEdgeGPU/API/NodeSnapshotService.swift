@@ -1,0 +1,83 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// Builds the answer of `GET /edge/nodes/{name}/gpu`: one Prometheus round trip, normalised, stored as the
+/// last good snapshot while online, and served from SQLite as `stale` while Prometheus cannot answer.
+public struct NodeSnapshotService<Source: MetricsSource, Store: InventoryStore>: Sendable {
+    let source: Source
+    let store: Store
+    let queries: GPUQueries
+    let freshness: Freshness
+    let logger: Logger
+    let now: @Sendable () -> Date
+    /// observedAt of the snapshot last written per node, so a repeated answer is not written again.
+    private let saved = SavedSnapshots()
+
+    public init(source: Source, store: Store, queries: GPUQueries, freshness: Freshness, logger: Logger,
+                now: @escaping @Sendable () -> Date = Date.init) {
+        self.source = source
+        self.store = store
+        self.queries = queries
+        self.freshness = freshness
+        self.logger = logger
+        self.now = now
+    }
+
+    public func snapshot(_ node: NodeName) async throws -> NodeGPU {
+        let series: [Series]
+        do {
+            series = try await source.query(queries.nodeSnapshot(node))
+        } catch {
+            logger.warning("Prometheus query failed; serving the stored snapshot", metadata: ["node": "\(node)", "error": "\(error)"])
+            guard var stored = try await store.snapshot(node.rawValue) else { throw APIError.upstreamUnavailable(error) }
+            stored.status = .stale
+            return stored
+        }
+
+        let latest = LatestScrape.select(series, tolerance: freshness.sameScrapeTolerance)
+        guard var snapshot = Normalizer.normalize(node: node.rawValue, series: latest) else {
+            return try await offline(node)
+        }
+        snapshot.status = freshness.status(observedAt: snapshot.observedAt, now: now())
+
+        let observed = BoardRecord(node: node.rawValue, exporter: snapshot.exporter, board: snapshot.board,
+                                   seen: snapshot.observedAt ?? now())
+        if snapshot.status == .online, saved.needsSaving(node.rawValue, snapshot.observedAt) {
+            snapshot.board = try await mergedBoard(observed, stored: store.board(node.rawValue))
+            try await store.saveSnapshot(snapshot, board: observed)
+            saved.markSaved(node.rawValue, snapshot.observedAt)
+        } else {
+            snapshot.board = try await mergedBoard(observed, stored: store.board(node.rawValue))
+        }
+        return snapshot
+    }
+
+    /// Prometheus answered but holds nothing for the node: known to the inventory means `offline`, else 404.
+    private func offline(_ node: NodeName) async throws -> NodeGPU {
+        guard let board = try await store.board(node.rawValue) else { throw APIError.nodeNotFound(node) }
+        return NodeGPU(node: node.rawValue, exporter: board.exporter, status: .offline, observedAt: nil, board: board.contract)
+    }
+
+    /// The board as just observed, with first/last seen from the inventory.
+    private func mergedBoard(_ observed: BoardRecord, stored: BoardRecord?) -> NodeGPU.Board {
+        var board = observed.contract
+        board.firstSeen = min(stored?.firstSeen ?? observed.firstSeen, observed.firstSeen)
+        board.lastSeen = max(stored?.lastSeen ?? observed.lastSeen, observed.lastSeen)
+        return board
+    }
+}
+
+final class SavedSnapshots: Sendable {
+    private let observed = Mutex<[String: Date]>([:])
+
+    func needsSaving(_ node: String, _ observedAt: Date?) -> Bool {
+        guard let observedAt else { return false }
+        return observed.withLock { $0[node].map { observedAt > $0 } ?? true }
+    }
+
+    func markSaved(_ node: String, _ observedAt: Date?) {
+        guard let observedAt else { return }
+        observed.withLock { $0[node] = observedAt }
+    }
+}

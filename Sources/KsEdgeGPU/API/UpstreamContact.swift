@@ -1,0 +1,24 @@
+import Foundation
+import Synchronization
+
+/// When Prometheus last answered, for `/ready`. Wraps the real source so every call is recorded.
+public final class UpstreamContact: Sendable {
+    private let last = Mutex<Date?>(nil)
+
+    public init() {}
+
+    public var lastSuccess: Date? { last.withLock { $0 } }
+
+    func record(_ date: Date) { last.withLock { $0 = max($0 ?? date, date) } }
+}
+
+struct RecordingMetricsSource<Base: MetricsSource>: MetricsSource {
+    let base: Base
+    let contact: UpstreamContact
+
+    func query(_ query: PromQL) async throws(UpstreamError) -> [Series] {
+        let result = try await base.query(query)
+        contact.record(Date())
+        return result
+    }
+}

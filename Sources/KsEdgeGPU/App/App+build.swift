@@ -1,0 +1,99 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import Prometheus
+import ServiceLifecycle
+
+/// The application with its real Prometheus client. The HTTP client is shut down by the lifecycle, after the server.
+public func buildApplication(
+    _ configuration: ServeConfiguration,
+    metricsRegistry: PrometheusCollectorRegistry? = nil,
+    logger: Logger
+) async throws -> some ApplicationProtocol {
+    let httpClient = PrometheusClient.makeHTTPClient(timeout: configuration.prometheusTimeout)
+    let source = PrometheusClient(httpClient: httpClient, baseURL: configuration.prometheusURL,
+                                  timeout: configuration.prometheusTimeout, logger: logger)
+    do {
+        return try await buildApplication(configuration, source: source, metricsRegistry: metricsRegistry,
+                                          services: [HTTPClientService(client: httpClient)], logger: logger)
+    } catch {
+        try? await httpClient.shutdown()
+        throw error
+    }
+}
+
+/// The one wiring of the application; tests call it with a fake `source` or a real Prometheus.
+public func buildApplication<Source: MetricsSource>(
+    _ configuration: ServeConfiguration,
+    source: Source,
+    metricsRegistry: PrometheusCollectorRegistry? = nil,
+    services: [any Service] = [],
+    logger: Logger
+) async throws -> some ApplicationProtocol {
+    let inventory = try Inventory(path: configuration.databasePath, migrationsDirectory: configuration.migrationsDirectory,
+                                  logger: logger)
+    let contact = UpstreamContact()
+    let recorded = RecordingMetricsSource(base: source, contact: contact)
+    let queries = GPUQueries(nodeLabel: configuration.nodeLabel, scrapeInterval: configuration.scrapeInterval)
+    let freshness = Freshness(scrapeInterval: configuration.scrapeInterval)
+    let readiness = Readiness()
+
+    let router = buildRouter(
+        nodes: NodeController(
+            snapshots: NodeSnapshotService(source: recorded, store: inventory, queries: queries, freshness: freshness, logger: logger),
+            fleet: FleetService(source: recorded, store: inventory, queries: queries, freshness: freshness, logger: logger)),
+        health: HealthController(readiness: readiness, contact: contact),
+        metricsRegistry: metricsRegistry,
+        publicDirectory: configuration.publicDirectory,
+        logger: logger)
+
+    let refresh = InventoryRefreshService(source: recorded, store: inventory, queries: queries,
+                                          interval: configuration.refreshInterval, logger: logger)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ks-edge-gpu"),
+        // The ServiceGroup stops these in reverse order: refresh, then the HTTP client, after the server.
+        services: services + [refresh],
+        onServerRunning: { channel in
+            readiness.markListening()
+            logger.info("ks-edge-gpu listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+        },
+        logger: logger
+    )
+}
+
+func buildRouter<Source: MetricsSource, Store: InventoryStore>(
+    nodes: NodeController<Source, Store>,
+    health: HealthController,
+    metricsRegistry: PrometheusCollectorRegistry?,
+    publicDirectory: String,
+    logger: Logger
+) -> Router<BasicRequestContext> {
+    let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: ErrorMiddleware())
+    router.add(middleware: MetricsMiddleware())
+    router.add(middleware: FileMiddleware(publicDirectory, searchForIndexHtml: true, logger: logger))
+    health.addRoutes(to: router)
+    nodes.addRoutes(to: router.group("edge"))
+    if let metricsRegistry {
+        router.get("metrics") { _, _ in
+            var buffer = [UInt8]()
+            buffer.reserveCapacity(16_384)
+            metricsRegistry.emit(into: &buffer)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+        }
+    }
+    return router
+}
+
+/// Owns the shared HTTP client's lifetime: it is shut down once the application stops.
+struct HTTPClientService: Service {
+    let client: HTTPClient
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await client.shutdown()
+    }
+}

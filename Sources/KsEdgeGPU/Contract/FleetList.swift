@@ -1,0 +1,48 @@
+import Foundation
+
+/// `GET /edge/nodes`: one row per node, for the page and the console's fleet table.
+public struct FleetList: Codable, Sendable, Hashable {
+    public var items: [Item]
+    public var totalItems: Int
+
+    public init(items: [Item], totalItems: Int) {
+        self.items = items
+        self.totalItems = totalItems
+    }
+
+    public struct Item: Codable, Sendable, Hashable {
+        public var node: String
+        @Nullable public var exporter: ExporterKind?
+        public var status: NodeStatus
+        @Nullable public var model: String?
+        @Nullable public var gpuUtilizationPercent: Double?
+        @Nullable public var gpuTemperatureCelsius: Double?
+        /// The board's measured input where known, else the summed GPU power, else null.
+        @Nullable public var powerWatts: Double?
+        @Nullable public var lastSeen: Date?
+
+        public init(
+            node: String, exporter: ExporterKind?, status: NodeStatus, model: String?, gpuUtilizationPercent: Double?,
+            gpuTemperatureCelsius: Double?, powerWatts: Double?, lastSeen: Date?
+        ) {
+            self.node = node
+            self.exporter = exporter
+            self.status = status
+            self.model = model
+            self.gpuUtilizationPercent = gpuUtilizationPercent
+            self.gpuTemperatureCelsius = gpuTemperatureCelsius
+            self.powerWatts = powerWatts
+            self.lastSeen = lastSeen
+        }
+    }
+}
+
+/// `{ "error": { "code": "invalid_node_name", "message": "…" } }`
+public struct ErrorBody: Codable, Sendable, Equatable {
+    public var error: Detail
+
+    public struct Detail: Codable, Sendable, Equatable {
+        public var code: String
+        public var message: String
+    }
+}

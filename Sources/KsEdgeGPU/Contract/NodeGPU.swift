@@ -1,0 +1,193 @@
+import Foundation
+
+// The JSON contract of `GET /edge/nodes/{name}/gpu`, what ks-console reads.
+// Units are in the names; a value the source does not carry is null, never 0.
+
+public enum ExporterKind: String, Codable, Sendable, CaseIterable {
+    case jetson
+    case dcgm
+    case nvidiaSMI = "nvidia-smi"
+}
+
+public enum NodeStatus: String, Codable, Sendable, CaseIterable {
+    /// The newest sample is within 3 scrape intervals.
+    case online
+    /// Older samples, or the last good snapshot stored in SQLite.
+    case stale
+    /// Known to the inventory, but Prometheus holds no samples for it.
+    case offline
+}
+
+public struct NodeGPU: Codable, Sendable, Hashable {
+    public var node: String
+    public var exporter: ExporterKind
+    public var status: NodeStatus
+    /// When the newest sample used here was scraped.
+    @Nullable public var observedAt: Date?
+    public var board: Board
+    @Nullable public var uptimeSeconds: Double?
+    public var gpus: [GPU]
+    public var cpu: CPU
+    public var temperatures: [Temperature]
+    /// Sensors that report -256 °C: they cannot be read, which is not the same as cold.
+    public var offlineSensors: [String]
+    public var power: Power
+    @Nullable public var fanPercent: Double?
+    public var processes: [GPUProcess]
+
+    public init(
+        node: String, exporter: ExporterKind, status: NodeStatus, observedAt: Date?, board: Board = Board(),
+        uptimeSeconds: Double? = nil, gpus: [GPU] = [], cpu: CPU = CPU(), temperatures: [Temperature] = [],
+        offlineSensors: [String] = [], power: Power = Power(), fanPercent: Double? = nil, processes: [GPUProcess] = []
+    ) {
+        self.node = node
+        self.exporter = exporter
+        self.status = status
+        self.observedAt = observedAt
+        self.board = board
+        self.uptimeSeconds = uptimeSeconds
+        self.gpus = gpus
+        self.cpu = cpu
+        self.temperatures = temperatures
+        self.offlineSensors = offlineSensors
+        self.power = power
+        self.fanPercent = fanPercent
+        self.processes = processes
+    }
+
+    public struct Board: Codable, Sendable, Hashable {
+        @Nullable public var model: String?
+        @Nullable public var jetpack: String?
+        @Nullable public var l4t: String?
+        @Nullable public var soc: String?
+        @Nullable public var codename: String?
+        @Nullable public var module: String?
+        @Nullable public var board: String?
+        @Nullable public var cudaArch: String?
+        @Nullable public var serialNumber: String?
+        @Nullable public var nvpmode: String?
+        /// From the inventory: when ks-edge-gpu first and last saw the board.
+        @Nullable public var firstSeen: Date?
+        @Nullable public var lastSeen: Date?
+
+        public init(
+            model: String? = nil, jetpack: String? = nil, l4t: String? = nil, soc: String? = nil, codename: String? = nil,
+            module: String? = nil, board: String? = nil, cudaArch: String? = nil, serialNumber: String? = nil,
+            nvpmode: String? = nil, firstSeen: Date? = nil, lastSeen: Date? = nil
+        ) {
+            self.model = model
+            self.jetpack = jetpack
+            self.l4t = l4t
+            self.soc = soc
+            self.codename = codename
+            self.module = module
+            self.board = board
+            self.cudaArch = cudaArch
+            self.serialNumber = serialNumber
+            self.nvpmode = nvpmode
+            self.firstSeen = firstSeen
+            self.lastSeen = lastSeen
+        }
+    }
+
+    public struct GPU: Codable, Sendable, Hashable {
+        public var index: Int
+        @Nullable public var name: String?
+        @Nullable public var uuid: String?
+        @Nullable public var utilizationPercent: Double?
+        @Nullable public var memoryUsedBytes: Double?
+        @Nullable public var memoryTotalBytes: Double?
+        @Nullable public var temperatureCelsius: Double?
+        @Nullable public var powerWatts: Double?
+
+        public init(
+            index: Int, name: String? = nil, uuid: String? = nil, utilizationPercent: Double? = nil,
+            memoryUsedBytes: Double? = nil, memoryTotalBytes: Double? = nil, temperatureCelsius: Double? = nil,
+            powerWatts: Double? = nil
+        ) {
+            self.index = index
+            self.name = name
+            self.uuid = uuid
+            self.utilizationPercent = utilizationPercent
+            self.memoryUsedBytes = memoryUsedBytes
+            self.memoryTotalBytes = memoryTotalBytes
+            self.temperatureCelsius = temperatureCelsius
+            self.powerWatts = powerWatts
+        }
+    }
+
+    public struct CPU: Codable, Sendable, Hashable {
+        /// Mean over the cores listed; null when no core is reported.
+        @Nullable public var averagePercent: Double?
+        public var cores: [Core]
+
+        public init(averagePercent: Double? = nil, cores: [Core] = []) {
+            self.averagePercent = averagePercent
+            self.cores = cores
+        }
+
+        public struct Core: Codable, Sendable, Hashable {
+            /// 1-based, as the exporter numbers them.
+            public var core: Int
+            @Nullable public var utilizationPercent: Double?
+
+            public init(core: Int, utilizationPercent: Double?) {
+                self.core = core
+                self.utilizationPercent = utilizationPercent
+            }
+        }
+    }
+
+    public struct Temperature: Codable, Sendable, Hashable {
+        public var sensor: String
+        public var celsius: Double
+
+        public init(sensor: String, celsius: Double) {
+            self.sensor = sensor
+            self.celsius = celsius
+        }
+    }
+
+    public struct Power: Codable, Sendable, Hashable {
+        /// Only where the exporter measures the board's input; a sum of partial rails is not a total.
+        @Nullable public var totalWatts: Double?
+        public var rails: [Rail]
+
+        public init(totalWatts: Double? = nil, rails: [Rail] = []) {
+            self.totalWatts = totalWatts
+            self.rails = rails
+        }
+
+        public struct Rail: Codable, Sendable, Hashable {
+            public var rail: String
+            /// Null where the board does not measure this rail.
+            @Nullable public var watts: Double?
+
+            public init(rail: String, watts: Double?) {
+                self.rail = rail
+                self.watts = watts
+            }
+        }
+    }
+
+    public struct GPUProcess: Codable, Sendable, Hashable {
+        @Nullable public var pid: Int?
+        @Nullable public var name: String?
+        @Nullable public var user: String?
+        @Nullable public var cpuPercent: Double?
+        @Nullable public var memoryBytes: Double?
+        @Nullable public var gpuMemoryBytes: Double?
+
+        public init(
+            pid: Int? = nil, name: String? = nil, user: String? = nil, cpuPercent: Double? = nil,
+            memoryBytes: Double? = nil, gpuMemoryBytes: Double? = nil
+        ) {
+            self.pid = pid
+            self.name = name
+            self.user = user
+            self.cpuPercent = cpuPercent
+            self.memoryBytes = memoryBytes
+            self.gpuMemoryBytes = gpuMemoryBytes
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import GRDB
+
+/// A row of the `board` table.
+public struct BoardRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "board"
+
+    public var node: String
+    public var exporter: ExporterKind
+    public var model: String?
+    public var jetpack: String?
+    public var l4t: String?
+    public var soc: String?
+    public var codename: String?
+    public var module: String?
+    public var board: String?
+    public var cudaArch: String?
+    public var serialNumber: String?
+    public var nvpmode: String?
+    public var firstSeen: Date
+    public var lastSeen: Date
+
+    enum CodingKeys: String, CodingKey {
+        case node, exporter, model, jetpack, l4t, soc, codename, module, board, nvpmode
+        case cudaArch = "cuda_arch"
+        case serialNumber = "serial_number"
+        case firstSeen = "first_seen"
+        case lastSeen = "last_seen"
+    }
+
+    /// A board as observed at `seen`; `firstSeen` is kept from the stored row on upsert.
+    public init(node: String, exporter: ExporterKind, board: NodeGPU.Board, seen: Date) {
+        self.node = node
+        self.exporter = exporter
+        model = board.model
+        jetpack = board.jetpack
+        l4t = board.l4t
+        soc = board.soc
+        codename = board.codename
+        module = board.module
+        self.board = board.board
+        cudaArch = board.cudaArch
+        serialNumber = board.serialNumber
+        nvpmode = board.nvpmode
+        firstSeen = seen
+        lastSeen = seen
+    }
+
+    /// The contract's view of this row.
+    public var contract: NodeGPU.Board {
+        NodeGPU.Board(
+            model: model, jetpack: jetpack, l4t: l4t, soc: soc, codename: codename, module: module, board: board,
+            cudaArch: cudaArch, serialNumber: serialNumber, nvpmode: nvpmode, firstSeen: firstSeen, lastSeen: lastSeen
+        )
+    }
+}
+
+extension ExporterKind: DatabaseValueConvertible {}

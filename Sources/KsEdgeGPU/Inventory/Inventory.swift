@@ -1,0 +1,140 @@
+import Foundation
+import GRDB
+import Logging
+
+/// The SQLite inventory (GRDB `DatabasePool`, so WAL mode), migrated from `migrations/*.sql` on open.
+public final class Inventory: InventoryStore {
+    let pool: DatabasePool
+
+    public struct MigrationsNotFound: Error, CustomStringConvertible {
+        public let directory: String
+        public var description: String {
+            "no migrations (*.sql) in \(directory): run from the repository root or set --migrations / MIGRATIONS_DIR"
+        }
+    }
+
+    /// Opens (creating the file and its directory) and applies every pending migration in file-name order.
+    public init(path: String, migrationsDirectory: String, logger: Logger) throws {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        pool = try DatabasePool(path: path, configuration: configuration)
+
+        let files = try Self.migrationFiles(in: migrationsDirectory)
+        var migrator = DatabaseMigrator()
+        for file in files {
+            let sql = try String(contentsOfFile: file.path, encoding: .utf8)
+            migrator.registerMigration(file.lastPathComponent) { db in try db.execute(sql: sql) }
+        }
+        let pending = try pool.read { try migrator.appliedIdentifiers($0) }
+        try migrator.migrate(pool)
+        for file in files where !pending.contains(file.lastPathComponent) {
+            logger.info("applied migration", metadata: ["migration": "\(file.lastPathComponent)"])
+        }
+    }
+
+    static func migrationFiles(in directory: String) throws -> [URL] {
+        let contents = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        let files = contents.filter { $0.hasSuffix(".sql") }.sorted()
+        guard !files.isEmpty else { throw MigrationsNotFound(directory: directory) }
+        return files.map { URL(fileURLWithPath: directory).appendingPathComponent($0) }
+    }
+
+    public func board(_ node: String) async throws -> BoardRecord? {
+        try await pool.read { try BoardRecord.fetchOne($0, key: node) }
+    }
+
+    public func boards() async throws -> [BoardRecord] {
+        try await pool.read { try BoardRecord.order(Column("node")).fetchAll($0) }
+    }
+
+    public func upsert(_ boards: [BoardRecord]) async throws {
+        guard !boards.isEmpty else { return }
+        try await pool.write { db in
+            for board in boards { try Self.upsert(board, in: db) }
+        }
+    }
+
+    private static func upsert(_ board: BoardRecord, in db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO board (node, exporter, model, jetpack, l4t, soc, codename, module, board, cuda_arch,
+                                   serial_number, nvpmode, first_seen, last_seen)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(node) DO UPDATE SET
+                    exporter = excluded.exporter, model = excluded.model, jetpack = excluded.jetpack,
+                    l4t = excluded.l4t, soc = excluded.soc, codename = excluded.codename, module = excluded.module,
+                    board = excluded.board, cuda_arch = excluded.cuda_arch, serial_number = excluded.serial_number,
+                    nvpmode = excluded.nvpmode,
+                    last_seen = max(board.last_seen, excluded.last_seen)
+                """,
+            arguments: [
+                board.node, board.exporter, board.model, board.jetpack, board.l4t, board.soc, board.codename,
+                board.module, board.board, board.cudaArch, board.serialNumber, board.nvpmode, board.firstSeen,
+                board.lastSeen,
+            ])
+    }
+
+    public func snapshot(_ node: String) async throws -> NodeGPU? {
+        let payload = try await pool.read { try String.fetchOne($0, sql: "SELECT payload FROM snapshot WHERE node = ?", arguments: [node]) }
+        return try payload.map { try SnapshotCoding.decode($0) }
+    }
+
+    public func snapshots() async throws -> [NodeGPU] {
+        let payloads = try await pool.read { try String.fetchAll($0, sql: "SELECT payload FROM snapshot ORDER BY node") }
+        return try payloads.map { try SnapshotCoding.decode($0) }
+    }
+
+    public func saveSnapshot(_ snapshot: NodeGPU, board: BoardRecord) async throws {
+        let payload = try SnapshotCoding.encode(snapshot)
+        try await pool.write { db in
+            try Self.upsert(board, in: db)
+            // An older snapshot never replaces a newer one (two requests racing).
+            try db.execute(
+                sql: """
+                    INSERT INTO snapshot (node, observed_at, payload) VALUES (?, ?, ?)
+                    ON CONFLICT(node) DO UPDATE SET observed_at = excluded.observed_at, payload = excluded.payload
+                    WHERE excluded.observed_at >= snapshot.observed_at
+                    """,
+                arguments: [snapshot.node, snapshot.observedAt ?? Date(timeIntervalSince1970: 0), payload])
+        }
+    }
+}
+
+/// Snapshots are stored as the contract's own JSON, so what was served is what comes back.
+enum SnapshotCoding {
+    static func encode(_ snapshot: NodeGPU) throws -> String {
+        String(decoding: try JSONCoding.encoder.encode(snapshot), as: UTF8.self)
+    }
+
+    static func decode(_ payload: String) throws -> NodeGPU {
+        try JSONCoding.decoder.decode(NodeGPU.self, from: Data(payload.utf8))
+    }
+}
+
+/// One JSON configuration for the API and storage: RFC 3339 dates with fractional seconds.
+public enum JSONCoding {
+    static let rfc3339 = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
+    public static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(date.formatted(rfc3339))
+        }
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    public static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self)
+            if let date = try? Date(text, strategy: rfc3339) { return date }
+            if let date = try? Date(text, strategy: .iso8601) { return date }
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an RFC 3339 date: \(text)"))
+        }
+        return decoder
+    }
+}

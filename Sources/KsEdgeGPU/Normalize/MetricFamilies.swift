@@ -1,0 +1,73 @@
+/// The series of one node grouped by metric name, each reduced to its newest sample.
+/// Non-finite values (NaN, ±Inf) read as unknown.
+struct MetricFamilies {
+    struct Sample {
+        var labels: [String: String]
+        var value: Double?
+        var timestamp: Double
+    }
+
+    private var byName: [String: [Sample]] = [:]
+    /// Newest sample time over all families (seconds since the epoch).
+    private(set) var newestTimestamp: Double?
+
+    init(_ series: [Series]) {
+        for entry in series {
+            guard let point = entry.latest else { continue }
+            byName[entry.name, default: []].append(Sample(labels: entry.labels, value: point.value.isFinite ? point.value : nil, timestamp: point.timestamp))
+            newestTimestamp = max(newestTimestamp ?? point.timestamp, point.timestamp)
+        }
+    }
+
+    func samples(_ name: String) -> [Sample] { byName[name] ?? [] }
+
+    func has(_ name: String) -> Bool { byName[name] != nil }
+
+    var names: Dictionary<String, [Sample]>.Keys { byName.keys }
+
+    /// The value of the sample of `name` whose `label` equals `labelValue`.
+    func value(_ name: String, where label: String, is labelValue: String) -> Double? {
+        samples(name).first { $0.labels[label] == labelValue }?.value
+    }
+
+    /// The labels of an info metric (value 1), with exporters' placeholders for "unknown" removed.
+    func info(_ name: String) -> [String: String] {
+        samples(name).first?.labels.filter { !$0.value.isEmpty && $0.value != "unknown" } ?? [:]
+    }
+}
+
+/// Which exporter a node's series come from, by the metric names present.
+enum ExporterDetection {
+    static func detect(_ names: some Sequence<String>) -> ExporterKind? {
+        var found: Set<ExporterKind> = []
+        for name in names {
+            if name.hasPrefix("gpu_") { found.insert(.jetson) }
+            else if name.hasPrefix("DCGM_FI_") { found.insert(.dcgm) }
+            else if name.hasPrefix("nvidia_smi_") { found.insert(.nvidiaSMI) }
+        }
+        // A node carrying two exporters is described by the richest one.
+        return [ExporterKind.dcgm, .nvidiaSMI, .jetson].first(where: found.contains)
+    }
+}
+
+/// Only the series written by the node's most recent scrape: a process that ended,
+/// or a sensor that disappeared, still has older samples inside the query window.
+enum LatestScrape {
+    static func select(_ series: [Series], tolerance: Double) -> [Series] {
+        guard let newest = series.compactMap(\.latest?.timestamp).max() else { return [] }
+        return series.filter { ($0.latest?.timestamp ?? -.infinity) >= newest - tolerance }
+    }
+}
+
+/// PromQL functions such as `last_over_time` and `timestamp` drop the metric name. Where each family
+/// has a label key of its own, that key gives the name back; series matching none are dropped.
+enum FamilyNames {
+    static func restore(_ series: [Series], byLabel families: [(label: String, name: String)]) -> [Series] {
+        series.compactMap { entry in
+            guard let name = families.first(where: { entry.labels[$0.label] != nil })?.name else { return nil }
+            var named = entry
+            named.labels["__name__"] = name
+            return named
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import Metrics
+import NIOCore
+import NIOHTTP1
+
+/// `MetricsSource` over Prometheus' HTTP API, through one shared async-http-client.
+/// Every call has one deadline covering connect, request and body; errors are mapped to `UpstreamError` here.
+public struct PrometheusClient: MetricsSource {
+    let httpClient: HTTPClient
+    let baseURL: String
+    let timeout: Duration
+    let logger: Logger
+    /// Bodies over this size are refused rather than buffered without bound.
+    let maxBodyBytes = 256 << 20
+
+    public init(httpClient: HTTPClient, baseURL: String, timeout: Duration, logger: Logger) {
+        self.httpClient = httpClient
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.timeout = timeout
+        self.logger = logger
+    }
+
+    /// The client to hand to `PrometheusClient`: connect timeout no longer than the call's deadline.
+    public static func makeHTTPClient(timeout: Duration) -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: .init(min(timeout, .seconds(5))), read: .init(timeout))
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 32)
+        // A refused connection means Prometheus is down: answer from SQLite now rather than retry until the deadline.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    public func query(_ query: PromQL) async throws(UpstreamError) -> [Series] {
+        try await post(path: "/api/v1/query", form: ["query": query.text])
+    }
+
+    public func queryRange(_ query: PromQL, start: Double, end: Double, step: Double) async throws(UpstreamError) -> [Series] {
+        try await post(path: "/api/v1/query_range", form: [
+            "query": query.text, "start": String(start), "end": String(end), "step": String(step),
+        ])
+    }
+
+    private func post(path: String, form: [String: String]) async throws(UpstreamError) -> [Series] {
+        Counter(label: "ks_edge_gpu_prometheus_queries_total").increment()
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        // Sorted so a query's body is stable (logs, caches).
+        request.body = .bytes(ByteBuffer(string: form.sorted { $0.key < $1.key }
+            .map { "\($0.key)=\(FormEncoding.escape($0.value))" }.joined(separator: "&")))
+
+        let bytes: ByteBuffer
+        let status: HTTPResponseStatus
+        do {
+            (status, bytes) = try await withDeadline(timeout) { [httpClient, maxBodyBytes, request] in
+                let response = try await httpClient.execute(request, timeout: .init(timeout))
+                return (response.status, try await response.body.collect(upTo: maxBodyBytes))
+            }
+        } catch let error as UpstreamError {
+            Counter(label: "ks_edge_gpu_prometheus_errors_total", dimensions: [("reason", "timeout")]).increment()
+            throw error
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+            Counter(label: "ks_edge_gpu_prometheus_errors_total", dimensions: [("reason", "timeout")]).increment()
+            throw .timeout(seconds: timeout.secondsValue)
+        } catch {
+            Counter(label: "ks_edge_gpu_prometheus_errors_total", dimensions: [("reason", "unreachable")]).increment()
+            throw .unreachable(String(describing: error))
+        }
+
+        let decoded: QueryResponse
+        do {
+            decoded = try JSONDecoder().decode(QueryResponse.self, from: bytes)
+        } catch {
+            Counter(label: "ks_edge_gpu_prometheus_errors_total", dimensions: [("reason", "bad_response")]).increment()
+            throw .badResponse("HTTP \(status.code), body is not a Prometheus query result")
+        }
+        return try decoded.series()
+    }
+
+    /// Races `operation` against the deadline; the loser is cancelled.
+    private func withDeadline<T: Sendable>(_ limit: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask { try await operation() }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                throw UpstreamError.timeout(seconds: limit.secondsValue)
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+    }
+}
+
+/// `application/x-www-form-urlencoded` values: everything but unreserved characters percent-encoded.
+enum FormEncoding {
+    static func escape(_ value: String) -> String {
+        var out = ""
+        out.reserveCapacity(value.utf8.count)
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            }
+        }
+        return out
+    }
+}
+
+extension Duration {
+    public var secondsValue: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Hummingbird
+import Logging
+
+/// The simulated fleet exporter: `/nodes/<node>/metrics` per board, `/targets` for Prometheus' http_sd.
+public struct SimulatorConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 9100
+    public var boards = 3
+    /// Extra nodes that replay a captured exporter page verbatim: node name -> file.
+    public var fixtures: [String: String] = [:]
+    /// The address Prometheus should scrape (`host:port`); defaults to host and port.
+    public var advertise: String?
+    public var job = "jetson-exporter"
+
+    public init() {}
+}
+
+public enum SimulatorServer {
+    public struct FixtureError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public static func build(_ configuration: SimulatorConfiguration, logger: Logger,
+                             onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
+        let boards = Dictionary(uniqueKeysWithValues: SimulatedBoard.fleet(count: configuration.boards).map { ($0.node, $0) })
+        var fixtures: [String: String] = [:]
+        for (node, path) in configuration.fixtures {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw FixtureError(description: "cannot read fixture \(path) for node \(node)")
+            }
+            fixtures[node] = text
+        }
+        let replayed = fixtures
+        let nodes = (Array(boards.keys) + Array(replayed.keys)).sorted()
+
+        let router = Router()
+        router.get("health") { _, _ in "ok" }
+        router.get("targets") { request, _ -> Response in
+            let address = configuration.advertise ?? "\(configuration.host):\(configuration.port)"
+            let groups = nodes.map { node in
+                TargetGroup(targets: [address], labels: [
+                    "__metrics_path__": "/nodes/\(node)/metrics", "instance": node, "job": configuration.job,
+                    "namespace": "kubesphere-monitoring-system", "pod": "jetson-exporter-\(podSuffix(node))",
+                ])
+            }
+            let body = try JSONEncoder().encode(groups)
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        }
+        router.get("nodes/{node}/metrics") { _, context -> Response in
+            let node = context.parameters.get("node") ?? ""
+            let text: String
+            if let fixture = replayed[node] {
+                text = fixture
+            } else if let board = boards[node] {
+                text = JetsonExposition.render(board, at: Date().timeIntervalSince1970)
+            } else {
+                throw HTTPError(.notFound, message: "no simulated node \(node)")
+            }
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ks-edge-gpu-simulator"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+            logger: logger)
+    }
+
+    struct TargetGroup: Encodable {
+        var targets: [String]
+        var labels: [String: String]
+    }
+
+    /// A stable pod-name suffix per node, like a DaemonSet's.
+    static func podSuffix(_ node: String) -> String {
+        let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
+        var hash: UInt64 = 1_469_598_103_934_665_603
+        for byte in node.utf8 { hash = (hash ^ UInt64(byte)) &* 1_099_511_628_211 }
+        return String((0..<5).map { index in alphabet[Int((hash >> (index * 8)) % UInt64(alphabet.count))] })
+    }
+}
