@@ -1,0 +1,128 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import KsEdgeGPU
+
+/// `GET /edge/nodes/{name}/gpu` through the router, with an in-memory Prometheus and a real SQLite file.
+@Suite struct NodeRouteTests {
+    let now = Date().timeIntervalSince1970
+
+    func fixtureFleet(at time: Double) throws -> [Series] {
+        try Fixtures.series("jetson-xavier-nx.prom", node: "edge-nx-01", timestamp: time)
+            + Fixtures.series("jetson-agx-orin.prom", node: "edge-agx-02", timestamp: time)
+            + Fixtures.series("jetson-orin-nano.prom", node: "edge-nano-03", timestamp: time)
+    }
+
+    @Test func snapshotHasTheNormalisedValuesAndCostsOneQuery() async throws {
+        let directory = try TemporaryDirectory()
+        let source = FakeMetricsSource(series: try fixtureFleet(at: now))
+        let app = try await buildApplication(TestApp.configuration(database: directory.file("db.sqlite")), source: source, logger: TestApp.logger)
+        try await app.test(.router) { client in
+            let (status, body, _) = try await client.get("/edge/nodes/edge-agx-02/gpu", as: NodeGPU.self)
+            #expect(status == .ok)
+            let node = try #require(body)
+            let expected = try #require(Normalizer.normalize(node: "edge-agx-02", series: Fixtures.series("jetson-agx-orin.prom", node: "edge-agx-02", timestamp: now)))
+            #expect(node.status == .online)
+            #expect(node.gpus == expected.gpus)
+            #expect(node.temperatures == expected.temperatures)
+            #expect(node.power == expected.power)
+            #expect(node.processes == expected.processes)
+            #expect(node.board.model == expected.board.model)
+            #expect(node.board.firstSeen != nil)
+            #expect(source.queries.filter { $0.text.contains("edge-agx-02") }.count == 1)
+        }
+    }
+
+    @Test(arguments: ["Bad_Name", "edge%22%7D%20or%20vector(1)", "-edge", String(repeating: "a", count: 254), "a..b"])
+    func invalidNodeNameIsRejectedBeforeAnyQuery(name: String) async throws {
+        let directory = try TemporaryDirectory()
+        let source = FakeMetricsSource(series: try fixtureFleet(at: now))
+        let app = try await buildApplication(TestApp.configuration(database: directory.file("db.sqlite")), source: source, logger: TestApp.logger)
+        try await app.test(.router) { client in
+            let (status, _, error) = try await client.get("/edge/nodes/\(name)/gpu", as: NodeGPU.self)
+            #expect(status == .badRequest)
+            #expect(error?.error.code == "invalid_node_name")
+            #expect(!source.queries.contains { $0.text.contains("[") }, "a snapshot query was sent")
+        }
+    }
+
+    @Test func nodeNeverSeenIs404() async throws {
+        let directory = try TemporaryDirectory()
+        let app = try await buildApplication(TestApp.configuration(database: directory.file("db.sqlite")),
+                                             source: FakeMetricsSource(series: try fixtureFleet(at: now)), logger: TestApp.logger)
+        try await app.test(.router) { client in
+            let (status, _, error) = try await client.get("/edge/nodes/edge-unknown/gpu", as: NodeGPU.self)
+            #expect(status == .notFound)
+            #expect(error?.error.code == "node_not_found")
+        }
+    }
+
+    @Test func prometheusDownWithNothingStoredIs503() async throws {
+        let directory = try TemporaryDirectory()
+        let source = FakeMetricsSource()
+        source.fail(with: .unreachable("connection refused"))
+        let app = try await buildApplication(TestApp.configuration(database: directory.file("db.sqlite")), source: source, logger: TestApp.logger)
+        try await app.test(.router) { client in
+            let (status, _, error) = try await client.get("/edge/nodes/edge-nx-01/gpu", as: NodeGPU.self)
+            #expect(status == .serviceUnavailable)
+            #expect(error?.error.code == "prometheus_unavailable")
+            #expect(error?.error.message.contains("connection refused") == true)
+        }
+    }
+
+    @Test func staleSnapshotServedWhenPrometheusIsDown() async throws {
+        let directory = try TemporaryDirectory()
+        let source = FakeMetricsSource(series: try fixtureFleet(at: now))
+        let app = try await buildApplication(TestApp.configuration(database: directory.file("db.sqlite")), source: source, logger: TestApp.logger)
+        try await app.test(.router) { client in
+            let (_, online, _) = try await client.get("/edge/nodes/edge-nx-01/gpu", as: NodeGPU.self)
+            #expect(online?.status == .online)
+
+            source.fail(with: .timeout(seconds: 10))
+            let (status, stale, _) = try await client.get("/edge/nodes/edge-nx-01/gpu", as: NodeGPU.self)
+            #expect(status == .ok)
+            #expect(stale?.status == .stale)
+            #expect(stale?.gpus == online?.gpus)
+            #expect(stale?.observedAt == online?.observedAt)
+            #expect(stale?.offlineSensors == ["aux"])
+        }
+    }
+
+    @Test func samplesOlderThanThreeScrapeIntervalsAreStale() async throws {
+        let directory = try TemporaryDirectory()
+        let source = FakeMetricsSource(series: try fixtureFleet(at: now - 4 * 60))
+        let app = try await buildApplication(TestApp.configuration(database: directory.file("db.sqlite")), source: source, logger: TestApp.logger)
+        try await app.test(.router) { client in
+            let (_, node, _) = try await client.get("/edge/nodes/edge-nano-03/gpu", as: NodeGPU.self)
+            #expect(node?.status == .stale)
+            #expect(node?.gpus.first?.utilizationPercent == 58.9)
+        }
+    }
+
+    @Test func knownNodeWithoutSamplesIsOffline() async throws {
+        let directory = try TemporaryDirectory()
+        let source = FakeMetricsSource(series: try fixtureFleet(at: now))
+        let app = try await buildApplication(TestApp.configuration(database: directory.file("db.sqlite")), source: source, logger: TestApp.logger)
+        try await app.test(.router) { client in
+            _ = try await client.get("/edge/nodes/edge-nx-01/gpu", as: NodeGPU.self)
+            source.replace([])
+            let (status, node, _) = try await client.get("/edge/nodes/edge-nx-01/gpu", as: NodeGPU.self)
+            #expect(status == .ok)
+            #expect(node?.status == .offline)
+            #expect(node?.board.model == "NVIDIA Jetson Xavier NX (Developer kit)")
+            #expect(node?.gpus.isEmpty == true)
+            #expect(node?.observedAt == nil)
+        }
+    }
+
+    @Test func unknownRouteIsAJSONError() async throws {
+        let directory = try TemporaryDirectory()
+        let app = try await buildApplication(TestApp.configuration(database: directory.file("db.sqlite")), source: FakeMetricsSource(), logger: TestApp.logger)
+        try await app.test(.router) { client in
+            let (status, _, error) = try await client.get("/edge/nothing", as: NodeGPU.self)
+            #expect(status == .notFound)
+            #expect(error?.error.code == "not_found")
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+@testable import KsEdgeGPU
+
+@Suite struct PromQLTests {
+    @Test(arguments: [
+        ("edge-nx-01", true), ("a", true), ("node.example.com", true), ("a-b.c-d", true), ("0node", true),
+        ("", false), ("Edge", false), ("-edge", false), ("edge-", false), ("a..b", false), (".a", false),
+        ("a_b", false), ("a b", false), ("a\"}", false), ("ünicode", false), (String(repeating: "a", count: 254), false),
+        (String(repeating: "a", count: 63) + "." + String(repeating: "b", count: 63), true),
+    ])
+    func nodeNamesFollowDNS1123Subdomain(name: String, valid: Bool) {
+        #expect(NodeName.isValid(name) == valid)
+        #expect((NodeName(name) != nil) == valid)
+    }
+
+    @Test(arguments: [
+        ("plain", #""plain""#),
+        (#"a"b"#, #""a\"b""#),
+        (#"back\slash"#, #""back\\slash""#),
+        ("new\nline", #""new\nline""#),
+        ("\u{1}", #""\x01""#),
+        (#"x"}) or vector(1) #"#, #""x\"}) or vector(1) #""#),
+    ])
+    func labelValuesAreQuotedAndEscaped(value: String, quoted: String) {
+        #expect(Selector.quote(value) == quoted)
+    }
+
+    /// Whatever the value, the quoted literal is one string: it ends at its last character only.
+    @Test func noValueCanEndTheStringLiteralEarly() {
+        let hostile = ["\"", "\\", "\\\"", "\"}", "a\\", "\u{7F}", "\"\n\"", String(repeating: "\\\"", count: 50)]
+        for value in hostile {
+            let quoted = Selector.quote(value)
+            var escaped = false
+            for (offset, character) in quoted.dropFirst().enumerated() {
+                if escaped { escaped = false; continue }
+                if character == "\\" { escaped = true; continue }
+                if character == "\"" { #expect(offset == quoted.count - 2, "literal for \(value.debugDescription) ends early") }
+            }
+        }
+    }
+
+    @Test func nodeSnapshotIsOneRangeSelectorOnTheNodeLabel() throws {
+        let queries = GPUQueries(nodeLabel: try #require(LabelName("instance")), scrapeInterval: .seconds(60))
+        let query = queries.nodeSnapshot(try #require(NodeName("edge-nx-01")))
+        #expect(query.text == #"{__name__=~"gpu_.*",instance="edge-nx-01"}[300s]"#)
+    }
+
+    @Test func configuredNodeLabelIsUsed() throws {
+        let queries = GPUQueries(nodeLabel: try #require(LabelName("node")), scrapeInterval: .seconds(15))
+        #expect(queries.nodeSnapshot(try #require(NodeName("n1"))).text == #"{__name__=~"gpu_.*",node="n1"}[75s]"#)
+        #expect(queries.fleetFreshness.text.contains("max by (node)"))
+    }
+
+    @Test(arguments: ["instance", "Hostname", "_x", "node_name2"])
+    func validLabelNames(name: String) { #expect(LabelName(name) != nil) }
+
+    @Test(arguments: ["", "2x", "a-b", "a b", "a\"", "x}"])
+    func invalidLabelNames(name: String) { #expect(LabelName(name) == nil) }
+
+    @Test func formBodiesPercentEncodeEverythingButUnreserved() {
+        #expect(FormEncoding.escape(#"{__name__=~"gpu_.*"} & x+y"#) == "%7B__name__%3D~%22gpu_.%2A%22%7D%20%26%20x%2By")
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import KsEdgeGPU
+import Synchronization
+
+/// An in-memory Prometheus: answers each query from the node series it holds, applying the
+/// query's equality matchers on the node label, and records every query it is sent.
+final class FakeMetricsSource: MetricsSource {
+    private let state = Mutex<State>(State())
+
+    struct State {
+        var series: [Series] = []
+        var failure: UpstreamError?
+        var queries: [PromQL] = []
+    }
+
+    init(series: [Series] = []) { state.withLock { $0.series = series } }
+
+    var queries: [PromQL] { state.withLock { $0.queries } }
+
+    func fail(with error: UpstreamError?) { state.withLock { $0.failure = error } }
+
+    func replace(_ series: [Series]) { state.withLock { $0.series = series } }
+
+    func query(_ query: PromQL) async throws(UpstreamError) -> [Series] {
+        let (series, failure) = state.withLock { state in
+            state.queries.append(query)
+            return (state.series, state.failure)
+        }
+        if let failure { throw failure }
+        return Self.evaluate(query.text, over: series)
+    }
+
+    /// Just enough PromQL for ks-edge-gpu's own queries: the first selector's matchers (a missing label
+    /// matches ""), and `timestamp(...)`, which replaces values by sample times and drops the name.
+    /// Aggregations and `last_over_time` are left out: the series already hold one newest point each.
+    static func evaluate(_ text: String, over series: [Series]) -> [Series] {
+        let selector = text.firstRange(of: /\{[^}]*\}/).map { String(text[$0]) } ?? "{}"
+        let matchers = selector.matches(of: /([A-Za-z_][A-Za-z0-9_]*)(=~|!=|=)"((?:[^"\\]|\\.)*)"/).map {
+            (label: String($0.output.1), op: String($0.output.2), value: String($0.output.3))
+        }
+        let selected = series.filter { entry in
+            matchers.allSatisfy { matcher in
+                let actual = entry.labels[matcher.label] ?? ""
+                switch matcher.op {
+                case "=": return actual == matcher.value
+                case "!=": return actual != matcher.value
+                default: return (try? Regex("^(?:\(matcher.value))$").wholeMatch(in: actual)) != nil
+                }
+            }
+        }
+        guard text.contains("timestamp(") else { return selected }
+        return selected.map { entry in
+            var labels = entry.labels
+            labels["__name__"] = nil
+            return Series(labels: labels, points: entry.points.map { .init(timestamp: $0.timestamp, value: $0.timestamp) })
+        }
+    }
+}

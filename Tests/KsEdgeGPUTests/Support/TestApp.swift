@@ -1,0 +1,41 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Testing
+@testable import KsEdgeGPU
+
+/// The application as `serve` builds it, on a temporary SQLite file, with the given source.
+enum TestApp {
+    static var logger: Logger {
+        var logger = Logger(label: "ks-edge-gpu-test")
+        logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
+        return logger
+    }
+
+    static func configuration(database: String, scrapeInterval: Duration = .seconds(60)) -> ServeConfiguration {
+        var configuration = ServeConfiguration()
+        configuration.host = "127.0.0.1"
+        configuration.port = 0
+        configuration.databasePath = database
+        configuration.migrationsDirectory = Fixtures.migrations
+        configuration.publicDirectory = Fixtures.publicDirectory
+        configuration.scrapeInterval = scrapeInterval
+        configuration.refreshInterval = .seconds(3600)
+        return configuration
+    }
+}
+
+extension TestClientProtocol {
+    /// GET `uri`, returning the status and the body decoded as `T` (or the error body).
+    func get<T: Decodable>(_ uri: String, as type: T.Type = T.self) async throws -> (HTTPResponse.Status, T?, ErrorBody?) {
+        try await execute(uri: uri, method: .get) { response in
+            let data = Data(buffer: response.body)
+            #expect(response.headers[.contentType]?.hasPrefix("application/json") == true, "\(uri) is not JSON")
+            if response.status == .ok {
+                return (response.status, try JSONCoding.decoder.decode(T.self, from: data), nil)
+            }
+            return (response.status, nil, try JSONCoding.decoder.decode(ErrorBody.self, from: data))
+        }
+    }
+}
