@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import Synchronization
 
 /// The simulated fleet exporter: `/nodes/<node>/metrics` per board, `/targets` for Prometheus' http_sd.
 public struct SimulatorConfiguration: Sendable {
@@ -11,7 +12,6 @@ public struct SimulatorConfiguration: Sendable {
     public var fixtures: [String: String] = [:]
     /// The address Prometheus should scrape (`host:port`); defaults to host and port.
     public var advertise: String?
-    public var job = "jetson-exporter"
 
     public init() {}
 }
@@ -33,15 +33,18 @@ public enum SimulatorServer {
         }
         let replayed = fixtures
         let nodes = (Array(boards.keys) + Array(replayed.keys)).sorted()
+        // With port 0 the real port is known only once bound; /targets must advertise that one.
+        let boundPort = Mutex<Int>(configuration.port)
 
         let router = Router()
         router.get("health") { _, _ in "ok" }
-        router.get("targets") { request, _ -> Response in
-            let address = configuration.advertise ?? "\(configuration.host):\(configuration.port)"
+        router.get("targets") { _, _ -> Response in
+            let address = configuration.advertise ?? "\(configuration.host):\(boundPort.withLock { $0 })"
             let groups = nodes.map { node in
                 TargetGroup(targets: [address], labels: [
-                    "__metrics_path__": "/nodes/\(node)/metrics", "instance": node, "job": configuration.job,
-                    "namespace": "kubesphere-monitoring-system", "pod": "jetson-exporter-\(podSuffix(node))",
+                    "__metrics_path__": "/nodes/\(node)/metrics", "instance": node,
+                    "namespace": "kubesphere-monitoring-system",
+                    "pod": "jetson-exporter-\(podSuffix(node))",
                 ])
             }
             let body = try JSONEncoder().encode(groups)
@@ -63,7 +66,11 @@ public enum SimulatorServer {
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ks-edge-gpu-simulator"),
-            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? configuration.port
+                boundPort.withLock { $0 = port }
+                await onServerRunning(port)
+            },
             logger: logger)
     }
 

@@ -1,0 +1,169 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import KsEdgeGPU
+@testable import Simulator
+
+@Test func prometheusIsInstalledInCI() {
+    if LiveServices.inCI {
+        #expect(LiveServices.canRun, "CI needs the Debian package prometheus (or PROMETHEUS_BIN) for the integration tests")
+    }
+}
+
+/// The whole path: simulator -> real Prometheus -> ks-edge-gpu over HTTP -> SQLite file.
+@Suite(.serialized, .enabled(if: LiveServices.canRun, "prometheus is not installed"))
+struct LivePrometheusTests {
+    static let boards = 3
+
+    /// Fixture files replayed by the simulator as nodes `fx-<file name>`.
+    static var fixtureNodes: [String: String] {
+        Dictionary(uniqueKeysWithValues: Fixtures.jetsonFiles.map { file in
+            ("fx-" + file.replacingOccurrences(of: ".prom", with: ""), Fixtures.path(file))
+        })
+    }
+
+    /// Runs `body` with a live ks-edge-gpu (scrape interval 1s) in front of a real Prometheus scraping the simulator.
+    func withLiveStack(_ body: @Sendable (any TestClientProtocol, PrometheusProcess, String) async throws -> Void) async throws {
+        let binary = try #require(LiveServices.prometheusBinary)
+        let fixtures = Self.fixtureNodes
+        try await LiveServices.withSimulator(boards: Self.boards, fixtures: fixtures) { simulatorPort in
+            let prometheus = try PrometheusProcess(targetsPort: simulatorPort, binary: binary)
+            defer { prometheus.stop() }
+            try await prometheus.waitForNodes(Self.boards + fixtures.count)
+            let directory = try TemporaryDirectory()
+            var configuration = TestApp.configuration(database: directory.file("inventory.sqlite"), scrapeInterval: .seconds(1))
+            configuration.prometheusURL = prometheus.url
+            configuration.prometheusTimeout = .seconds(2)
+            configuration.refreshInterval = .seconds(1)
+            let app = try await buildApplication(configuration, logger: TestApp.logger)
+            try await app.test(.live) { client in try await body(client, prometheus, directory.file("inventory.sqlite")) }
+        }
+    }
+
+    @Test func fixturesComeBackThroughPrometheusAsNormalised() async throws {
+        try await withLiveStack { client, _, _ in
+            for (node, path) in Self.fixtureNodes {
+                let (status, body, error) = try await client.get("/edge/nodes/\(node)/gpu", as: NodeGPU.self)
+                #expect(status == .ok, "\(node): \(error?.error.message ?? "")")
+                let served = try #require(body)
+                let file = URL(fileURLWithPath: path).lastPathComponent
+                let expected = try #require(Normalizer.normalize(node: node, series: Fixtures.series(file, node: node)))
+                #expect(served.status == .online)
+                #expect(served.exporter == .jetson)
+                #expect(served.gpus == expected.gpus, "\(node)")
+                #expect(served.cpu == expected.cpu, "\(node)")
+                #expect(served.temperatures == expected.temperatures, "\(node)")
+                #expect(served.offlineSensors == expected.offlineSensors, "\(node)")
+                #expect(served.power == expected.power, "\(node)")
+                #expect(served.processes == expected.processes, "\(node)")
+                #expect(served.uptimeSeconds == expected.uptimeSeconds, "\(node)")
+                #expect(served.fanPercent == expected.fanPercent, "\(node)")
+                var board = served.board
+                board.firstSeen = nil
+                board.lastSeen = nil
+                #expect(board == expected.board, "\(node)")
+                #expect(served.board.firstSeen != nil && served.board.lastSeen != nil)
+            }
+        }
+    }
+
+    @Test func simulatedBoardsShowTheirQuirksThroughPrometheus() async throws {
+        try await withLiveStack { client, _, _ in
+            for board in SimulatedBoard.fleet(count: Self.boards) {
+                let (status, body, _) = try await client.get("/edge/nodes/\(board.node)/gpu", as: NodeGPU.self)
+                #expect(status == .ok)
+                let node = try #require(body)
+                #expect(node.status == .online)
+                let load = try #require(node.gpus.first?.utilizationPercent)
+                #expect((0...100).contains(load))
+                #expect(node.temperatures.allSatisfy { (20...90).contains($0.celsius) })
+                switch board.kind {
+                case .xavierNX:
+                    #expect(node.offlineSensors == ["aux"])
+                    #expect(node.power.rails.allSatisfy { $0.watts == nil })
+                    #expect(node.cpu.cores.count == 6)
+                case .agxOrin:
+                    #expect(node.gpus.first?.powerWatts != nil)
+                    #expect(node.power.totalWatts == nil)
+                case .orinNano:
+                    #expect(node.power.totalWatts != nil)
+                    #expect(node.gpus.first?.memoryUsedBytes != nil)
+                    #expect(node.board.codename == nil)
+                }
+            }
+        }
+    }
+
+    @Test func fleetAndInventoryCoverEveryScrapedNode() async throws {
+        try await withLiveStack { client, _, database in
+            let expected = Set(SimulatedBoard.fleet(count: Self.boards).map(\.node) + Self.fixtureNodes.keys)
+            let (status, list, _) = try await client.get("/edge/nodes", as: FleetList.self)
+            #expect(status == .ok)
+            #expect(Set(try #require(list).items.map(\.node)) == expected)
+            #expect(list?.items.allSatisfy { $0.status == .online && $0.lastSeen != nil } == true)
+            #expect(list?.items.first { $0.node == "fx-jetson-orin-nano" }?.powerWatts == 7.79)
+
+            // The background refresh writes every board to the SQLite file.
+            let inventory = try Inventory(path: database, migrationsDirectory: Fixtures.migrations, logger: TestApp.logger)
+            var boards: [BoardRecord] = []
+            for _ in 0..<40 {
+                boards = try await inventory.boards()
+                if boards.count == expected.count { break }
+                try await Task.sleep(for: .milliseconds(250))
+            }
+            #expect(Set(boards.map(\.node)) == expected)
+            #expect(boards.first { $0.node == "fx-jetson-xavier-nx" }?.serialNumber == "1422020048532")
+        }
+    }
+
+    @Test func answersTurnStaleWhenPrometheusStops() async throws {
+        try await withLiveStack { client, prometheus, _ in
+            let (_, online, _) = try await client.get("/edge/nodes/fx-jetson-agx-orin/gpu", as: NodeGPU.self)
+            #expect(online?.status == .online)
+            let (readyStatus, ready, _) = try await client.get("/ready", as: HealthController.Ready.self)
+            #expect(readyStatus == .ok)
+            #expect(ready?.listening == true)
+            #expect(ready?.lastPrometheusContact != nil)
+
+            prometheus.stop()
+            let (status, stale, _) = try await client.get("/edge/nodes/fx-jetson-agx-orin/gpu", as: NodeGPU.self)
+            #expect(status == .ok)
+            #expect(stale?.status == .stale)
+            #expect(stale?.gpus == online?.gpus)
+
+            // Never asked for while Prometheus was up: nothing stored to serve.
+            let (unstored, _, error) = try await client.get("/edge/nodes/fx-jetson-orin-nano/gpu", as: NodeGPU.self)
+            #expect(unstored == .serviceUnavailable)
+            #expect(error?.error.code == "prometheus_unavailable")
+
+            let (listStatus, list, _) = try await client.get("/edge/nodes", as: FleetList.self)
+            #expect(listStatus == .ok)
+            #expect(list?.items.allSatisfy { $0.status == .stale } == true)
+        }
+    }
+}
+
+/// A Prometheus that accepts the connection and never answers in time.
+@Suite struct SlowPrometheusTests {
+    @Test func slowPrometheusGetsABoundedWaitAndA503() async throws {
+        let router = Router()
+        router.post("api/v1/query") { _, _ -> String in
+            try? await Task.sleep(for: .seconds(2))
+            return "{}"
+        }
+        let silent = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: TestApp.logger)
+        try await silent.test(.live) { silentClient in
+            let directory = try TemporaryDirectory()
+            var configuration = TestApp.configuration(database: directory.file("db.sqlite"))
+            configuration.prometheusURL = "http://127.0.0.1:\(silentClient.port!)"
+            configuration.prometheusTimeout = .milliseconds(500)
+            let app = try await buildApplication(configuration, logger: TestApp.logger)
+            try await app.test(.router) { client in
+                let (status, _, error) = try await client.get("/edge/nodes/edge-nx-01/gpu", as: NodeGPU.self)
+                #expect(status == .serviceUnavailable)
+                #expect(error?.error.message.contains("did not answer within 0.5s") == true)
+            }
+        }
+    }
+}

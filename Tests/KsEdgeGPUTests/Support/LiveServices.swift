@@ -1,0 +1,123 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Testing
+@testable import KsEdgeGPU
+@testable import Simulator
+
+/// Real processes and servers for integration tests: the simulator, and Prometheus from the Debian package.
+enum LiveServices {
+    static var inCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
+
+    static var prometheusBinary: String? {
+        let candidates = [ProcessInfo.processInfo.environment["PROMETHEUS_BIN"], "/usr/bin/prometheus", "/usr/local/bin/prometheus"]
+        return candidates.compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// Integration tests run where Prometheus is installed; in CI its absence fails `prometheusIsInstalledInCI`.
+    static var canRun: Bool { prometheusBinary != nil }
+
+    /// The simulated fleet with `boards` moving boards plus each Jetson fixture replayed verbatim as `fx-<file>`.
+    static func withSimulator<T>(boards: Int, fixtures: [String: String], _ body: (Int) async throws -> T) async throws -> T {
+        var configuration = SimulatorConfiguration()
+        configuration.port = 0
+        configuration.boards = boards
+        configuration.fixtures = fixtures
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let app = try SimulatorServer.build(configuration, logger: TestApp.logger) { port in continuation.yield(port) }
+        let group = ServiceGroup(configuration: .init(services: [app], logger: TestApp.logger))
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else { throw CancellationError() }
+            do {
+                let result = try await body(port)
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+                return result
+            } catch {
+                await group.triggerGracefulShutdown()
+                throw error
+            }
+        }
+    }
+
+    /// A free loopback TCP port, from the kernel.
+    static func freePort() throws -> Int {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { throw POSIXError(.EMFILE) }
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
+        }
+        guard bound else { throw POSIXError(.EADDRINUSE) }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// A real Prometheus process scraping the simulator's http_sd targets every second.
+final class PrometheusProcess: @unchecked Sendable {
+    let process = Process()
+    let port: Int
+    let directory: String
+
+    init(targetsPort: Int, binary: String) throws {
+        port = try LiveServices.freePort()
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ks-edge-gpu-prom-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let configuration = """
+            global:
+              scrape_interval: 1s
+              scrape_timeout: 1s
+            scrape_configs:
+              - job_name: jetson-exporter
+                http_sd_configs:
+                  - url: http://127.0.0.1:\(targetsPort)/targets
+                    refresh_interval: 1s
+            """
+        try configuration.write(toFile: directory + "/prometheus.yml", atomically: true, encoding: .utf8)
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = [
+            "--config.file=\(directory)/prometheus.yml", "--storage.tsdb.path=\(directory)/data",
+            "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn",
+        ]
+        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+    }
+
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    /// Waits (bounded) until Prometheus holds `count` nodes' `gpu_usage_gpu`.
+    func waitForNodes(_ count: Int) async throws {
+        for _ in 0..<120 {
+            if let (data, _) = try? await URLSession.shared.data(from: URL(string: "\(url)/api/v1/query?query=count(gpu_usage_gpu)")!),
+               let text = String(data: data, encoding: .utf8), text.contains("\"\(count)\"]") {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        Issue.record("Prometheus did not scrape \(count) nodes in 30s")
+        throw CancellationError()
+    }
+
+    func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
