@@ -45,7 +45,7 @@ public struct FleetService<Source: MetricsSource, Store: InventoryStore>: Sendab
             let live = liveSince[node].map { Date(timeIntervalSince1970: $0) }
             let status = live.map { freshness.status(observedAt: $0, now: now()) } ?? .stale
             let lastSeen = [live, inventory[node]?.lastSeen].compactMap { $0 }.max()
-            items[node] = FleetList.Item(snapshot, status: status, model: inventory[node]?.model, lastSeen: lastSeen)
+            items[node] = FleetList.Item(snapshot, status: status, inventoryModel: inventory[node]?.model, lastSeen: lastSeen)
         }
         for board in boards where items[board.node] == nil {
             items[board.node] = FleetList.Item(
@@ -61,7 +61,7 @@ public struct FleetService<Source: MetricsSource, Store: InventoryStore>: Sendab
         guard !inventory.isEmpty else { throw APIError.upstreamUnavailable(error) }
         let snapshots = Dictionary(try await store.snapshots().map { ($0.node, $0) }, uniquingKeysWith: { first, _ in first })
         let items = inventory.values.sorted { $0.node < $1.node }.map { board in
-            snapshots[board.node].map { FleetList.Item($0, status: .stale, model: board.model, lastSeen: board.lastSeen) }
+            snapshots[board.node].map { FleetList.Item($0, status: .stale, inventoryModel: board.model, lastSeen: board.lastSeen) }
                 ?? FleetList.Item(node: board.node, exporter: board.exporter, status: .stale, model: board.model,
                                   gpuUtilizationPercent: nil, gpuTemperatureCelsius: nil, powerWatts: nil, lastSeen: board.lastSeen)
         }
@@ -71,14 +71,15 @@ public struct FleetService<Source: MetricsSource, Store: InventoryStore>: Sendab
 
 extension FleetList.Item {
     /// A fleet row from a node's snapshot: mean GPU load, hottest GPU, measured board input or else summed GPU power.
-    init(_ snapshot: NodeGPU, status: NodeStatus, model: String?, lastSeen: Date?) {
+    /// The model is the snapshot's own, or the inventory's where the snapshot has none.
+    init(_ snapshot: NodeGPU, status: NodeStatus, inventoryModel: String?, lastSeen: Date?) {
         let load = snapshot.gpus.compactMap(\.utilizationPercent)
         let gpuPower = snapshot.gpus.compactMap(\.powerWatts)
         self.init(
             node: snapshot.node,
             exporter: snapshot.exporter,
             status: status,
-            model: model ?? snapshot.board.model,
+            model: snapshot.board.model ?? inventoryModel,
             gpuUtilizationPercent: load.isEmpty ? nil : load.reduce(0, +) / Double(load.count),
             gpuTemperatureCelsius: snapshot.gpus.compactMap(\.temperatureCelsius).max(),
             powerWatts: snapshot.power.totalWatts ?? (gpuPower.isEmpty ? nil : gpuPower.reduce(0, +)),
@@ -90,8 +91,8 @@ extension FleetList.Item {
 /// The fleet query's families, told apart by their label keys (`last_over_time` drops the names).
 enum FleetNames {
     static let familyByLabel = [
-        (label: "gpu", name: "gpu_usage_gpu"), (label: "power", name: "gpu_usage_power"),
-        (label: "temperature", name: "gpu_temperatures"),
+        (label: "board_info", name: "gpu_info_board_info"), (label: "gpu", name: "gpu_usage_gpu"),
+        (label: "power", name: "gpu_usage_power"), (label: "temperature", name: "gpu_temperatures"),
     ]
 
     static func restore(_ series: [Series]) -> [Series] { FamilyNames.restore(series, byLabel: familyByLabel) }

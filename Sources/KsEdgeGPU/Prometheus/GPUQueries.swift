@@ -26,12 +26,12 @@ public struct GPUQueries: Sendable {
         PromQL(trusted: "timestamp(\(Selector().matching(.metricName, trustedPattern: Self.infoFamilies).text))")
     }
 
-    /// Fleet values: GPU load, power rails and the `gpu` temperature of every node, newest within the window.
+    /// Fleet values: board model, GPU load, power rails and the `gpu` temperature of every node, newest within the window.
     /// `temperature=~"gpu|"` also matches the families that have no `temperature` label.
-    /// `last_over_time` drops metric names; label keys (`gpu`, `power`, `temperature`) tell the families apart.
+    /// `last_over_time` drops metric names; label keys (`board_info`, `gpu`, `power`, `temperature`) tell the families apart.
     public var fleetValues: PromQL {
         let selector = Selector()
-            .matching(.metricName, trustedPattern: "gpu_usage_gpu|gpu_usage_power|gpu_temperatures")
+            .matching(.metricName, trustedPattern: "gpu_info_board_info|gpu_usage_gpu|gpu_usage_power|gpu_temperatures")
             .matching(LabelName("temperature")!, trustedPattern: "gpu|")
         return PromQL(trusted: "last_over_time(\(selector.text)[\(window.text)])")
     }

@@ -101,7 +101,7 @@ struct LivePrometheusTests {
             let (status, list, _) = try await client.get("/edge/nodes", as: FleetList.self)
             #expect(status == .ok)
             #expect(Set(try #require(list).items.map(\.node)) == expected)
-            #expect(list?.items.allSatisfy { $0.status == .online && $0.lastSeen != nil } == true)
+            #expect(list?.items.allSatisfy { $0.status == .online && $0.lastSeen != nil && $0.model != nil } == true)
             #expect(list?.items.first { $0.node == "fx-jetson-orin-nano" }?.powerWatts == 7.79)
 
             // The background refresh writes every board to the SQLite file.

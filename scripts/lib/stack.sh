@@ -1,0 +1,101 @@
+# Shared by scripts/demo and scripts/e2e: start the simulator, a real Prometheus scraping it, and ks-edge-gpu.
+# Every process started here is stopped by stack_stop (installed as an EXIT trap by stack_init).
+
+STACK_PIDS=()
+
+stack_init() {
+    STACK_DIR=${1:?state directory}
+    mkdir -p "$STACK_DIR"
+    trap stack_stop EXIT
+    trap 'exit 130' INT TERM
+}
+
+stack_stop() {
+    local pid
+    for pid in "${STACK_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${STACK_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+    STACK_PIDS=()
+}
+
+# A free loopback port from the kernel (or $1 when that one is free).
+free_port() {
+    python3 - "${1:-0}" <<'PY'
+import socket, sys
+want = int(sys.argv[1])
+for port in ([want] if want else []) + [0]:
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+        print(s.getsockname()[1]); break
+    except OSError:
+        continue
+    finally:
+        s.close()
+PY
+}
+
+# wait_for URL [SECONDS]: until URL answers 2xx.
+wait_for() {
+    local url=$1 deadline=$((SECONDS + ${2:-60}))
+    until curl -fsS -o /dev/null "$url" 2>/dev/null; do
+        ((SECONDS < deadline)) || { echo "timed out waiting for $url" >&2; return 1; }
+        sleep 0.5
+    done
+}
+
+# build: the ks-edge-gpu binary path in $BIN.
+stack_build() {
+    swift build --product ks-edge-gpu >&2
+    BIN="$(swift build --show-bin-path)/ks-edge-gpu"
+}
+
+# start_simulator BOARDS PORT [extra simulate args…]
+start_simulator() {
+    local boards=$1 port=$2
+    shift 2
+    "$BIN" simulate --boards "$boards" --port "$port" "$@" >"$STACK_DIR/simulate.log" 2>&1 &
+    STACK_PIDS+=($!)
+    SIMULATOR_PID=$!
+    wait_for "http://127.0.0.1:$port/targets" 60
+}
+
+# start_prometheus PORT SIMULATOR_PORT SCRAPE_INTERVAL
+start_prometheus() {
+    local port=$1 simulator_port=$2 interval=$3
+    cat >"$STACK_DIR/prometheus.yml" <<YAML
+global:
+  scrape_interval: $interval
+  scrape_timeout: $interval
+scrape_configs:
+  # As the jetson-exporter ServiceMonitor does: instance = the Kubernetes node name.
+  - job_name: jetson-exporter
+    http_sd_configs:
+      - url: http://127.0.0.1:$simulator_port/targets
+        refresh_interval: 5s
+YAML
+    prometheus --config.file="$STACK_DIR/prometheus.yml" --storage.tsdb.path="$STACK_DIR/prometheus-data" \
+        --web.listen-address="127.0.0.1:$port" --log.level=warn >"$STACK_DIR/prometheus.log" 2>&1 &
+    STACK_PIDS+=($!)
+    PROMETHEUS_PID=$!
+    wait_for "http://127.0.0.1:$port/-/ready" 60
+}
+
+# start_serve PORT PROMETHEUS_PORT SCRAPE_INTERVAL [extra serve args…]
+start_serve() {
+    local port=$1 prometheus_port=$2 interval=$3
+    shift 3
+    "$BIN" serve --host 127.0.0.1 --port "$port" --prometheus-url "http://127.0.0.1:$prometheus_port" \
+        --database "$STACK_DIR/ks-edge-gpu.sqlite" --scrape-interval "$interval" "$@" >"$STACK_DIR/serve.log" 2>&1 &
+    STACK_PIDS+=($!)
+    SERVE_PID=$!
+    wait_for "http://127.0.0.1:$port/ready" 60
+}
+
+# wait_for_nodes PROMETHEUS_PORT COUNT: until Prometheus holds COUNT nodes' samples.
+wait_for_nodes() {
+    local deadline=$((SECONDS + 60))
+    until curl -fsS "http://127.0.0.1:$1/api/v1/query?query=count(gpu_usage_gpu)" 2>/dev/null | grep -q "\"$2\"\]"; do
+        ((SECONDS < deadline)) || { echo "Prometheus did not scrape $2 nodes in 60s" >&2; return 1; }
+        sleep 0.5
+    done
+}
