@@ -43,12 +43,10 @@ public struct NodeSnapshotService<Source: MetricsSource, Store: InventoryStore>:
 
         let observed = BoardRecord(node: node.rawValue, exporter: snapshot.exporter, board: snapshot.board,
                                    seen: snapshot.observedAt ?? now())
+        snapshot.board = mergedBoard(observed, stored: try await store.board(node.rawValue))
         if snapshot.status == .online, saved.needsSaving(node.rawValue, snapshot.observedAt) {
-            snapshot.board = try await mergedBoard(observed, stored: store.board(node.rawValue))
             try await store.saveSnapshot(snapshot, board: observed)
             saved.markSaved(node.rawValue, snapshot.observedAt)
-        } else {
-            snapshot.board = try await mergedBoard(observed, stored: store.board(node.rawValue))
         }
         return snapshot
     }

@@ -71,6 +71,7 @@ func buildRouter<Source: MetricsSource, Store: InventoryStore>(
     logger: Logger
 ) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: FileMiddleware(publicDirectory, searchForIndexHtml: true, logger: logger))

@@ -69,6 +69,7 @@ public struct PrometheusClient: MetricsSource {
             throw .unreachable(String(describing: error))
         }
 
+        logger.debug("Prometheus answered", metadata: ["path": "\(path)", "status": "\(status.code)", "bytes": "\(bytes.readableBytes)"])
         let decoded: QueryResponse
         do {
             decoded = try JSONDecoder().decode(QueryResponse.self, from: bytes)
