@@ -66,6 +66,8 @@ public struct NodeGPU: Codable, Sendable, Hashable {
         @Nullable public var cudaArch: String?
         @Nullable public var serialNumber: String?
         @Nullable public var nvpmode: String?
+        /// NVIDIA driver of a GPU server (dcgm, nvidia-smi); null on Jetson boards.
+        @Nullable public var driverVersion: String?
         /// From the inventory: when ks-edge-gpu first and last saw the board.
         @Nullable public var firstSeen: Date?
         @Nullable public var lastSeen: Date?
@@ -73,7 +75,7 @@ public struct NodeGPU: Codable, Sendable, Hashable {
         public init(
             model: String? = nil, jetpack: String? = nil, l4t: String? = nil, soc: String? = nil, codename: String? = nil,
             module: String? = nil, board: String? = nil, cudaArch: String? = nil, serialNumber: String? = nil,
-            nvpmode: String? = nil, firstSeen: Date? = nil, lastSeen: Date? = nil
+            nvpmode: String? = nil, driverVersion: String? = nil, firstSeen: Date? = nil, lastSeen: Date? = nil
         ) {
             self.model = model
             self.jetpack = jetpack
@@ -85,6 +87,7 @@ public struct NodeGPU: Codable, Sendable, Hashable {
             self.cudaArch = cudaArch
             self.serialNumber = serialNumber
             self.nvpmode = nvpmode
+            self.driverVersion = driverVersion
             self.firstSeen = firstSeen
             self.lastSeen = lastSeen
         }
@@ -99,11 +102,14 @@ public struct NodeGPU: Codable, Sendable, Hashable {
         @Nullable public var memoryTotalBytes: Double?
         @Nullable public var temperatureCelsius: Double?
         @Nullable public var powerWatts: Double?
+        /// Set on a MIG instance: its GPU instance profile (`1g.10gb`) and id; the other fields are that instance's.
+        @Nullable public var migProfile: String?
+        @Nullable public var migInstanceId: Int?
 
         public init(
             index: Int, name: String? = nil, uuid: String? = nil, utilizationPercent: Double? = nil,
             memoryUsedBytes: Double? = nil, memoryTotalBytes: Double? = nil, temperatureCelsius: Double? = nil,
-            powerWatts: Double? = nil
+            powerWatts: Double? = nil, migProfile: String? = nil, migInstanceId: Int? = nil
         ) {
             self.index = index
             self.name = name
@@ -113,6 +119,8 @@ public struct NodeGPU: Codable, Sendable, Hashable {
             self.memoryTotalBytes = memoryTotalBytes
             self.temperatureCelsius = temperatureCelsius
             self.powerWatts = powerWatts
+            self.migProfile = migProfile
+            self.migInstanceId = migInstanceId
         }
     }
 
@@ -177,10 +185,17 @@ public struct NodeGPU: Codable, Sendable, Hashable {
         @Nullable public var cpuPercent: Double?
         @Nullable public var memoryBytes: Double?
         @Nullable public var gpuMemoryBytes: Double?
+        /// Kubernetes workload (dcgm): `name` is then the pod.
+        @Nullable public var namespace: String?
+        @Nullable public var container: String?
+        /// The GPU the process uses.
+        @Nullable public var gpuIndex: Int?
+        @Nullable public var gpuUuid: String?
 
         public init(
             pid: Int? = nil, name: String? = nil, user: String? = nil, cpuPercent: Double? = nil,
-            memoryBytes: Double? = nil, gpuMemoryBytes: Double? = nil
+            memoryBytes: Double? = nil, gpuMemoryBytes: Double? = nil, namespace: String? = nil, container: String? = nil,
+            gpuIndex: Int? = nil, gpuUuid: String? = nil
         ) {
             self.pid = pid
             self.name = name
@@ -188,6 +203,10 @@ public struct NodeGPU: Codable, Sendable, Hashable {
             self.cpuPercent = cpuPercent
             self.memoryBytes = memoryBytes
             self.gpuMemoryBytes = gpuMemoryBytes
+            self.namespace = namespace
+            self.container = container
+            self.gpuIndex = gpuIndex
+            self.gpuUuid = gpuUuid
         }
     }
 }

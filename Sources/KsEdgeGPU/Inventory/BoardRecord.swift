@@ -17,6 +17,7 @@ public struct BoardRecord: Codable, Sendable, Hashable, FetchableRecord, Persist
     public var cudaArch: String?
     public var serialNumber: String?
     public var nvpmode: String?
+    public var driverVersion: String?
     public var firstSeen: Date
     public var lastSeen: Date
 
@@ -24,6 +25,7 @@ public struct BoardRecord: Codable, Sendable, Hashable, FetchableRecord, Persist
         case node, exporter, model, jetpack, l4t, soc, codename, module, board, nvpmode
         case cudaArch = "cuda_arch"
         case serialNumber = "serial_number"
+        case driverVersion = "driver_version"
         case firstSeen = "first_seen"
         case lastSeen = "last_seen"
     }
@@ -42,6 +44,7 @@ public struct BoardRecord: Codable, Sendable, Hashable, FetchableRecord, Persist
         cudaArch = board.cudaArch
         serialNumber = board.serialNumber
         nvpmode = board.nvpmode
+        driverVersion = board.driverVersion
         firstSeen = seen
         lastSeen = seen
     }
@@ -50,7 +53,8 @@ public struct BoardRecord: Codable, Sendable, Hashable, FetchableRecord, Persist
     public var contract: NodeGPU.Board {
         NodeGPU.Board(
             model: model, jetpack: jetpack, l4t: l4t, soc: soc, codename: codename, module: module, board: board,
-            cudaArch: cudaArch, serialNumber: serialNumber, nvpmode: nvpmode, firstSeen: firstSeen, lastSeen: lastSeen
+            cudaArch: cudaArch, serialNumber: serialNumber, nvpmode: nvpmode, driverVersion: driverVersion,
+            firstSeen: firstSeen, lastSeen: lastSeen
         )
     }
 }

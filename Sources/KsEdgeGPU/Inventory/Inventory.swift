@@ -60,18 +60,18 @@ public final class Inventory: InventoryStore {
         try db.execute(
             sql: """
                 INSERT INTO board (node, exporter, model, jetpack, l4t, soc, codename, module, board, cuda_arch,
-                                   serial_number, nvpmode, first_seen, last_seen)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                   serial_number, nvpmode, driver_version, first_seen, last_seen)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(node) DO UPDATE SET
                     exporter = excluded.exporter, model = excluded.model, jetpack = excluded.jetpack,
                     l4t = excluded.l4t, soc = excluded.soc, codename = excluded.codename, module = excluded.module,
                     board = excluded.board, cuda_arch = excluded.cuda_arch, serial_number = excluded.serial_number,
-                    nvpmode = excluded.nvpmode,
+                    nvpmode = excluded.nvpmode, driver_version = excluded.driver_version,
                     last_seen = max(board.last_seen, excluded.last_seen)
                 """,
             arguments: [
                 board.node, board.exporter, board.model, board.jetpack, board.l4t, board.soc, board.codename,
-                board.module, board.board, board.cudaArch, board.serialNumber, board.nvpmode, board.firstSeen,
+                board.module, board.board, board.cudaArch, board.serialNumber, board.nvpmode, board.driverVersion, board.firstSeen,
                 board.lastSeen,
             ])
     }

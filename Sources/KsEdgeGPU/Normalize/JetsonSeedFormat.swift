@@ -121,7 +121,9 @@ public enum JetsonSeedFormat {
                 user: labels["user"],
                 cpuPercent: labels["cpu"].flatMap { Double($0) },
                 memoryBytes: labels["memory"].flatMap { Double($0) }.map { $0 * pageBytes },
-                gpuMemoryBytes: labels["gpu_memory"].flatMap { Double($0) }.map { $0 * kilobyte }
+                gpuMemoryBytes: labels["gpu_memory"].flatMap { Double($0) }.map { $0 * kilobyte },
+                // Every process listed uses the board's one iGPU (`gpu="I"`).
+                gpuIndex: 0
             )
         }
         .sorted { ($0.gpuMemoryBytes ?? 0, $1.pid ?? 0) > ($1.gpuMemoryBytes ?? 0, $0.pid ?? 0) }

@@ -38,13 +38,15 @@ struct MetricFamilies {
 
 /// Which exporter a node's series come from, by the metric names present.
 enum ExporterDetection {
+    static func exporter(of name: String) -> ExporterKind? {
+        if name.hasPrefix("gpu_") { return .jetson }
+        if name.hasPrefix("DCGM_FI_") { return .dcgm }
+        if name.hasPrefix("nvidia_smi_") { return .nvidiaSMI }
+        return nil
+    }
+
     static func detect(_ names: some Sequence<String>) -> ExporterKind? {
-        var found: Set<ExporterKind> = []
-        for name in names {
-            if name.hasPrefix("gpu_") { found.insert(.jetson) }
-            else if name.hasPrefix("DCGM_FI_") { found.insert(.dcgm) }
-            else if name.hasPrefix("nvidia_smi_") { found.insert(.nvidiaSMI) }
-        }
+        let found = Set(names.compactMap(exporter(of:)))
         // A node carrying two exporters is described by the richest one.
         return [ExporterKind.dcgm, .nvidiaSMI, .jetson].first(where: found.contains)
     }
@@ -70,4 +72,9 @@ enum FamilyNames {
             return named
         }
     }
+}
+
+/// A 0-1 ratio as percent, rounded to 1e-6 so `0.09` reads `9`, not `9.000000000000002`.
+func percent(fromRatio ratio: Double) -> Double {
+    (ratio * 100 * 1e6).rounded() / 1e6
 }

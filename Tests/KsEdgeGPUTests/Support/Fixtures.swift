@@ -18,15 +18,25 @@ enum Fixtures {
 
     static func text(_ name: String) throws -> String { try String(contentsOfFile: path(name), encoding: .utf8) }
 
-    /// A fixture's samples, labelled as the ServiceMonitor stores them (`instance` = node, job, exporter pod).
+    /// The scrape job of the exporter a fixture file captures.
+    static func job(of file: String) -> String {
+        file.hasPrefix("dcgm") ? "dcgm-exporter" : file.hasPrefix("nvidia-smi") ? "nvidia-gpu-exporter" : "jetson-exporter"
+    }
+
+    /// A fixture's samples as Prometheus stores them after a ServiceMonitor scrape (honorLabels: false): the target's
+    /// labels (`instance` = node, job, the exporter's namespace, pod and container) are added, and a label of the page that
+    /// clashes with one of them is kept as `exported_<name>`.
     static func series(_ name: String, node: String, timestamp: Double = Date().timeIntervalSince1970) throws -> [Series] {
-        try ExpositionParser.parse(text(name), timestamp: timestamp).map { series in
-            var labelled = series
-            labelled.labels["instance"] = node
-            labelled.labels["job"] = "jetson-exporter"
-            labelled.labels["namespace"] = "kubesphere-monitoring-system"
-            labelled.labels["pod"] = "jetson-exporter-abcde"
-            return labelled
+        let job = job(of: name)
+        var target = ["instance": node, "job": job, "namespace": "kubesphere-monitoring-system", "pod": "\(job)-abcde"]
+        // The jetson ServiceMonitor drops `container`; the GPU servers' keep the exporter container's.
+        if job != "jetson-exporter" { target["container"] = job }
+        return try ExpositionParser.parse(text(name), timestamp: timestamp).map { series in
+            var labels = series.labels
+            for (key, value) in target {
+                if let clash = labels.updateValue(value, forKey: key) { labels["exported_" + key] = clash }
+            }
+            return Series(labels: labels, points: series.points)
         }
     }
 

@@ -1,0 +1,117 @@
+import Foundation
+
+// NVIDIA dcgm-exporter (`DCGM_FI_*`) -> NodeGPU.
+// Quirks: FB_USED/FB_FREE/FB_RESERVED are MiB (help says "MB"); POWER_USAGE is W; a MIG instance carries
+// GPU_I_PROFILE/GPU_I_ID and reports PROF_GR_ENGINE_ACTIVE (0-1) instead of GPU_UTIL, while power stays per
+// physical GPU; the UUID label is `UUID` (or `uuid` with --use-old-namespace); the workload's pod/namespace/container
+// become exported_* after scraping unless honorLabels keeps them, and then the exporter's own pod fills them too.
+
+public enum DCGMFormat {
+    static let mebibyte = 1_048_576.0
+
+    /// One GPU, or one MIG instance of a GPU.
+    struct Device: Hashable, Comparable {
+        var gpu: Int
+        var migInstance: Int?
+
+        static func < (lhs: Device, rhs: Device) -> Bool { (lhs.gpu, lhs.migInstance ?? -1) < (rhs.gpu, rhs.migInstance ?? -1) }
+    }
+
+    public static func normalize(node: String, series: [Series]) -> NodeGPU {
+        let families = MetricFamilies(series)
+        var values: [Device: [String: Double]] = [:]
+        var labels: [Device: [String: String]] = [:]
+        for name in families.names {
+            for sample in families.samples(name) {
+                guard let device = device(sample.labels) else { continue }
+                labels[device, default: sample.labels].merge(sample.labels) { current, _ in current }
+                if let value = sample.value { values[device, default: [:]][name] = value }
+            }
+        }
+        let partitioned = Set(values.keys.filter { $0.migInstance != nil }.map(\.gpu))
+        // A partitioned GPU is shown as its MIG instances only.
+        let devices = Set(values.keys).union(labels.keys).filter { $0.migInstance != nil || !partitioned.contains($0.gpu) }.sorted()
+
+        let gpus = devices.map { device -> NodeGPU.GPU in
+            let v = values[device] ?? [:]
+            let l = labels[device] ?? [:]
+            let used = v["DCGM_FI_DEV_FB_USED"]
+            let parts = [used, v["DCGM_FI_DEV_FB_FREE"]]
+            let total = parts.contains(nil) ? nil : parts.compactMap { $0 }.reduce(0, +) + (v["DCGM_FI_DEV_FB_RESERVED"] ?? 0)
+            return NodeGPU.GPU(
+                index: device.gpu,
+                name: l["modelName"],
+                uuid: l["UUID"] ?? l["uuid"],
+                utilizationPercent: v["DCGM_FI_DEV_GPU_UTIL"] ?? v["DCGM_FI_PROF_GR_ENGINE_ACTIVE"].map(percent(fromRatio:)),
+                memoryUsedBytes: used.map { $0 * mebibyte },
+                memoryTotalBytes: total.map { $0 * mebibyte },
+                temperatureCelsius: v["DCGM_FI_DEV_GPU_TEMP"] ?? physical(device, values)["DCGM_FI_DEV_GPU_TEMP"],
+                powerWatts: v["DCGM_FI_DEV_POWER_USAGE"] ?? physical(device, values)["DCGM_FI_DEV_POWER_USAGE"],
+                migProfile: device.migInstance == nil ? nil : l["GPU_I_PROFILE"],
+                migInstanceId: device.migInstance
+            )
+        }
+
+        // Power and temperature are physical: one reading per GPU, however it is partitioned.
+        let physicalGPUs = Dictionary(grouping: devices, by: \.gpu).keys.sorted()
+        let rails = physicalGPUs.map { gpu in
+            NodeGPU.Power.Rail(rail: "gpu\(gpu)", watts: readings(gpu, "DCGM_FI_DEV_POWER_USAGE", values))
+        }
+        let measured = rails.compactMap(\.watts)
+        var temperatures: [NodeGPU.Temperature] = []
+        for gpu in physicalGPUs {
+            if let celsius = readings(gpu, "DCGM_FI_DEV_GPU_TEMP", values) { temperatures.append(.init(sensor: "gpu\(gpu)", celsius: celsius)) }
+            if let celsius = readings(gpu, "DCGM_FI_DEV_MEMORY_TEMP", values) { temperatures.append(.init(sensor: "gpu\(gpu)_memory", celsius: celsius)) }
+        }
+        let first = devices.first.flatMap { labels[$0] } ?? [:]
+        return NodeGPU(
+            node: node,
+            exporter: .dcgm,
+            status: .online,
+            observedAt: families.newestTimestamp.map { Date(timeIntervalSince1970: $0) },
+            board: NodeGPU.Board(model: first["modelName"], driverVersion: first["DCGM_FI_DRIVER_VERSION"]),
+            gpus: gpus,
+            temperatures: temperatures,
+            power: NodeGPU.Power(totalWatts: measured.isEmpty ? nil : measured.reduce(0, +), rails: rails),
+            processes: workloads(series: series, devices: Set(devices), labels: labels)
+        )
+    }
+
+    static func device(_ labels: [String: String]) -> Device? {
+        guard let gpu = labels["gpu"].flatMap({ Int($0) }) else { return nil }
+        return Device(gpu: gpu, migInstance: labels["GPU_I_ID"].flatMap { Int($0) })
+    }
+
+    /// The reading of the physical GPU, from its whole-GPU series or else the first of its MIG instances.
+    static func readings(_ gpu: Int, _ name: String, _ values: [Device: [String: Double]]) -> Double? {
+        values[Device(gpu: gpu, migInstance: nil)]?[name]
+            ?? values.filter { $0.key.gpu == gpu }.sorted { $0.key < $1.key }.lazy.compactMap { $0.value[name] }.first
+    }
+
+    static func physical(_ device: Device, _ values: [Device: [String: Double]]) -> [String: Double] {
+        values[Device(gpu: device.gpu, migInstance: nil)] ?? [:]
+    }
+
+    /// The pods using GPUs. With exported_* labels present (honorLabels: false), those name the workload; else
+    /// pod/namespace/container do, except the exporter's own pod that the scrape adds to every series.
+    static func workloads(series: [Series], devices: Set<Device>, labels: [Device: [String: String]]) -> [NodeGPU.GPUProcess] {
+        let exported = series.contains { $0.labels["exported_pod"] != nil }
+        let prefix = exported ? "exported_" : ""
+        let exporterPods = exported ? [] : Set(series.compactMap { entry -> String? in
+            guard let job = entry.labels["job"], let pod = entry.labels["pod"], pod.hasPrefix(job) else { return nil }
+            return pod
+        })
+        var seen = Set<[String?]>()
+        var processes: [NodeGPU.GPUProcess] = []
+        for device in devices.sorted() {
+            let l = labels[device] ?? [:]
+            guard let pod = l[prefix + "pod"], !pod.isEmpty, !exporterPods.contains(pod) else { continue }
+            let uuid = l["UUID"] ?? l["uuid"]
+            let key = [pod, l[prefix + "namespace"], l[prefix + "container"], String(device.gpu), device.migInstance.map(String.init)]
+            guard seen.insert(key).inserted else { continue }
+            processes.append(NodeGPU.GPUProcess(
+                name: pod, namespace: l[prefix + "namespace"], container: l[prefix + "container"], gpuIndex: device.gpu, gpuUuid: uuid))
+        }
+        return processes
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+
+// utkuozdemir/nvidia_gpu_exporter (`nvidia_smi_*`) -> NodeGPU.
+// Quirks: every per-GPU series carries only `uuid`, lower case without the `GPU-` prefix (restored here so both
+// NVIDIA exporters agree); identity is in nvidia_smi_gpu_info's labels; `*_ratio` is 0-1; memory in bytes;
+// power in W; `nvidia_smi_name` is a number parsed from the model name, not an id, so it is ignored.
+
+public enum NvidiaSMIFormat {
+    public static func normalize(node: String, series: [Series]) -> NodeGPU {
+        let families = MetricFamilies(series)
+        let info = Dictionary(families.samples("nvidia_smi_gpu_info").compactMap { sample in
+            sample.labels["uuid"].map { ($0, sample.labels) }
+        }, uniquingKeysWith: { first, _ in first })
+        let uuids = Set(families.names.flatMap { families.samples($0).compactMap { $0.labels["uuid"] } })
+
+        func value(_ name: String, _ uuid: String) -> Double? { families.value(name, where: "uuid", is: uuid) }
+        func index(_ uuid: String) -> Int? { info[uuid]?["index"].flatMap { Int($0) } ?? value("nvidia_smi_index", uuid).map { Int($0) } }
+
+        let ordered = uuids.sorted { (index($0) ?? .max, $0) < (index($1) ?? .max, $1) }
+        let gpus = ordered.enumerated().map { position, uuid in
+            NodeGPU.GPU(
+                index: index(uuid) ?? position,
+                name: info[uuid]?["name"],
+                uuid: canonical(uuid),
+                utilizationPercent: value("nvidia_smi_utilization_gpu_ratio", uuid).map(percent(fromRatio:)),
+                memoryUsedBytes: value("nvidia_smi_memory_used_bytes", uuid),
+                memoryTotalBytes: value("nvidia_smi_memory_total_bytes", uuid),
+                temperatureCelsius: value("nvidia_smi_temperature_gpu", uuid),
+                powerWatts: value("nvidia_smi_power_draw_watts", uuid) ?? value("nvidia_smi_power_draw_average_watts", uuid)
+            )
+        }
+        let rails = gpus.map { NodeGPU.Power.Rail(rail: "gpu\($0.index)", watts: $0.powerWatts) }
+        let measured = rails.compactMap(\.watts)
+        let fans = ordered.compactMap { value("nvidia_smi_fan_speed_ratio", $0) }
+        let first = ordered.first.flatMap { info[$0] } ?? [:]
+        let byUUID = Dictionary(gpus.compactMap { gpu in gpu.uuid.map { ($0, gpu.index) } }, uniquingKeysWith: { first, _ in first })
+
+        return NodeGPU(
+            node: node,
+            exporter: .nvidiaSMI,
+            status: .online,
+            observedAt: families.newestTimestamp.map { Date(timeIntervalSince1970: $0) },
+            board: NodeGPU.Board(
+                model: first["name"], cudaArch: first["compute_cap"],
+                serialNumber: gpus.count == 1 ? first["serial"] : nil, driverVersion: first["driver_version"]),
+            gpus: gpus,
+            temperatures: gpus.compactMap { gpu in gpu.temperatureCelsius.map { .init(sensor: "gpu\(gpu.index)", celsius: $0) } },
+            power: NodeGPU.Power(totalWatts: measured.isEmpty ? nil : measured.reduce(0, +), rails: rails),
+            fanPercent: fans.isEmpty ? nil : percent(fromRatio: fans.reduce(0, +) / Double(fans.count)),
+            processes: families.samples("nvidia_smi_compute_app_info").map { sample in
+                let uuid = sample.labels["uuid"].map(canonical)
+                let memory = families.samples("nvidia_smi_compute_app_used_memory_bytes").first {
+                    $0.labels["pid"] == sample.labels["pid"] && $0.labels["uuid"] == sample.labels["uuid"]
+                }?.value
+                return NodeGPU.GPUProcess(
+                    pid: sample.labels["pid"].flatMap { Int($0) }, name: sample.labels["process_name"], gpuMemoryBytes: memory,
+                    gpuIndex: uuid.flatMap { byUUID[$0] }, gpuUuid: uuid)
+            }
+        )
+    }
+
+    /// `5e9b2a71-…` -> `GPU-5e9b2a71-…`, the form nvidia-smi prints and dcgm-exporter uses.
+    static func canonical(_ uuid: String) -> String {
+        uuid.hasPrefix("GPU-") || uuid.hasPrefix("MIG-") ? uuid : "GPU-" + uuid
+    }
+}
