@@ -25,6 +25,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port to listen on [PORT] (default: 8080)") var port: String?
     @Option(help: "SQLite file; its directory is created [DATABASE_PATH] (default: ./data/ks-edge-gpu.sqlite)") var database: String?
     @Option(help: "Label that names the Kubernetes node [NODE_LABEL] (default: instance)") var nodeLabel: String?
+    @Option(help: "Node label of dcgm-exporter series, e.g. Hostname [DCGM_NODE_LABEL] (default: --node-label)") var dcgmNodeLabel: String?
+    @Option(help: "Node label of nvidia_gpu_exporter series [NVIDIA_SMI_NODE_LABEL] (default: --node-label)") var nvidiaSmiNodeLabel: String?
     @Option(help: "How often the board inventory is refreshed [REFRESH_INTERVAL] (default: 30s)") var refreshInterval: String?
     @Option(help: "Whole deadline of one Prometheus call, connect included [PROMETHEUS_TIMEOUT] (default: 10s)") var prometheusTimeout: String?
     @Option(help: "The ServiceMonitor's scrape interval; decides online vs stale [SCRAPE_INTERVAL] (default: 1m)") var scrapeInterval: String?
@@ -37,6 +39,7 @@ struct Serve: AsyncParsableCommand {
         do {
             configuration = try ServeConfiguration.resolve(flags: [
                 "prometheus-url": prometheusURL, "host": host, "port": port, "database": database, "node-label": nodeLabel,
+                "dcgm-node-label": dcgmNodeLabel, "nvidia-smi-node-label": nvidiaSmiNodeLabel,
                 "refresh-interval": refreshInterval, "prometheus-timeout": prometheusTimeout, "scrape-interval": scrapeInterval,
                 "migrations": migrations, "public": publicDirectory, "log-level": logLevel,
             ], environment: ProcessInfo.processInfo.environment)

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 
-/// Builds `GET /edge/nodes`: two Prometheus queries whatever the fleet size, plus the inventory.
+/// Builds `GET /edge/nodes`: one Prometheus query whatever the fleet size, plus the inventory.
 public struct FleetService<Source: MetricsSource, Store: InventoryStore>: Sendable {
     let source: Source
     let store: Store
@@ -24,24 +24,31 @@ public struct FleetService<Source: MetricsSource, Store: InventoryStore>: Sendab
         let boards = try await store.boards()
         let inventory = Dictionary(boards.map { ($0.node, $0) }, uniquingKeysWith: { first, _ in first })
 
-        let values: [Series]
-        let fresh: [Series]
+        let answer: [Series]
         do {
-            async let valuesQuery = source.query(queries.fleetValues)
-            async let freshQuery = source.query(queries.fleetFreshness)
-            (values, fresh) = try await (valuesQuery, freshQuery)
+            answer = FamilyTag.restore(try await source.query(queries.fleet))
         } catch {
             logger.warning("Prometheus query failed; listing the stored snapshots", metadata: ["error": "\(error)"])
-            return try await storedList(inventory: inventory, error: error as? UpstreamError ?? .unreachable("\(error)"))
+            return try await storedList(inventory: inventory, error: error)
         }
 
-        let nodeLabel = queries.nodeLabel.rawValue
-        let liveSince = Dictionary(fresh.compactMap { series in
-            series.labels[nodeLabel].flatMap { node in series.latest.map { (node, $0.value) } }
-        }, uniquingKeysWith: max)
+        // Per node: the newest live sample time, and the fleet families' values grouped by node.
+        var liveSince: [String: Double] = [:]
+        var byNode: [String: [Series]] = [:]
+        for series in answer {
+            if series.name == FamilyTag.observedAt {
+                for label in Set(queries.nodeLabels.values) {
+                    guard let node = series.labels[label.rawValue], let time = series.latest?.value else { continue }
+                    liveSince[node] = max(liveSince[node] ?? time, time)
+                }
+            } else if let exporter = ExporterDetection.exporter(of: series.name),
+                      let node = series.labels[queries.nodeLabel(exporter).rawValue], !node.isEmpty {
+                byNode[node, default: []].append(series)
+            }
+        }
         var items: [String: FleetList.Item] = [:]
-        for (node, series) in Dictionary(grouping: values, by: { $0.labels[nodeLabel] ?? "" }) where !node.isEmpty {
-            guard let snapshot = Normalizer.normalize(node: node, series: FleetNames.restore(series)) else { continue }
+        for (node, series) in byNode {
+            guard let snapshot = Normalizer.normalize(node: node, series: series) else { continue }
             let live = liveSince[node].map { Date(timeIntervalSince1970: $0) }
             let status = live.map { freshness.status(observedAt: $0, now: now()) } ?? .stale
             let lastSeen = [live, inventory[node]?.lastSeen].compactMap { $0 }.max()
@@ -57,8 +64,8 @@ public struct FleetService<Source: MetricsSource, Store: InventoryStore>: Sendab
     }
 
     /// Prometheus cannot answer: every known node, with its last good snapshot's values, as `stale`.
-    private func storedList(inventory: [String: BoardRecord], error: UpstreamError) async throws -> FleetList {
-        guard !inventory.isEmpty else { throw APIError.upstreamUnavailable(error) }
+    private func storedList(inventory: [String: BoardRecord], error: any Error) async throws -> FleetList {
+        guard !inventory.isEmpty else { throw APIError.upstreamUnavailable(error as? UpstreamError ?? .unreachable("\(error)")) }
         let snapshots = Dictionary(try await store.snapshots().map { ($0.node, $0) }, uniquingKeysWith: { first, _ in first })
         let items = inventory.values.sorted { $0.node < $1.node }.map { board in
             snapshots[board.node].map { FleetList.Item($0, status: .stale, inventoryModel: board.model, lastSeen: board.lastSeen) }
@@ -86,14 +93,4 @@ extension FleetList.Item {
             lastSeen: lastSeen
         )
     }
-}
-
-/// The fleet query's families, told apart by their label keys (`last_over_time` drops the names).
-enum FleetNames {
-    static let familyByLabel = [
-        (label: "board_info", name: "gpu_info_board_info"), (label: "gpu", name: "gpu_usage_gpu"),
-        (label: "power", name: "gpu_usage_power"), (label: "temperature", name: "gpu_temperatures"),
-    ]
-
-    static func restore(_ series: [Series]) -> [Series] { FamilyNames.restore(series, byLabel: familyByLabel) }
 }

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 
-/// Builds the answer of `GET /edge/nodes/{name}/gpu`: one Prometheus round trip, normalised, stored as the
+/// Builds the answer of `GET /edge/nodes/{name}/gpu`: one Prometheus round trip (one per distinct node label), normalised, stored as the
 /// last good snapshot while online, and served from SQLite as `stale` while Prometheus cannot answer.
 public struct NodeSnapshotService<Source: MetricsSource, Store: InventoryStore>: Sendable {
     let source: Source
@@ -27,10 +27,15 @@ public struct NodeSnapshotService<Source: MetricsSource, Store: InventoryStore>:
     public func snapshot(_ node: NodeName) async throws -> NodeGPU {
         let series: [Series]
         do {
-            series = try await source.query(queries.nodeSnapshot(node))
+            series = try await withThrowingTaskGroup(of: [Series].self) { group in
+                for query in queries.nodeSnapshot(node) { group.addTask { try await source.query(query) } }
+                return try await group.reduce(into: []) { $0 += $1 }
+            }
         } catch {
             logger.warning("Prometheus query failed; serving the stored snapshot", metadata: ["node": "\(node)", "error": "\(error)"])
-            guard var stored = try await store.snapshot(node.rawValue) else { throw APIError.upstreamUnavailable(error) }
+            guard var stored = try await store.snapshot(node.rawValue) else {
+                throw APIError.upstreamUnavailable(error as? UpstreamError ?? .unreachable("\(error)"))
+            }
             stored.status = .stale
             return stored
         }

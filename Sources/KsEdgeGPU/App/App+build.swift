@@ -35,7 +35,8 @@ public func buildApplication<Source: MetricsSource>(
                                   logger: logger)
     let contact = UpstreamContact()
     let recorded = RecordingMetricsSource(base: source, contact: contact)
-    let queries = GPUQueries(nodeLabel: configuration.nodeLabel, scrapeInterval: configuration.scrapeInterval)
+    let queries = GPUQueries(nodeLabel: configuration.nodeLabel, scrapeInterval: configuration.scrapeInterval,
+                             overrides: configuration.exporterNodeLabels)
     let freshness = Freshness(scrapeInterval: configuration.scrapeInterval)
     let readiness = Readiness()
 

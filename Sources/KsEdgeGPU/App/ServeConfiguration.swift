@@ -8,6 +8,8 @@ public struct ServeConfiguration: Sendable {
     public var port: Int = 8080
     public var databasePath: String = "./data/ks-edge-gpu.sqlite"
     public var nodeLabel: LabelName = .instance
+    /// Per-exporter node labels where they differ from `nodeLabel`.
+    public var exporterNodeLabels: [ExporterKind: LabelName] = [:]
     public var refreshInterval: Duration = .seconds(30)
     /// The whole deadline of one Prometheus call, connect included.
     public var prometheusTimeout: Duration = .seconds(10)
@@ -66,6 +68,12 @@ public struct ServeConfiguration: Sendable {
         if let (text, source) = setting("node-label", "NODE_LABEL") {
             guard let label = LabelName(text) else { throw Invalid(description: "\(source): '\(text)' is not a Prometheus label name") }
             configuration.nodeLabel = label
+        }
+        for (exporter, flag, variable) in [(ExporterKind.dcgm, "dcgm-node-label", "DCGM_NODE_LABEL"),
+                                           (.nvidiaSMI, "nvidia-smi-node-label", "NVIDIA_SMI_NODE_LABEL")] {
+            guard let (text, source) = setting(flag, variable) else { continue }
+            guard let label = LabelName(text) else { throw Invalid(description: "\(source): '\(text)' is not a Prometheus label name") }
+            configuration.exporterNodeLabels[exporter] = label
         }
         if let value = try duration("refresh-interval", "REFRESH_INTERVAL", minimum: .seconds(1)) { configuration.refreshInterval = value }
         if let value = try duration("prometheus-timeout", "PROMETHEUS_TIMEOUT", minimum: .milliseconds(100)) { configuration.prometheusTimeout = value }

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Every `interval`, reads the info metrics of all nodes in one query and upserts the board inventory.
+/// Every `interval`, reads the identity metrics of all nodes in one query and upserts the board inventory.
 /// Runs beside the HTTP server in the application's ServiceGroup and stops on graceful shutdown.
 public struct InventoryRefreshService<Source: MetricsSource, Store: InventoryStore>: Service {
     let source: Source
@@ -36,7 +36,7 @@ public struct InventoryRefreshService<Source: MetricsSource, Store: InventorySto
     @discardableResult
     public func refreshOnce() async -> Int {
         do {
-            let boards = InventoryObservation.boards(from: try await source.query(queries.inventory), nodeLabel: queries.nodeLabel)
+            let boards = InventoryObservation.boards(from: try await source.query(queries.inventory), queries: queries)
             try await store.upsert(boards)
             logger.debug("inventory refreshed", metadata: ["boards": "\(boards.count)"])
             return boards.count
@@ -47,23 +47,22 @@ public struct InventoryRefreshService<Source: MetricsSource, Store: InventorySto
     }
 }
 
-/// Pure: `timestamp()` of the info metrics -> one board record per node, last seen at its newest info sample.
+/// Pure: the identity metrics of every node, valued with their sample times -> one board record per node,
+/// last seen at its newest sample.
 enum InventoryObservation {
-    static let familyByLabel = [
-        (label: "board_info", name: "gpu_info_board_info"), (label: "board_hw", name: "gpu_info_hardware_info"),
-        (label: "nvpmode", name: "gpu_nvpmode_info"),
-    ]
-
-    static func boards(from series: [Series], nodeLabel: LabelName) -> [BoardRecord] {
-        Dictionary(grouping: series, by: { $0.labels[nodeLabel.rawValue] ?? "" })
-            .filter { !$0.key.isEmpty && NodeName.isValid($0.key) }
-            .compactMap { node, entries in
-                let named = FamilyNames.restore(entries, byLabel: familyByLabel)
-                // The sample value is the sample's own timestamp.
-                guard let seen = entries.compactMap({ $0.latest?.value }).filter(\.isFinite).max() else { return nil }
-                let board = JetsonSeedFormat.board(MetricFamilies(named))
-                return BoardRecord(node: node, exporter: .jetson, board: board, seen: Date(timeIntervalSince1970: seen))
-            }
-            .sorted { $0.node < $1.node }
+    static func boards(from series: [Series], queries: GPUQueries) -> [BoardRecord] {
+        var byNode: [String: [Series]] = [:]
+        for entry in FamilyTag.restore(series) {
+            guard let exporter = ExporterDetection.exporter(of: entry.name),
+                  let node = entry.labels[queries.nodeLabel(exporter).rawValue], NodeName.isValid(node) else { continue }
+            byNode[node, default: []].append(entry)
+        }
+        return byNode.compactMap { node, entries in
+            // Values are sample times, so only the board and the exporter are taken from the normalised node.
+            guard let seen = entries.compactMap({ $0.latest?.value }).filter(\.isFinite).max(),
+                  let snapshot = Normalizer.normalize(node: node, series: entries) else { return nil }
+            return BoardRecord(node: node, exporter: snapshot.exporter, board: snapshot.board, seen: Date(timeIntervalSince1970: seen))
+        }
+        .sorted { $0.node < $1.node }
     }
 }

@@ -61,19 +61,6 @@ enum LatestScrape {
     }
 }
 
-/// PromQL functions such as `last_over_time` and `timestamp` drop the metric name. Where each family
-/// has a label key of its own, that key gives the name back; series matching none are dropped.
-enum FamilyNames {
-    static func restore(_ series: [Series], byLabel families: [(label: String, name: String)]) -> [Series] {
-        series.compactMap { entry in
-            guard let name = families.first(where: { entry.labels[$0.label] != nil })?.name else { return nil }
-            var named = entry
-            named.labels["__name__"] = name
-            return named
-        }
-    }
-}
-
 /// A 0-1 ratio as percent, rounded to 1e-6 so `0.09` reads `9`, not `9.000000000000002`.
 func percent(fromRatio ratio: Double) -> Double {
     (ratio * 100 * 1e6).rounded() / 1e6

@@ -1,43 +1,98 @@
 /// Every PromQL expression ks-edge-gpu sends, in one place.
+///
+/// Functions such as `last_over_time` and `timestamp` drop metric names, and `or` ignores names when it matches
+/// series, so queries that combine families tag each with a `ks_family` label (`FamilyTag`) and the answer is
+/// given its names back with `FamilyTag.restore`.
 public struct GPUQueries: Sendable {
-    /// The label that names the Kubernetes node (`instance` after the ServiceMonitor's relabelling).
-    public let nodeLabel: LabelName
-    /// How far back a node's samples are read: Prometheus' own look-back (5 scrape intervals).
+    /// The label that names the Kubernetes node, per exporter (`instance` after the ServiceMonitor's relabelling;
+    /// `Hostname` or `node` are common for dcgm-exporter).
+    public let nodeLabels: [ExporterKind: LabelName]
+    /// How far back a node's samples are read: 5 scrape intervals, Prometheus' own look-back at the default 1m.
     public let window: PromDuration
 
-    public init(nodeLabel: LabelName, scrapeInterval: Duration) {
-        self.nodeLabel = nodeLabel
-        self.window = PromDuration(seconds: Int(scrapeInterval.components.seconds) * 5)
+    public init(nodeLabel: LabelName, scrapeInterval: Duration, overrides: [ExporterKind: LabelName] = [:]) {
+        nodeLabels = Dictionary(uniqueKeysWithValues: ExporterKind.allCases.map { ($0, overrides[$0] ?? nodeLabel) })
+        window = PromDuration(seconds: Int(scrapeInterval.components.seconds) * 5)
     }
 
-    static let jetsonFamilies = "gpu_.*"
-    static let infoFamilies = "gpu_info_board_info|gpu_info_hardware_info|gpu_nvpmode_info"
+    public func nodeLabel(_ exporter: ExporterKind) -> LabelName { nodeLabels[exporter]! }
 
-    /// All GPU families of one node as raw samples, so their real scrape times come back: one round trip.
-    public func nodeSnapshot(_ node: NodeName) -> PromQL {
-        .range(
-            Selector().matching(.metricName, trustedPattern: Self.jetsonFamilies).equal(nodeLabel, node.rawValue),
-            window: window)
+    /// The exporters grouped by the label that names their node, in a stable order.
+    var exportersByLabel: [(label: LabelName, exporters: [ExporterKind])] {
+        Dictionary(grouping: ExporterKind.allCases, by: nodeLabel).map { ($0.key, $0.value) }.sorted { $0.label.rawValue < $1.label.rawValue }
     }
 
-    /// The info metrics of every node with their sample times. `timestamp()` drops the metric name;
-    /// the families stay apart by their constant labels (`board_info`, `board_hw`, `nvpmode`).
+    static let namePattern: [ExporterKind: String] = [.jetson: "gpu_.*", .dcgm: "DCGM_FI_.*", .nvidiaSMI: "nvidia_smi_.*"]
+
+    /// All GPU families of one node as raw samples, so their real scrape times come back. One query when every
+    /// exporter names nodes with the same label (the default); one per distinct label otherwise.
+    public func nodeSnapshot(_ node: NodeName) -> [PromQL] {
+        exportersByLabel.map { label, exporters in
+            .range(Selector().matching(.metricName, trustedPattern: exporters.map { Self.namePattern[$0]! }.joined(separator: "|"))
+                .equal(label, node.rawValue), window: window)
+        }
+    }
+
+    /// What the fleet table shows, per exporter: model, GPU load, temperature and power.
+    static let fleetFamilies: [(exporter: ExporterKind, selector: Selector)] = [
+        (.jetson, family("gpu_info_board_info")), (.jetson, family("gpu_usage_gpu")), (.jetson, family("gpu_usage_power")),
+        (.jetson, family("gpu_temperatures").equal(LabelName("temperature")!, "gpu")),
+        (.dcgm, family("DCGM_FI_DEV_GPU_UTIL")), (.dcgm, family("DCGM_FI_PROF_GR_ENGINE_ACTIVE")),
+        (.dcgm, family("DCGM_FI_DEV_GPU_TEMP")), (.dcgm, family("DCGM_FI_DEV_POWER_USAGE")),
+        (.nvidiaSMI, family("nvidia_smi_gpu_info")), (.nvidiaSMI, family("nvidia_smi_utilization_gpu_ratio")),
+        (.nvidiaSMI, family("nvidia_smi_temperature_gpu")), (.nvidiaSMI, family("nvidia_smi_power_draw_watts")),
+    ]
+
+    /// A family every scrape of that exporter writes, whose sample time tells how fresh the node is.
+    static let heartbeat: [ExporterKind: String] = [
+        .jetson: "gpu_usage_gpu", .dcgm: "DCGM_FI_DEV_GPU_TEMP", .nvidiaSMI: "nvidia_smi_temperature_gpu",
+    ]
+
+    /// The whole fleet in one query: the newest value of each fleet family per node within the window, and per
+    /// node the time of the newest sample Prometheus still holds as live (`ks_family="ks_observed_at"`).
+    public var fleet: PromQL {
+        let values = Self.fleetFamilies.map { _, selector in
+            FamilyTag.tag("last_over_time(\(selector.text)[\(window.text)])", as: selector.metricName!)
+        }
+        let freshness = exportersByLabel.map { label, exporters in
+            let names = exporters.map { Self.heartbeat[$0]! }.joined(separator: "|")
+            return FamilyTag.tag("max by (\(label.rawValue)) (timestamp(\(Selector().matching(.metricName, trustedPattern: names).text)))",
+                                 as: FamilyTag.observedAt)
+        }
+        return PromQL(trusted: (values + freshness).joined(separator: " or "))
+    }
+
+    /// The identity metrics of every node with their sample times (as values), for the board inventory.
     public var inventory: PromQL {
-        PromQL(trusted: "timestamp(\(Selector().matching(.metricName, trustedPattern: Self.infoFamilies).text))")
+        let families = ["gpu_info_board_info", "gpu_info_hardware_info", "gpu_nvpmode_info", "DCGM_FI_DEV_GPU_TEMP", "nvidia_smi_gpu_info"]
+        return PromQL(trusted: families.map { FamilyTag.tag("timestamp(\(Self.family($0).text))", as: $0) }.joined(separator: " or "))
     }
 
-    /// Fleet values: board model, GPU load, power rails and the `gpu` temperature of every node, newest within the window.
-    /// `temperature=~"gpu|"` also matches the families that have no `temperature` label.
-    /// `last_over_time` drops metric names; label keys (`board_info`, `gpu`, `power`, `temperature`) tell the families apart.
-    public var fleetValues: PromQL {
-        let selector = Selector()
-            .matching(.metricName, trustedPattern: "gpu_info_board_info|gpu_usage_gpu|gpu_usage_power|gpu_temperatures")
-            .matching(LabelName("temperature")!, trustedPattern: "gpu|")
-        return PromQL(trusted: "last_over_time(\(selector.text)[\(window.text)])")
+    static func family(_ name: String) -> Selector { Selector().equal(.metricName, name) }
+}
+
+/// Names families through a `ks_family` label, which survives functions and `or`.
+public enum FamilyTag {
+    public static let label = "ks_family"
+    public static let observedAt = "ks_observed_at"
+
+    static func tag(_ expression: String, as family: String) -> String {
+        "label_replace(\(expression), \"\(label)\", \(Selector.quote(family)), \"\", \"\")"
     }
 
-    /// The newest sample time per node that Prometheus still considers live (not marked stale).
-    public var fleetFreshness: PromQL {
-        PromQL(trusted: "max by (\(nodeLabel.rawValue)) (timestamp(\(Selector().matching(.metricName, trustedPattern: "gpu_usage_gpu").text)))")
+    /// Each tagged series named after its family again (the tag removed); untagged series pass unchanged.
+    public static func restore(_ series: [Series]) -> [Series] {
+        series.map { entry in
+            guard let family = entry.labels[label] else { return entry }
+            var named = entry
+            named.labels[label] = nil
+            named.labels["__name__"] = family
+            return named
+        }
     }
+}
+
+extension Selector {
+    /// The metric name an exact `__name__` matcher selects.
+    var metricName: String? { matchers.first { $0.label == .metricName && $0.match == .equal }?.value }
 }

@@ -43,13 +43,24 @@ import Testing
     @Test func nodeSnapshotIsOneRangeSelectorOnTheNodeLabel() throws {
         let queries = GPUQueries(nodeLabel: try #require(LabelName("instance")), scrapeInterval: .seconds(60))
         let query = queries.nodeSnapshot(try #require(NodeName("edge-nx-01")))
-        #expect(query.text == #"{__name__=~"gpu_.*",instance="edge-nx-01"}[300s]"#)
+        #expect(query.map(\.text) == [#"{__name__=~"gpu_.*|DCGM_FI_.*|nvidia_smi_.*",instance="edge-nx-01"}[300s]"#])
     }
 
     @Test func configuredNodeLabelIsUsed() throws {
         let queries = GPUQueries(nodeLabel: try #require(LabelName("node")), scrapeInterval: .seconds(15))
-        #expect(queries.nodeSnapshot(try #require(NodeName("n1"))).text == #"{__name__=~"gpu_.*",node="n1"}[75s]"#)
-        #expect(queries.fleetFreshness.text.contains("max by (node)"))
+        #expect(queries.nodeSnapshot(try #require(NodeName("n1"))).map(\.text) == [#"{__name__=~"gpu_.*|DCGM_FI_.*|nvidia_smi_.*",node="n1"}[75s]"#])
+        #expect(queries.fleet.text.contains("max by (node)"))
+        #expect(!queries.fleet.text.contains("instance"))
+    }
+
+    @Test func exportersWithTheirOwnNodeLabelGetTheirOwnSelector() throws {
+        let queries = GPUQueries(nodeLabel: .instance, scrapeInterval: .seconds(60), overrides: [.dcgm: try #require(LabelName("Hostname"))])
+        #expect(queries.nodeSnapshot(try #require(NodeName("n1"))).map(\.text) == [
+            #"{__name__=~"DCGM_FI_.*",Hostname="n1"}[300s]"#,
+            #"{__name__=~"gpu_.*|nvidia_smi_.*",instance="n1"}[300s]"#,
+        ])
+        #expect(queries.fleet.text.contains("max by (Hostname)"))
+        #expect(queries.fleet.text.contains("max by (instance)"))
     }
 
     @Test(arguments: ["instance", "Hostname", "_x", "node_name2"])

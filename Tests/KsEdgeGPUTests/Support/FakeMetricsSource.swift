@@ -30,15 +30,20 @@ final class FakeMetricsSource: MetricsSource {
         return Self.evaluate(query.text, over: series)
     }
 
-    /// Just enough PromQL for ks-edge-gpu's own queries: the first selector's matchers (a missing label
-    /// matches ""), and `timestamp(...)`, which replaces values by sample times and drops the name.
-    /// Aggregations and `last_over_time` are left out: the series already hold one newest point each.
+    /// Just enough PromQL for ks-edge-gpu's own queries: clauses joined by ` or `; in each, the first selector's
+    /// matchers (a missing label matches ""), `timestamp(...)` (values become sample times, the name is dropped),
+    /// `max by (label)`, `last_over_time` (drops the name; the held series have one newest point already) and
+    /// `label_replace(…, "ks_family", "NAME", "", "")`.
     static func evaluate(_ text: String, over series: [Series]) -> [Series] {
+        text.components(separatedBy: " or ").flatMap { evaluateClause($0, over: series) }
+    }
+
+    static func evaluateClause(_ text: String, over series: [Series]) -> [Series] {
         let selector = text.firstRange(of: /\{[^}]*\}/).map { String(text[$0]) } ?? "{}"
         let matchers = selector.matches(of: /([A-Za-z_][A-Za-z0-9_]*)(=~|!=|=)"((?:[^"\\]|\\.)*)"/).map {
             (label: String($0.output.1), op: String($0.output.2), value: String($0.output.3))
         }
-        let selected = series.filter { entry in
+        var result = series.filter { entry in
             matchers.allSatisfy { matcher in
                 let actual = entry.labels[matcher.label] ?? ""
                 switch matcher.op {
@@ -48,11 +53,35 @@ final class FakeMetricsSource: MetricsSource {
                 }
             }
         }
-        guard text.contains("timestamp(") else { return selected }
-        return selected.map { entry in
-            var labels = entry.labels
-            labels["__name__"] = nil
-            return Series(labels: labels, points: entry.points.map { .init(timestamp: $0.timestamp, value: $0.timestamp) })
+        if text.contains("timestamp(") {
+            result = result.map { entry in
+                var labels = entry.labels
+                labels["__name__"] = nil
+                return Series(labels: labels, points: entry.points.map { .init(timestamp: $0.timestamp, value: $0.timestamp) })
+            }
         }
+        if text.contains("last_over_time(") {
+            result = result.map { entry in
+                var labels = entry.labels
+                labels["__name__"] = nil
+                return Series(labels: labels, points: entry.points)
+            }
+        }
+        if let by = text.firstMatch(of: /max by \(([A-Za-z_]+)\)/)?.output.1 {
+            let label = String(by)
+            let groups = Dictionary(grouping: result, by: { $0.labels[label] ?? "" })
+            result = groups.map { key, members in
+                let newest = members.compactMap(\.latest).max { $0.value < $1.value }!
+                return Series(labels: [label: key], points: [newest])
+            }
+        }
+        if let family = text.firstMatch(of: /"ks_family", "([^"]*)"/)?.output.1 {
+            result = result.map { entry in
+                var labels = entry.labels
+                labels["ks_family"] = String(family)
+                return Series(labels: labels, points: entry.points)
+            }
+        }
+        return result
     }
 }
