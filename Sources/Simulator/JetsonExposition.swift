@@ -93,6 +93,8 @@ public enum JetsonExposition {
                       soc: "tegra234", mode: "MAXN", cores: 12, cpuEntries: 8,
                       sensors: [("gpu", 4), ("tdiode", -6), ("cpu", 2), ("tboard", -12)],
                       rails: [("cv", 8_000), ("gpu", 18_000), ("sys5v", 6_000)], processCount: 2)
+            case .a100, .l40s:
+                preconditionFailure("\(board.kind) is not a Jetson board")
             case .orinNano:
                 Facts(machine: "NVIDIA Jetson Orin Nano (Developer kit)", jetpack: "6.2", l4t: "36.4.3",
                       board: "699-13767-0005-300 R.1", codename: "unknown", cudaArch: "8.7", module: "p3767-0005",
@@ -104,17 +106,23 @@ public enum JetsonExposition {
     }
 }
 
-/// Prometheus text exposition, written the way prometheus_client writes it.
+/// Prometheus text exposition. Label order is the caller's: prometheus_client and client_golang sort by name,
+/// dcgm-exporter does not.
 struct Writer {
     private(set) var text = ""
 
-    mutating func family(_ name: String, _ help: String) {
-        text += "# HELP \(name) \(help)\n# TYPE \(name) gauge\n"
+    mutating func family(_ name: String, _ help: String, type: String = "gauge") {
+        text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
     }
 
+    mutating func sample(_ name: String, _ labels: [(String, String)], _ value: String) {
+        let rendered = labels.map { "\($0.0)=\"\(Self.escape($0.1))\"" }.joined(separator: ",")
+        text += labels.isEmpty ? "\(name) \(value)\n" : "\(name){\(rendered)} \(value)\n"
+    }
+
+    /// prometheus_client's way: labels sorted, floats as `pythonFloat`.
     mutating func sample(_ name: String, _ labels: [String: String], _ value: Double) {
-        let rendered = labels.sorted { $0.key < $1.key }.map { "\($0.key)=\"\(Self.escape($0.value))\"" }.joined(separator: ",")
-        text += "\(name){\(rendered)} \(Self.pythonFloat(value))\n"
+        sample(name, labels.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, Self.pythonFloat(value))
     }
 
     static func escape(_ value: String) -> String {
@@ -128,8 +136,31 @@ struct Writer {
         guard value > 0, let dot = text.firstIndex(of: "."), !text.contains("e") else { return text }
         let integerDigits = text.distance(from: text.startIndex, to: dot)
         guard integerDigits > 6 else { return text }
-        var mantissa = String(text.first!) + "." + text[text.index(after: text.startIndex)..<dot] + text[text.index(after: dot)...]
-        while mantissa.last == "0" || mantissa.last == "." { mantissa.removeLast() }
-        return "\(mantissa)e+\(String(integerDigits - 1).count == 1 ? "0" : "")\(integerDigits - 1)"
+        return exponentForm(digits: String(text[..<dot]) + text[text.index(after: dot)...], exponent: integerDigits - 1)
     }
+
+    /// client_golang's `strconv.FormatFloat(v, 'g', -1, 64)`: shortest digits, exponent form from 1e21 down to
+    /// 1e6 as Go's %g does for shortest output (`4.8305799168e+10`), integers without a decimal point.
+    static func goFloat(_ value: Double) -> String {
+        if value == value.rounded(), abs(value) < 1e6 { return String(Int64(value)) }
+        let text = "\(abs(value))"
+        let sign = value < 0 ? "-" : ""
+        guard abs(value) >= 1e6, let dot = text.firstIndex(of: "."), !text.contains("e") else { return sign + text }
+        let integerDigits = text.distance(from: text.startIndex, to: dot)
+        return sign + exponentForm(digits: String(text[..<dot]) + text[text.index(after: dot)...], exponent: integerDigits - 1)
+    }
+
+    /// `d.ddde+XX` from the significant digits and the decimal exponent, trailing zeros removed.
+    static func exponentForm(digits: String, exponent: Int) -> String {
+        var mantissa = String(digits.first!) + "." + digits.dropFirst()
+        while mantissa.last == "0" || mantissa.last == "." { mantissa.removeLast() }
+        return "\(mantissa)e+\(String(exponent).leftPadded(to: 2))"
+    }
+
+    /// Go's `%f`, as dcgm-exporter writes doubles (`214.562000`).
+    static func fixed6(_ value: Double) -> String { String(format: "%.6f", value) }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
 }

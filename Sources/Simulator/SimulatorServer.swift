@@ -8,6 +8,8 @@ public struct SimulatorConfiguration: Sendable {
     public var host = "127.0.0.1"
     public var port = 9100
     public var boards = 3
+    /// Which exporters the simulated nodes run, with weights.
+    public var mix: [(SimulatedBoard.Exporter, Int)] = [(.jetson, 1)]
     /// Extra nodes that replay a captured exporter page verbatim: node name -> file.
     public var fixtures: [String: String] = [:]
     /// The address Prometheus should scrape (`host:port`); defaults to host and port.
@@ -23,7 +25,7 @@ public enum SimulatorServer {
 
     public static func build(_ configuration: SimulatorConfiguration, logger: Logger,
                              onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
-        let boards = Dictionary(uniqueKeysWithValues: SimulatedBoard.fleet(count: configuration.boards).map { ($0.node, $0) })
+        let boards = Dictionary(uniqueKeysWithValues: SimulatedBoard.fleet(count: configuration.boards, mix: configuration.mix).map { ($0.node, $0) })
         var fixtures: [String: String] = [:]
         for (node, path) in configuration.fixtures {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
@@ -32,7 +34,8 @@ public enum SimulatorServer {
             fixtures[node] = text
         }
         let replayed = fixtures
-        let nodes = (Array(boards.keys) + Array(replayed.keys)).sorted()
+        let exporters = boards.mapValues(\.kind.exporter).merging(replayed.mapValues(SimulatedBoard.Exporter.of(page:))) { first, _ in first }
+        let nodes = exporters.keys.sorted()
         // With port 0 the real port is known only once bound; /targets must advertise that one.
         let boundPort = Mutex<Int>(configuration.port)
 
@@ -41,11 +44,9 @@ public enum SimulatorServer {
         router.get("targets") { _, _ -> Response in
             let address = configuration.advertise ?? "\(configuration.host):\(boundPort.withLock { $0 })"
             let groups = nodes.map { node in
-                TargetGroup(targets: [address], labels: [
+                TargetGroup(targets: [address], labels: exporters[node]!.targetLabels(node: node).merging([
                     "__metrics_path__": "/nodes/\(node)/metrics", "instance": node,
-                    "namespace": "kubesphere-monitoring-system",
-                    "pod": "jetson-exporter-\(podSuffix(node))",
-                ])
+                ]) { _, new in new })
             }
             let body = try JSONEncoder().encode(groups)
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
@@ -56,7 +57,7 @@ public enum SimulatorServer {
             if let fixture = replayed[node] {
                 text = fixture
             } else if let board = boards[node] {
-                text = JetsonExposition.render(board, at: Date().timeIntervalSince1970)
+                text = board.render(at: Date().timeIntervalSince1970)
             } else {
                 throw HTTPError(.notFound, message: "no simulated node \(node)")
             }
@@ -77,13 +78,5 @@ public enum SimulatorServer {
     struct TargetGroup: Encodable {
         var targets: [String]
         var labels: [String: String]
-    }
-
-    /// A stable pod-name suffix per node, like a DaemonSet's.
-    static func podSuffix(_ node: String) -> String {
-        let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
-        var hash: UInt64 = 1_469_598_103_934_665_603
-        for byte in node.utf8 { hash = (hash ^ UInt64(byte)) &* 1_099_511_628_211 }
-        return String((0..<5).map { index in alphabet[Int((hash >> (index * 8)) % UInt64(alphabet.count))] })
     }
 }

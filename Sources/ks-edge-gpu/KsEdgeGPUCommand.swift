@@ -71,20 +71,25 @@ struct Serve: AsyncParsableCommand {
 
 struct Simulate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Serve a simulated fleet of Jetson exporters for Prometheus to scrape.",
+        abstract: "Serve a simulated fleet of GPU exporters for Prometheus to scrape.",
         discussion: """
-            Boards cycle through Xavier NX, AGX Orin (seed collector) and Orin Nano (variant), with values that move \
-            over time. GET /targets lists every node in Prometheus http_sd format; GET /nodes/<node>/metrics is a node's page.
+            Jetson boards cycle through Xavier NX, AGX Orin (seed collector) and Orin Nano (variant); dcgm nodes are \
+            servers with two A100s (one used by a pod), nvidia-smi nodes servers with one L40S. Values move over time. GET /targets lists every node in Prometheus http_sd format; GET /nodes/<node>/metrics is a node's page.
             """)
 
     @Option(help: "Address to listen on") var host = "127.0.0.1"
     @Option(help: "Port to listen on") var port = 9100
-    @Option(help: "Number of simulated boards") var boards = 3
+    @Option(help: "Number of simulated nodes") var boards = 3
+    @Option(help: "Exporters of the simulated nodes with weights: jetson, dcgm, nvidia-smi (e.g. jetson=3,dcgm=1,nvidia-smi=1)")
+    var mix = "jetson"
     @Option(name: .customLong("fixture"), help: "Also serve a captured exporter page verbatim as a node: NODE=FILE (repeatable)")
     var fixtures: [String] = []
     @Option(help: "host:port Prometheus should scrape (default: host:port)") var advertise: String?
 
     func validate() throws {
+        guard SimulatedBoard.parseMix(mix) != nil else {
+            throw ValidationError("--mix \(mix): expected exporters jetson, dcgm, nvidia-smi with optional weights, e.g. jetson=3,dcgm=1")
+        }
         guard boards >= 0, boards <= 100_000 else { throw ValidationError("--boards must be between 0 and 100000") }
         for fixture in fixtures {
             let parts = fixture.split(separator: "=", maxSplits: 1)
@@ -100,6 +105,7 @@ struct Simulate: AsyncParsableCommand {
         configuration.host = host
         configuration.port = port
         configuration.boards = boards
+        configuration.mix = SimulatedBoard.parseMix(mix)!
         configuration.advertise = advertise
         for fixture in fixtures {
             let parts = fixture.split(separator: "=", maxSplits: 1)

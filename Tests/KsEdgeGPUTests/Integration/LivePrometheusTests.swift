@@ -14,11 +14,14 @@ import Testing
 /// The whole path: simulator -> real Prometheus -> ks-edge-gpu over HTTP -> SQLite file.
 @Suite(.serialized, .enabled(if: LiveServices.canRun, "prometheus is not installed"))
 struct LivePrometheusTests {
-    static let boards = 3
+    /// Three Jetson boards (one of each kind), a dcgm and an nvidia-smi server.
+    static let boards = 5
+    static let mix: [(SimulatedBoard.Exporter, Int)] = [(.jetson, 3), (.dcgm, 1), (.nvidiaSMI, 1)]
 
-    /// Fixture files replayed by the simulator as nodes `fx-<file name>`.
+    /// Every fixture file, replayed by the simulator as node `fx-<file name>`.
     static var fixtureNodes: [String: String] {
-        Dictionary(uniqueKeysWithValues: Fixtures.jetsonFiles.map { file in
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: Fixtures.directory.path)) ?? []
+        return Dictionary(uniqueKeysWithValues: files.filter { $0.hasSuffix(".prom") }.map { file in
             ("fx-" + file.replacingOccurrences(of: ".prom", with: ""), Fixtures.path(file))
         })
     }
@@ -27,7 +30,8 @@ struct LivePrometheusTests {
     func withLiveStack(_ body: @Sendable (any TestClientProtocol, PrometheusProcess, String) async throws -> Void) async throws {
         let binary = try #require(LiveServices.prometheusBinary)
         let fixtures = Self.fixtureNodes
-        try await LiveServices.withSimulator(boards: Self.boards, fixtures: fixtures) { simulatorPort in
+        #expect(fixtures.count >= 5, "fixtures missing in \(Fixtures.directory.path)")
+        try await LiveServices.withSimulator(boards: Self.boards, mix: Self.mix, fixtures: fixtures) { simulatorPort in
             let prometheus = try PrometheusProcess(targetsPort: simulatorPort, binary: binary)
             defer { prometheus.stop() }
             try await prometheus.waitForNodes(Self.boards + fixtures.count)
@@ -50,7 +54,7 @@ struct LivePrometheusTests {
                 let file = URL(fileURLWithPath: path).lastPathComponent
                 let expected = try #require(Normalizer.normalize(node: node, series: Fixtures.series(file, node: node)))
                 #expect(served.status == .online)
-                #expect(served.exporter == .jetson)
+                #expect(served.exporter == expected.exporter)
                 #expect(served.gpus == expected.gpus, "\(node)")
                 #expect(served.cpu == expected.cpu, "\(node)")
                 #expect(served.temperatures == expected.temperatures, "\(node)")
@@ -70,7 +74,7 @@ struct LivePrometheusTests {
 
     @Test func simulatedBoardsShowTheirQuirksThroughPrometheus() async throws {
         try await withLiveStack { client, _, _ in
-            for board in SimulatedBoard.fleet(count: Self.boards) {
+            for board in SimulatedBoard.fleet(count: Self.boards, mix: Self.mix) {
                 let (status, body, _) = try await client.get("/edge/nodes/\(board.node)/gpu", as: NodeGPU.self)
                 #expect(status == .ok)
                 let node = try #require(body)
@@ -90,6 +94,17 @@ struct LivePrometheusTests {
                     #expect(node.power.totalWatts != nil)
                     #expect(node.gpus.first?.memoryUsedBytes != nil)
                     #expect(node.board.codename == nil)
+                case .a100:
+                    #expect(node.exporter == .dcgm)
+                    #expect(node.gpus.count == 2)
+                    #expect(node.power.totalWatts == node.gpus.compactMap(\.powerWatts).reduce(0, +))
+                    #expect(node.processes.map(\.namespace) == ["ai-serving"])
+                    #expect(node.gpus.allSatisfy { ($0.memoryUsedBytes ?? .infinity) <= ($0.memoryTotalBytes ?? 0) })
+                case .l40s:
+                    #expect(node.exporter == .nvidiaSMI)
+                    #expect(node.gpus.count == 1)
+                    #expect(node.gpus.first?.uuid?.hasPrefix("GPU-") == true)
+                    #expect(node.processes.count == 2)
                 }
             }
         }
@@ -97,12 +112,14 @@ struct LivePrometheusTests {
 
     @Test func fleetAndInventoryCoverEveryScrapedNode() async throws {
         try await withLiveStack { client, _, database in
-            let expected = Set(SimulatedBoard.fleet(count: Self.boards).map(\.node) + Self.fixtureNodes.keys)
+            let expected = Set(SimulatedBoard.fleet(count: Self.boards, mix: Self.mix).map(\.node) + Self.fixtureNodes.keys)
             let (status, list, _) = try await client.get("/edge/nodes", as: FleetList.self)
             #expect(status == .ok)
             #expect(Set(try #require(list).items.map(\.node)) == expected)
             #expect(list?.items.allSatisfy { $0.status == .online && $0.lastSeen != nil && $0.model != nil } == true)
             #expect(list?.items.first { $0.node == "fx-jetson-orin-nano" }?.powerWatts == 7.79)
+            #expect(list?.items.first { $0.node == "fx-dcgm-2x-a100" }?.exporter == .dcgm)
+            #expect(list?.items.first { $0.node == "fx-nvidia-smi-exporter" }?.gpuUtilizationPercent == 9)
 
             // The background refresh writes every board to the SQLite file.
             let inventory = try Inventory(path: database, migrationsDirectory: Fixtures.migrations, logger: TestApp.logger)
@@ -114,6 +131,8 @@ struct LivePrometheusTests {
             }
             #expect(Set(boards.map(\.node)) == expected)
             #expect(boards.first { $0.node == "fx-jetson-xavier-nx" }?.serialNumber == "1422020048532")
+            #expect(boards.first { $0.node == "fx-dcgm-2x-a100" }?.driverVersion == "535.183.01")
+            #expect(boards.first { $0.node == "fx-nvidia-smi-exporter" }?.exporter == .nvidiaSMI)
         }
     }
 

@@ -21,11 +21,13 @@ enum LiveServices {
     /// Integration tests run where Prometheus is installed; in CI its absence fails `prometheusIsInstalledInCI`.
     static var canRun: Bool { prometheusBinary != nil }
 
-    /// The simulated fleet with `boards` moving boards plus each Jetson fixture replayed verbatim as `fx-<file>`.
-    static func withSimulator<T>(boards: Int, fixtures: [String: String], _ body: (Int) async throws -> T) async throws -> T {
+    /// The simulated fleet with `boards` moving nodes plus each fixture replayed verbatim as a node.
+    static func withSimulator<T>(boards: Int, mix: [(SimulatedBoard.Exporter, Int)] = [(.jetson, 1)], fixtures: [String: String],
+                                 _ body: (Int) async throws -> T) async throws -> T {
         var configuration = SimulatorConfiguration()
         configuration.port = 0
         configuration.boards = boards
+        configuration.mix = mix
         configuration.fixtures = fixtures
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = try SimulatorServer.build(configuration, logger: TestApp.logger) { port in continuation.yield(port) }
@@ -97,16 +99,16 @@ final class PrometheusProcess: @unchecked Sendable {
 
     var url: String { "http://127.0.0.1:\(port)" }
 
-    /// Waits (bounded) until Prometheus holds `count` nodes' `gpu_usage_gpu`.
+    /// Waits (bounded) until Prometheus has scraped `count` targets (one per node) successfully.
     func waitForNodes(_ count: Int) async throws {
         for _ in 0..<120 {
-            if let (data, _) = try? await URLSession.shared.data(from: URL(string: "\(url)/api/v1/query?query=count(gpu_usage_gpu)")!),
+            if let (data, _) = try? await URLSession.shared.data(from: URL(string: "\(url)/api/v1/query?query=count(up%3D%3D1)")!),
                let text = String(data: data, encoding: .utf8), text.contains("\"\(count)\"]") {
                 return
             }
             try await Task.sleep(for: .milliseconds(250))
         }
-        Issue.record("Prometheus did not scrape \(count) nodes in 30s")
+        Issue.record("Prometheus did not scrape \(count) targets in 30s")
         throw CancellationError()
     }
 
