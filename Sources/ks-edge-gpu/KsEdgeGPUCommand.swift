@@ -30,6 +30,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "How often the board inventory is refreshed [REFRESH_INTERVAL] (default: 30s)") var refreshInterval: String?
     @Option(help: "Whole deadline of one Prometheus call, connect included [PROMETHEUS_TIMEOUT] (default: 10s)") var prometheusTimeout: String?
     @Option(help: "The ServiceMonitor's scrape interval; decides online vs stale [SCRAPE_INTERVAL] (default: 1m)") var scrapeInterval: String?
+    @Option(help: "How long answers are reused; concurrent requests always share one query [CACHE_TTL] (default: 5s)") var cacheTtl: String?
     @Option(help: "Folder of *.sql migrations [MIGRATIONS_DIR] (default: migrations)") var migrations: String?
     @Option(name: .customLong("public"), help: "Folder of the operator page [PUBLIC_DIR] (default: Public)") var publicDirectory: String?
     @Option(help: "trace, debug, info, notice, warning, error or critical [LOG_LEVEL] (default: info)") var logLevel: String?
@@ -40,7 +41,7 @@ struct Serve: AsyncParsableCommand {
             configuration = try ServeConfiguration.resolve(flags: [
                 "prometheus-url": prometheusURL, "host": host, "port": port, "database": database, "node-label": nodeLabel,
                 "dcgm-node-label": dcgmNodeLabel, "nvidia-smi-node-label": nvidiaSmiNodeLabel,
-                "refresh-interval": refreshInterval, "prometheus-timeout": prometheusTimeout, "scrape-interval": scrapeInterval,
+                "refresh-interval": refreshInterval, "prometheus-timeout": prometheusTimeout, "scrape-interval": scrapeInterval, "cache-ttl": cacheTtl,
                 "migrations": migrations, "public": publicDirectory, "log-level": logLevel,
             ], environment: ProcessInfo.processInfo.environment)
         } catch {

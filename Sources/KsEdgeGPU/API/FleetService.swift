@@ -9,18 +9,25 @@ public struct FleetService<Source: MetricsSource, Store: InventoryStore>: Sendab
     let freshness: Freshness
     let logger: Logger
     let now: @Sendable () -> Date
+    private let cache: ResponseCache<FleetList>
 
-    public init(source: Source, store: Store, queries: GPUQueries, freshness: Freshness, logger: Logger,
-                now: @escaping @Sendable () -> Date = Date.init) {
+    public init(source: Source, store: Store, queries: GPUQueries, freshness: Freshness, cacheTTL: Duration = .zero,
+                logger: Logger, now: @escaping @Sendable () -> Date = Date.init) {
         self.source = source
         self.store = store
         self.queries = queries
         self.freshness = freshness
         self.logger = logger
         self.now = now
+        cache = ResponseCache(name: "fleet", ttl: cacheTTL)
     }
 
+    /// The whole fleet, sorted by node name. Concurrent callers share one Prometheus query.
     public func list() async throws -> FleetList {
+        try await cache.value(for: "fleet") { try await load() }
+    }
+
+    private func load() async throws -> FleetList {
         let boards = try await store.boards()
         let inventory = Dictionary(boards.map { ($0.node, $0) }, uniquingKeysWith: { first, _ in first })
 

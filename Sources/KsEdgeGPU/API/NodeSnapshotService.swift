@@ -13,18 +13,25 @@ public struct NodeSnapshotService<Source: MetricsSource, Store: InventoryStore>:
     let now: @Sendable () -> Date
     /// observedAt of the snapshot last written per node, so a repeated answer is not written again.
     private let saved = SavedSnapshots()
+    private let cache: ResponseCache<NodeGPU>
 
-    public init(source: Source, store: Store, queries: GPUQueries, freshness: Freshness, logger: Logger,
-                now: @escaping @Sendable () -> Date = Date.init) {
+    public init(source: Source, store: Store, queries: GPUQueries, freshness: Freshness, cacheTTL: Duration = .zero,
+                logger: Logger, now: @escaping @Sendable () -> Date = Date.init) {
         self.source = source
         self.store = store
         self.queries = queries
         self.freshness = freshness
         self.logger = logger
         self.now = now
+        cache = ResponseCache(name: "node", ttl: cacheTTL)
     }
 
+    /// Concurrent requests for one node share one Prometheus query; answers are reused for the cache TTL.
     public func snapshot(_ node: NodeName) async throws -> NodeGPU {
+        try await cache.value(for: node.rawValue) { try await load(node) }
+    }
+
+    private func load(_ node: NodeName) async throws -> NodeGPU {
         let series: [Series]
         do {
             series = try await withThrowingTaskGroup(of: [Series].self) { group in

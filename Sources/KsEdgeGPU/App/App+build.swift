@@ -42,8 +42,10 @@ public func buildApplication<Source: MetricsSource>(
 
     let router = buildRouter(
         nodes: NodeController(
-            snapshots: NodeSnapshotService(source: recorded, store: inventory, queries: queries, freshness: freshness, logger: logger),
-            fleet: FleetService(source: recorded, store: inventory, queries: queries, freshness: freshness, logger: logger)),
+            snapshots: NodeSnapshotService(source: recorded, store: inventory, queries: queries, freshness: freshness,
+                                           cacheTTL: configuration.cacheTTL, logger: logger),
+            fleet: FleetService(source: recorded, store: inventory, queries: queries, freshness: freshness,
+                                cacheTTL: configuration.cacheTTL, logger: logger)),
         health: HealthController(readiness: readiness, contact: contact),
         metricsRegistry: metricsRegistry,
         publicDirectory: configuration.publicDirectory,

@@ -15,6 +15,8 @@ public struct ServeConfiguration: Sendable {
     public var prometheusTimeout: Duration = .seconds(10)
     /// The ServiceMonitor's scrape interval; decides `online` vs `stale`.
     public var scrapeInterval: Duration = .seconds(60)
+    /// How long answers are reused (0 = only coalesce concurrent requests); the console refreshes every 5s.
+    public var cacheTTL: Duration = .seconds(5)
     public var migrationsDirectory: String = "migrations"
     public var publicDirectory: String = "Public"
     public var logLevel: Logger.Level = .info
@@ -78,6 +80,7 @@ public struct ServeConfiguration: Sendable {
         if let value = try duration("refresh-interval", "REFRESH_INTERVAL", minimum: .seconds(1)) { configuration.refreshInterval = value }
         if let value = try duration("prometheus-timeout", "PROMETHEUS_TIMEOUT", minimum: .milliseconds(100)) { configuration.prometheusTimeout = value }
         if let value = try duration("scrape-interval", "SCRAPE_INTERVAL", minimum: .seconds(1)) { configuration.scrapeInterval = value }
+        if let value = try duration("cache-ttl", "CACHE_TTL", minimum: .zero) { configuration.cacheTTL = value }
         if let (text, _) = setting("migrations", "MIGRATIONS_DIR") { configuration.migrationsDirectory = text }
         if let (text, _) = setting("public", "PUBLIC_DIR") { configuration.publicDirectory = text }
         if let (text, source) = setting("log-level", "LOG_LEVEL") {

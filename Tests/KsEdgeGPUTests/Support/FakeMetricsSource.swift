@@ -13,7 +13,13 @@ final class FakeMetricsSource: MetricsSource {
         var queries: [PromQL] = []
     }
 
-    init(series: [Series] = []) { state.withLock { $0.series = series } }
+    /// How long each answer takes, so concurrent requests overlap.
+    let delay: Duration
+
+    init(series: [Series] = [], delay: Duration = .zero) {
+        self.delay = delay
+        state.withLock { $0.series = series }
+    }
 
     var queries: [PromQL] { state.withLock { $0.queries } }
 
@@ -26,6 +32,7 @@ final class FakeMetricsSource: MetricsSource {
             state.queries.append(query)
             return (state.series, state.failure)
         }
+        if delay > .zero { try? await Task.sleep(for: delay) }
         if let failure { throw failure }
         return Self.evaluate(query.text, over: series)
     }
