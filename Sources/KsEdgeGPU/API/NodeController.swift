@@ -5,10 +5,12 @@ import Hummingbird
 struct NodeController<Source: MetricsSource, Store: InventoryStore> {
     let snapshots: NodeSnapshotService<Source, Store>
     let fleet: FleetService<Source, Store>
+    let history: HistoryService<Source, Store>
 
     func addRoutes(to group: RouterGroup<some RequestContext>) {
         group.get("nodes", use: list)
         group.get("nodes/{name}/gpu", use: snapshot)
+        group.get("nodes/{name}/gpu/history", use: nodeHistory)
     }
 
     @Sendable func list(_ request: Request, context: some RequestContext) async throws -> Response {
@@ -16,9 +18,21 @@ struct NodeController<Source: MetricsSource, Store: InventoryStore> {
     }
 
     @Sendable func snapshot(_ request: Request, context: some RequestContext) async throws -> Response {
+        try JSONResponse(try await snapshots.snapshot(try nodeName(context)))
+    }
+
+    @Sendable func nodeHistory(_ request: Request, context: some RequestContext) async throws -> Response {
+        let node = try nodeName(context)
+        let parameters = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { _, last in last })
+        let query = try HistoryRequest.parse(parameters, now: Date().timeIntervalSince1970)
+        return try JSONResponse(try await history.history(node, query))
+    }
+
+    /// The `{name}` path parameter, validated before anything else looks at it.
+    func nodeName(_ context: some RequestContext) throws(APIError) -> NodeName {
         let raw = context.parameters.get("name").map { $0.removingPercentEncoding ?? $0 } ?? ""
-        guard let node = NodeName(raw) else { throw APIError.invalidNodeName(raw) }
-        return try JSONResponse(try await snapshots.snapshot(node))
+        guard let node = NodeName(raw) else { throw .invalidNodeName(raw) }
+        return node
     }
 }
 

@@ -21,4 +21,10 @@ struct RecordingMetricsSource<Base: MetricsSource>: MetricsSource {
         contact.record(Date())
         return result
     }
+
+    func queryRange(_ query: PromQL, start: Double, end: Double, step: Double) async throws(UpstreamError) -> [Series] {
+        let result = try await base.queryRange(query, start: start, end: end, step: step)
+        contact.record(Date())
+        return result
+    }
 }

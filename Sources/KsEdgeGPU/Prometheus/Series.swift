@@ -29,4 +29,6 @@ public struct Series: Sendable, Equatable {
 public protocol MetricsSource: Sendable {
     /// `GET /api/v1/query`. A range-vector expression (`x[5m]`) returns raw samples with their own timestamps.
     func query(_ query: PromQL) async throws(UpstreamError) -> [Series]
+    /// `GET /api/v1/query_range`: the expression evaluated at `start`, `start + step`, … up to `end` (seconds).
+    func queryRange(_ query: PromQL, start: Double, end: Double, step: Double) async throws(UpstreamError) -> [Series]
 }

@@ -136,6 +136,35 @@ struct LivePrometheusTests {
         }
     }
 
+    @Test func historyComesFromOneRangeQueryWithGapsAsNull() async throws {
+        try await withLiveStack { client, _, _ in
+            try await Task.sleep(for: .seconds(3))
+            let end = Int(Date().timeIntervalSince1970)
+            // The range starts an hour before Prometheus held anything: those steps are gaps.
+            let range = "start=\(end - 3600)&end=\(end)&step=1s"
+
+            let (status, nx, error) = try await client.get("/edge/nodes/fx-jetson-xavier-nx/gpu/history?\(range)", as: History.self)
+            #expect(status == .ok, "\(error?.error.message ?? "")")
+            let series = try #require(nx).series
+            let load = try #require(series.first { $0.metric == .gpuUtilization })
+            #expect(load.points.count == 3601)
+            #expect(load.points.first?.value == nil)
+            #expect(load.points.compactMap(\.value).allSatisfy { $0 == 47.8 })
+            #expect(load.points.compactMap(\.value).count >= 2)
+            #expect(series.filter { $0.metric == .cpuUtilization }.count == 6)
+            #expect(!series.contains { $0.metric == .boardPower || $0.metric == .gpuPower })
+            #expect(Set(series.filter { $0.metric == .boardTemperature }.compactMap { $0.labels["sensor"] }) == ["ao", "gpu", "cpu", "thermal"])
+
+            let (_, dcgm, _) = try await client.get("/edge/nodes/fx-dcgm-2x-a100/gpu/history?metrics=gpu_power&\(range)", as: History.self)
+            #expect(dcgm?.series.map(\.labels) == [["gpu": "0"], ["gpu": "1"]])
+            #expect(dcgm?.series.first?.points.compactMap(\.value).last == 214.562)
+
+            let (_, smi, _) = try await client.get("/edge/nodes/fx-nvidia-smi-exporter/gpu/history?metrics=gpu_utilization&\(range)", as: History.self)
+            #expect(smi?.series.first?.labels == ["gpu": "0"])
+            #expect(smi?.series.first?.points.compactMap(\.value).last == 9)
+        }
+    }
+
     @Test func answersTurnStaleWhenPrometheusStops() async throws {
         try await withLiveStack { client, prometheus, _ in
             let (_, online, _) = try await client.get("/edge/nodes/fx-jetson-agx-orin/gpu", as: NodeGPU.self)

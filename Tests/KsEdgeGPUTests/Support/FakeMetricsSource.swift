@@ -11,6 +11,7 @@ final class FakeMetricsSource: MetricsSource {
         var series: [Series] = []
         var failure: UpstreamError?
         var queries: [PromQL] = []
+        var rangeAnswer: [Series] = []
     }
 
     /// How long each answer takes, so concurrent requests overlap.
@@ -36,6 +37,18 @@ final class FakeMetricsSource: MetricsSource {
         if let failure { throw failure }
         return Self.evaluate(query.text, over: series)
     }
+
+    /// Range queries are recorded and answered with `rangeAnswer` (history's PromQL is checked against a real Prometheus).
+    func queryRange(_ query: PromQL, start: Double, end: Double, step: Double) async throws(UpstreamError) -> [Series] {
+        let failure = state.withLock { state in
+            state.queries.append(query)
+            return state.failure
+        }
+        if let failure { throw failure }
+        return state.withLock { $0.rangeAnswer }
+    }
+
+    func answerRanges(with series: [Series]) { state.withLock { $0.rangeAnswer = series } }
 
     /// Just enough PromQL for ks-edge-gpu's own queries: clauses joined by ` or `; in each, the first selector's
     /// matchers (a missing label matches ""), `timestamp(...)` (values become sample times, the name is dropped),

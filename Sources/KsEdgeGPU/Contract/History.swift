@@ -1,0 +1,58 @@
+import Foundation
+
+/// `GET /edge/nodes/{name}/gpu/history`: one series per metric and GPU, core, sensor or rail.
+public struct History: Codable, Sendable, Hashable {
+    public var node: String
+    public var start: Date
+    public var end: Date
+    /// Seconds between points.
+    public var step: Double
+    public var series: [HistorySeries]
+
+    public init(node: String, start: Date, end: Date, step: Double, series: [HistorySeries]) {
+        self.node = node
+        self.start = start
+        self.end = end
+        self.step = step
+        self.series = series
+    }
+}
+
+public struct HistorySeries: Codable, Sendable, Hashable {
+    public var metric: HistoryMetric
+    /// `percent`, `celsius` or `watts`.
+    public var unit: String
+    public var labels: [String: String]
+    /// `[unix seconds, value]` at every step from start to end; the value is null where nothing was recorded.
+    public var points: [HistoryPoint]
+
+    public init(metric: HistoryMetric, unit: String, labels: [String: String], points: [HistoryPoint]) {
+        self.metric = metric
+        self.unit = unit
+        self.labels = labels
+        self.points = points
+    }
+}
+
+/// A `[timestamp, value]` pair, as charting libraries and Prometheus itself write them.
+public struct HistoryPoint: Codable, Sendable, Hashable {
+    public var timestamp: Double
+    public var value: Double?
+
+    public init(timestamp: Double, value: Double?) {
+        self.timestamp = timestamp
+        self.value = value
+    }
+
+    public init(from decoder: any Decoder) throws {
+        var container = try decoder.unkeyedContainer()
+        timestamp = try container.decode(Double.self)
+        value = try container.decode(Double?.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.unkeyedContainer()
+        try container.encode(timestamp)
+        if let value { try container.encode(value) } else { try container.encodeNil() }
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import KsEdgeGPU
+
+@Suite struct HistoryRequestTests {
+    let now = 1_795_432_961.0
+
+    @Test func defaultsAreTheLastHourInAtMost240Points() throws {
+        let request = try HistoryRequest.parse([:], now: now)
+        #expect(request.metrics == HistoryMetric.allCases)
+        #expect(request.end == now)
+        #expect(request.start == now - 3600)
+        #expect(request.pointCount <= 240)
+        #expect(request.step == 16)
+    }
+
+    @Test func timesReadAsRFC3339OrUnixSeconds() throws {
+        let request = try HistoryRequest.parse(["start": "2026-11-23T10:00:00Z", "end": "1795431600.5", "step": "5m"], now: now)
+        #expect(request.start == 1_795_428_000)
+        #expect(request.end == 1_795_431_600.5)
+        #expect(request.step == 300)
+        #expect(try HistoryRequest.parse(["step": "30"], now: now).step == 30)
+    }
+
+    @Test func metricsAreChosenByName() throws {
+        let request = try HistoryRequest.parse(["metrics": "gpu_power, board_temperature,gpu_power"], now: now)
+        #expect(request.metrics == [.gpuPower, .boardTemperature])
+    }
+
+    @Test(arguments: [
+        (["start": "-5"], "start"),
+        (["end": "-1"], "end"),
+        (["start": "yesterday"], "start"),
+        (["start": "1795432000", "end": "1795431000"], "start"),
+        (["end": "1795600000"], "end"),
+        (["step": "0"], "step"),
+        (["step": "-10s"], "step"),
+        (["step": "soon"], "step"),
+        (["start": "0", "step": "1"], "step"),
+        (["metrics": "gpu_utilization,fan_speed"], "metrics"),
+        (["metrics": ","], "metrics"),
+    ])
+    func badParametersAre400sNamingTheParameter(parameters: [String: String], parameter: String) {
+        #expect { try HistoryRequest.parse(parameters, now: now) } throws: { error in
+            guard let error = error as? APIError else { return false }
+            return error.status == .badRequest && error.code == "invalid_parameter" && error.message.contains("'\(parameter)'")
+        }
+    }
+
+    @Test func exactly11000PointsIsAllowed() throws {
+        #expect(try HistoryRequest.parse(["start": "0", "end": "10999", "step": "1"], now: now).pointCount == 11_000)
+        #expect(throws: APIError.self) { try HistoryRequest.parse(["start": "0", "end": "11000", "step": "1"], now: now) }
+    }
+}
+
+@Suite struct HistorySeriesBuilderTests {
+    let request = HistoryRequest(metrics: HistoryMetric.allCases, start: 100, end: 160, step: 10)
+
+    func series(_ family: String, _ labels: [String: String], _ points: [(Double, Double)]) -> Series {
+        Series(labels: labels.merging(["ks_family": family, "job": "x", "UUID": "GPU-1"]) { a, _ in a },
+               points: points.map { .init(timestamp: $0.0, value: $0.1) })
+    }
+
+    @Test func gapsStayNullAtEveryStep() {
+        let built = HistorySeriesBuilder.build([series("gpu_utilization", ["gpu": "0"], [(110, 5), (120, 0), (150, 7)])],
+                                               request: request, jetsonCores: nil)
+        #expect(built.count == 1)
+        #expect(built[0].points.map(\.timestamp) == [100, 110, 120, 130, 140, 150, 160])
+        #expect(built[0].points.map(\.value) == [nil, 5, 0, nil, nil, 7, nil])
+        #expect(built[0].labels == ["gpu": "0"])
+        #expect(built[0].unit == "percent")
+    }
+
+    @Test func physicalReadingsRepeatedOnMIGInstancesAppearOnce() {
+        let built = HistorySeriesBuilder.build([
+            series("board_power", ["rail": "gpu0", "mig_instance": "1"], [(100, 120)]),
+            series("board_power", ["rail": "gpu0", "mig_instance": "2"], [(100, 120)]),
+        ], request: request, jetsonCores: nil)
+        #expect(built.map(\.labels) == [["rail": "gpu0"]])
+    }
+
+    @Test func coresTheBoardLacksAreDroppedAndOrderIsNatural() {
+        let built = HistorySeriesBuilder.build((1...8).reversed().map { series("cpu_utilization", ["core": "\($0)"], [(100, 1)]) }
+            + [series("board_temperature", ["sensor": "gpu10"], [(100, 1)]), series("board_temperature", ["sensor": "gpu2"], [(100, 1)])],
+            request: request, jetsonCores: 6)
+        #expect(built.filter { $0.metric == .cpuUtilization }.map { $0.labels["core"] } == ["1", "2", "3", "4", "5", "6"])
+        #expect(built.filter { $0.metric == .boardTemperature }.map { $0.labels["sensor"] } == ["gpu2", "gpu10"])
+    }
+
+    @Test func historyQueryIsOneExpressionWithEscapedNode() throws {
+        let queries = GPUQueries(nodeLabel: .instance, scrapeInterval: .seconds(60))
+        let text = queries.history(try #require(NodeName("edge-1")), metrics: [.gpuPower]).text
+        #expect(text.contains(#"instance="edge-1""#))
+        #expect(text.contains(#""ks_family", "gpu_power""#))
+        #expect(!text.contains("gpu_usage_cpu"))
+    }
+}
+
+@Suite struct HistoryRouteTests {
+    @Test(arguments: ["step=0", "start=-1", "metrics=nope", "start=tomorrow", "start=0&step=0.001"])
+    func badParametersAre400AndSendNothing(query: String) async throws {
+        let directory = try TemporaryDirectory()
+        let source = FakeMetricsSource()
+        let app = try await buildApplication(TestApp.configuration(database: directory.file("db.sqlite")), source: source, logger: TestApp.logger)
+        try await app.test(.router) { client in
+            let (status, _, error) = try await client.get("/edge/nodes/edge-1/gpu/history?\(query)", as: History.self)
+            #expect(status == .badRequest)
+            #expect(error?.error.code == "invalid_parameter")
+            #expect(!source.queries.contains { $0.text.contains("edge-1") })
+        }
+    }
+
+    @Test func answerHasThePointsOfTheRangeQuery() async throws {
+        let directory = try TemporaryDirectory()
+        let source = FakeMetricsSource()
+        source.answerRanges(with: [Series(labels: ["ks_family": "gpu_temperature", "gpu": "0", "instance": "edge-1"],
+                                          points: [.init(timestamp: 1000, value: 41.5), .init(timestamp: 1060, value: 42)])])
+        let app = try await buildApplication(TestApp.configuration(database: directory.file("db.sqlite")), source: source, logger: TestApp.logger)
+        try await app.test(.router) { client in
+            let (status, history, _) = try await client.get("/edge/nodes/edge-1/gpu/history?start=1000&end=1120&step=1m", as: History.self)
+            #expect(status == .ok)
+            #expect(history?.step == 60)
+            #expect(history?.series.first?.points == [.init(timestamp: 1000, value: 41.5), .init(timestamp: 1060, value: 42),
+                                                     .init(timestamp: 1120, value: nil)])
+            #expect(history?.series.first?.unit == "celsius")
+        }
+    }
+
+    @Test func unknownNodeIs404AndPrometheusDownIs503() async throws {
+        let directory = try TemporaryDirectory()
+        let source = FakeMetricsSource()
+        let app = try await buildApplication(TestApp.configuration(database: directory.file("db.sqlite")), source: source, logger: TestApp.logger)
+        try await app.test(.router) { client in
+            let (notFound, _, _) = try await client.get("/edge/nodes/edge-1/gpu/history", as: History.self)
+            #expect(notFound == .notFound)
+            source.fail(with: .unreachable("refused"))
+            let (down, _, error) = try await client.get("/edge/nodes/edge-1/gpu/history", as: History.self)
+            #expect(down == .serviceUnavailable)
+            #expect(error?.error.code == "prometheus_unavailable")
+        }
+    }
+}
