@@ -14,7 +14,8 @@ struct NodeController<Source: MetricsSource, Store: InventoryStore> {
     }
 
     @Sendable func list(_ request: Request, context: some RequestContext) async throws -> Response {
-        try JSONResponse(try await fleet.list())
+        let query = try FleetQuery.parse(parameters(request))
+        return try JSONResponse(query.apply(to: try await fleet.list()))
     }
 
     @Sendable func snapshot(_ request: Request, context: some RequestContext) async throws -> Response {
@@ -23,9 +24,13 @@ struct NodeController<Source: MetricsSource, Store: InventoryStore> {
 
     @Sendable func nodeHistory(_ request: Request, context: some RequestContext) async throws -> Response {
         let node = try nodeName(context)
-        let parameters = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { _, last in last })
-        let query = try HistoryRequest.parse(parameters, now: Date().timeIntervalSince1970)
+        let query = try HistoryRequest.parse(parameters(request), now: Date().timeIntervalSince1970)
         return try JSONResponse(try await history.history(node, query))
+    }
+
+    /// The URL's query parameters, percent-decoded; a repeated one counts once, the last.
+    func parameters(_ request: Request) -> [String: String] {
+        Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { _, last in last })
     }
 
     /// The `{name}` path parameter, validated before anything else looks at it.
