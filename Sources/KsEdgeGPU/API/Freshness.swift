@@ -10,7 +10,4 @@ public struct Freshness: Sendable {
         guard let observedAt else { return .offline }
         return now.timeIntervalSince(observedAt) <= 3 * scrapeInterval.secondsValue ? .online : .stale
     }
-
-    /// Series written by one scrape share a timestamp; half an interval tells one scrape from the next.
-    var sameScrapeTolerance: Double { scrapeInterval.secondsValue / 2 }
 }

@@ -19,7 +19,7 @@ struct NodeController<Source: MetricsSource, Store: InventoryStore> {
     }
 
     @Sendable func snapshot(_ request: Request, context: some RequestContext) async throws -> Response {
-        try JSONResponse(try await snapshots.snapshot(try nodeName(context)))
+        JSONResponse(try await snapshots.encodedSnapshot(try nodeName(context)))
     }
 
     @Sendable func nodeHistory(_ request: Request, context: some RequestContext) async throws -> Response {
@@ -42,8 +42,21 @@ struct NodeController<Source: MetricsSource, Store: InventoryStore> {
 }
 
 /// A JSON body in the API's one encoding (sorted keys, RFC 3339 dates, explicit nulls).
-func JSONResponse(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
-    let body = try JSONCoding.encoder.encode(value)
-    return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
-                    body: .init(byteBuffer: ByteBuffer(bytes: body)))
+func JSONResponse(_ value: some Encodable & Sendable, status: HTTPResponse.Status = .ok) throws -> Response {
+    JSONResponse(try EncodedJSON(value: value), status: status)
+}
+
+func JSONResponse(_ encoded: EncodedJSON<some Sendable>, status: HTTPResponse.Status = .ok) -> Response {
+    Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: encoded.body))
+}
+
+/// A value with its JSON, so an answer reused from the cache is not encoded again.
+public struct EncodedJSON<Value: Sendable>: Sendable {
+    public let value: Value
+    public let body: ByteBuffer
+
+    init(value: Value) throws where Value: Encodable {
+        self.value = value
+        body = ByteBuffer(bytes: try JSONCoding.encoder.encode(value))
+    }
 }

@@ -13,7 +13,7 @@ public struct NodeSnapshotService<Source: MetricsSource, Store: InventoryStore>:
     let now: @Sendable () -> Date
     /// observedAt of the snapshot last written per node, so a repeated answer is not written again.
     private let saved = SavedSnapshots()
-    private let cache: ResponseCache<NodeGPU>
+    private let cache: ResponseCache<EncodedJSON<NodeGPU>>
 
     public init(source: Source, store: Store, queries: GPUQueries, freshness: Freshness, cacheTTL: Duration = .zero,
                 logger: Logger, now: @escaping @Sendable () -> Date = Date.init) {
@@ -28,7 +28,12 @@ public struct NodeSnapshotService<Source: MetricsSource, Store: InventoryStore>:
 
     /// Concurrent requests for one node share one Prometheus query; answers are reused for the cache TTL.
     public func snapshot(_ node: NodeName) async throws -> NodeGPU {
-        try await cache.value(for: node.rawValue) { try await load(node) }
+        try await encodedSnapshot(node).value
+    }
+
+    /// The snapshot with its JSON, encoded once per computation.
+    public func encodedSnapshot(_ node: NodeName) async throws -> EncodedJSON<NodeGPU> {
+        try await cache.value(for: node.rawValue) { try EncodedJSON(value: try await load(node)) }
     }
 
     private func load(_ node: NodeName) async throws -> NodeGPU {
@@ -47,10 +52,12 @@ public struct NodeSnapshotService<Source: MetricsSource, Store: InventoryStore>:
             return stored
         }
 
-        let latest = LatestScrape.select(series, tolerance: freshness.sameScrapeTolerance)
-        guard var snapshot = Normalizer.normalize(node: node.rawValue, series: latest) else {
+        let answer = FamilyTag.restore(series)
+        guard var snapshot = Normalizer.normalize(node: node.rawValue, series: answer.filter { $0.name != FamilyTag.observedAt }) else {
             return try await offline(node)
         }
+        snapshot.observedAt = answer.filter { $0.name == FamilyTag.observedAt }.compactMap(\.latest?.value).max()
+            .map { Date(timeIntervalSince1970: $0) }
         snapshot.status = freshness.status(observedAt: snapshot.observedAt, now: now())
 
         let observed = BoardRecord(node: node.rawValue, exporter: snapshot.exporter, board: snapshot.board,

@@ -35,8 +35,7 @@ public func buildApplication<Source: MetricsSource>(
                                   logger: logger)
     let contact = UpstreamContact()
     let recorded = RecordingMetricsSource(base: source, contact: contact)
-    let queries = GPUQueries(nodeLabel: configuration.nodeLabel, scrapeInterval: configuration.scrapeInterval,
-                             overrides: configuration.exporterNodeLabels)
+    let queries = GPUQueries(nodeLabel: configuration.nodeLabel, overrides: configuration.exporterNodeLabels)
     let freshness = Freshness(scrapeInterval: configuration.scrapeInterval)
     let readiness = Readiness()
 

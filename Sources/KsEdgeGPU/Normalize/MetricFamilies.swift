@@ -52,15 +52,6 @@ enum ExporterDetection {
     }
 }
 
-/// Only the series written by the node's most recent scrape: a process that ended,
-/// or a sensor that disappeared, still has older samples inside the query window.
-enum LatestScrape {
-    static func select(_ series: [Series], tolerance: Double) -> [Series] {
-        guard let newest = series.compactMap(\.latest?.timestamp).max() else { return [] }
-        return series.filter { ($0.latest?.timestamp ?? -.infinity) >= newest - tolerance }
-    }
-}
-
 /// A 0-1 ratio as percent, rounded to 1e-6 so `0.09` reads `9`, not `9.000000000000002`.
 func percent(fromRatio ratio: Double) -> Double {
     (ratio * 100 * 1e6).rounded() / 1e6

@@ -1,18 +1,15 @@
 /// Every PromQL expression ks-edge-gpu sends, in one place.
 ///
-/// Functions such as `last_over_time` and `timestamp` drop metric names, and `or` ignores names when it matches
-/// series, so queries that combine families tag each with a `ks_family` label (`FamilyTag`) and the answer is
-/// given its names back with `FamilyTag.restore`.
+/// Instant selectors answer what Prometheus holds as current: a series whose target stopped answering is gone
+/// (Prometheus marks it stale), so a node without samples is offline. Functions such as `timestamp` drop metric
+/// names, and `or` ignores names when it matches series, so queries that combine families tag each with a
+/// `ks_family` label (`FamilyTag`) and the answer is given its names back with `FamilyTag.restore`.
 public struct GPUQueries: Sendable {
     /// The label that names the Kubernetes node, per exporter (`instance` after the ServiceMonitor's relabelling;
     /// `Hostname` or `node` are common for dcgm-exporter).
     public let nodeLabels: [ExporterKind: LabelName]
-    /// How far back a node's samples are read: 5 scrape intervals, Prometheus' own look-back at the default 1m.
-    public let window: PromDuration
-
-    public init(nodeLabel: LabelName, scrapeInterval: Duration, overrides: [ExporterKind: LabelName] = [:]) {
+    public init(nodeLabel: LabelName, overrides: [ExporterKind: LabelName] = [:]) {
         nodeLabels = Dictionary(uniqueKeysWithValues: ExporterKind.allCases.map { ($0, overrides[$0] ?? nodeLabel) })
-        window = PromDuration(seconds: Int(scrapeInterval.components.seconds) * 5)
     }
 
     public func nodeLabel(_ exporter: ExporterKind) -> LabelName { nodeLabels[exporter]! }
@@ -24,12 +21,16 @@ public struct GPUQueries: Sendable {
 
     static let namePattern: [ExporterKind: String] = [.jetson: "gpu_.*", .dcgm: "DCGM_FI_.*", .nvidiaSMI: "nvidia_smi_.*"]
 
-    /// All GPU families of one node as raw samples, so their real scrape times come back. One query when every
-    /// exporter names nodes with the same label (the default); one per distinct label otherwise.
+    /// All GPU families of one node as Prometheus holds them now, and the time of the newest of those samples
+    /// (instant values carry the evaluation time, not the scrape's). One query when every exporter names nodes with
+    /// the same label (the default); one per distinct label otherwise.
     public func nodeSnapshot(_ node: NodeName) -> [PromQL] {
         exportersByLabel.map { label, exporters in
-            .range(Selector().matching(.metricName, trustedPattern: exporters.map { Self.namePattern[$0]! }.joined(separator: "|"))
-                .equal(label, node.rawValue), window: window)
+            let selector = Selector().matching(.metricName, trustedPattern: exporters.map { Self.namePattern[$0]! }.joined(separator: "|"))
+                .equal(label, node.rawValue)
+            // timestamp() drops names, and families that differ only by name would collide: keep the name as a label.
+            let named = "label_replace(\(selector.text), \"ks_series\", \"$1\", \"__name__\", \"(.+)\")"
+            return PromQL(trusted: "\(selector.text) or \(FamilyTag.tag("max(timestamp(\(named)))", as: FamilyTag.observedAt))")
         }
     }
 
@@ -48,12 +49,10 @@ public struct GPUQueries: Sendable {
         .jetson: "gpu_usage_gpu", .dcgm: "DCGM_FI_DEV_GPU_TEMP", .nvidiaSMI: "nvidia_smi_temperature_gpu",
     ]
 
-    /// The whole fleet in one query: the newest value of each fleet family per node within the window, and per
-    /// node the time of the newest sample Prometheus still holds as live (`ks_family="ks_observed_at"`).
+    /// The whole fleet in one query: each fleet family as Prometheus holds it now, and per node the time of
+    /// the newest sample (`ks_family="ks_observed_at"`).
     public var fleet: PromQL {
-        let values = Self.fleetFamilies.map { _, selector in
-            FamilyTag.tag("last_over_time(\(selector.text)[\(window.text)])", as: selector.metricName!)
-        }
+        let values = Self.fleetFamilies.map { _, selector in FamilyTag.tag(selector.text, as: selector.metricName!) }
         let freshness = exportersByLabel.map { label, exporters in
             let names = exporters.map { Self.heartbeat[$0]! }.joined(separator: "|")
             return FamilyTag.tag("max by (\(label.rawValue)) (timestamp(\(Selector().matching(.metricName, trustedPattern: names).text)))",

@@ -8,15 +8,6 @@ public struct PromQL: Sendable, Hashable, CustomStringConvertible {
     public init(trusted text: String) { self.text = text }
 
     public var description: String { text }
-
-    /// `selector[window]`: raw samples with their real scrape timestamps.
-    public static func range(_ selector: Selector, window: PromDuration) -> PromQL {
-        PromQL(trusted: "\(selector.text)[\(window.text)]")
-    }
-
-    public static func instant(_ selector: Selector) -> PromQL {
-        PromQL(trusted: selector.text)
-    }
 }
 
 /// `{__name__=~"gpu_.*", instance="edge-nx-01"}`.
@@ -97,16 +88,6 @@ public struct LabelName: Sendable, Hashable, CustomStringConvertible {
         (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
             || byte == UInt8(ascii: "_")
     }
-}
-
-/// A PromQL duration literal in whole seconds (`90s`), always valid syntax.
-public struct PromDuration: Sendable, Hashable {
-    public let seconds: Int
-
-    public init(seconds: Int) { self.seconds = max(1, seconds) }
-    public init(_ duration: Duration) { self.init(seconds: Int(duration.components.seconds)) }
-
-    public var text: String { "\(seconds)s" }
 }
 
 extension String {

@@ -76,7 +76,7 @@ import Testing
         let app = try await buildApplication(TestApp.configuration(database: directory.file("db.sqlite")), source: source, logger: TestApp.logger)
         try await app.test(.router) { client in
             // The inventory refresh runs beside the request; count only what the list sends.
-            let inventory = GPUQueries(nodeLabel: .instance, scrapeInterval: .seconds(60)).inventory
+            let inventory = GPUQueries(nodeLabel: .instance).inventory
             let before = source.queries.filter { $0 != inventory }.count
             let (_, list, _) = try await client.get("/edge/nodes", as: FleetList.self)
             #expect(list?.totalItems == size)

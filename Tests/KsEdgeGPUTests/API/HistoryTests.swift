@@ -90,7 +90,7 @@ import Testing
     }
 
     @Test func historyQueryIsOneExpressionWithEscapedNode() throws {
-        let queries = GPUQueries(nodeLabel: .instance, scrapeInterval: .seconds(60))
+        let queries = GPUQueries(nodeLabel: .instance)
         let text = queries.history(try #require(NodeName("edge-1")), metrics: [.gpuPower]).text
         #expect(text.contains(#"instance="edge-1""#))
         #expect(text.contains(#""ks_family", "gpu_power""#))

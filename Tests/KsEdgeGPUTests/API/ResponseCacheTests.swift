@@ -75,7 +75,7 @@ import Testing
             }
             #expect(statuses.allSatisfy { $0 == .ok })
             #expect(source.queries.filter { $0.text.contains("edge-agx-02") }.count == 1)
-            let fleet = GPUQueries(nodeLabel: .instance, scrapeInterval: .seconds(60)).fleet
+            let fleet = GPUQueries(nodeLabel: .instance).fleet
             #expect(source.queries.filter { $0 == fleet }.count == 1)
         }
     }

@@ -62,12 +62,6 @@ import Testing
         #expect(node.board.soc == "tegra234")
     }
 
-    @Test func seriesFromAnEarlierScrapeAreDropped() {
-        let current = sample("gpu_processes_info", ["pid": "1", "name": "a"], 1, at: 1_000)
-        let ended = sample("gpu_processes_info", ["pid": "2", "name": "b"], 1, at: 940)
-        #expect(LatestScrape.select([current, ended], tolerance: 30) == [current])
-    }
-
     @Test func seriesOfOtherExportersAreNotJetson() {
         #expect(Normalizer.normalize(node: "n", series: [sample("node_load1", [:], 1)]) == nil)
         #expect(ExporterDetection.detect(["gpu_usage_gpu"]) == .jetson)

@@ -40,25 +40,27 @@ import Testing
         }
     }
 
-    @Test func nodeSnapshotIsOneRangeSelectorOnTheNodeLabel() throws {
-        let queries = GPUQueries(nodeLabel: try #require(LabelName("instance")), scrapeInterval: .seconds(60))
+    @Test func nodeSnapshotIsOneQueryOnTheNodeLabel() throws {
+        let queries = GPUQueries(nodeLabel: try #require(LabelName("instance")))
         let query = queries.nodeSnapshot(try #require(NodeName("edge-nx-01")))
-        #expect(query.map(\.text) == [#"{__name__=~"gpu_.*|DCGM_FI_.*|nvidia_smi_.*",instance="edge-nx-01"}[300s]"#])
+        let selector = #"{__name__=~"gpu_.*|DCGM_FI_.*|nvidia_smi_.*",instance="edge-nx-01"}"#
+        let named = #"label_replace(\#(selector), "ks_series", "$1", "__name__", "(.+)")"#
+        #expect(query.map(\.text) == [#"\#(selector) or label_replace(max(timestamp(\#(named))), "ks_family", "ks_observed_at", "", "")"#])
     }
 
     @Test func configuredNodeLabelIsUsed() throws {
-        let queries = GPUQueries(nodeLabel: try #require(LabelName("node")), scrapeInterval: .seconds(15))
-        #expect(queries.nodeSnapshot(try #require(NodeName("n1"))).map(\.text) == [#"{__name__=~"gpu_.*|DCGM_FI_.*|nvidia_smi_.*",node="n1"}[75s]"#])
+        let queries = GPUQueries(nodeLabel: try #require(LabelName("node")))
+        #expect(queries.nodeSnapshot(try #require(NodeName("n1"))).map(\.text).allSatisfy { $0.hasPrefix(#"{__name__=~"gpu_.*|DCGM_FI_.*|nvidia_smi_.*",node="n1"} or "#) })
         #expect(queries.fleet.text.contains("max by (node)"))
         #expect(!queries.fleet.text.contains("instance"))
     }
 
     @Test func exportersWithTheirOwnNodeLabelGetTheirOwnSelector() throws {
-        let queries = GPUQueries(nodeLabel: .instance, scrapeInterval: .seconds(60), overrides: [.dcgm: try #require(LabelName("Hostname"))])
-        #expect(queries.nodeSnapshot(try #require(NodeName("n1"))).map(\.text) == [
-            #"{__name__=~"DCGM_FI_.*",Hostname="n1"}[300s]"#,
-            #"{__name__=~"gpu_.*|nvidia_smi_.*",instance="n1"}[300s]"#,
-        ])
+        let queries = GPUQueries(nodeLabel: .instance, overrides: [.dcgm: try #require(LabelName("Hostname"))])
+        let texts = queries.nodeSnapshot(try #require(NodeName("n1"))).map(\.text)
+        #expect(texts.count == 2)
+        #expect(texts[0].hasPrefix(#"{__name__=~"DCGM_FI_.*",Hostname="n1"} or "#))
+        #expect(texts[1].hasPrefix(#"{__name__=~"gpu_.*|nvidia_smi_.*",instance="n1"} or "#))
         #expect(queries.fleet.text.contains("max by (Hostname)"))
         #expect(queries.fleet.text.contains("max by (instance)"))
     }

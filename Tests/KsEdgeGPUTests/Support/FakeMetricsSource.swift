@@ -52,8 +52,8 @@ final class FakeMetricsSource: MetricsSource {
 
     /// Just enough PromQL for ks-edge-gpu's own queries: clauses joined by ` or `; in each, the first selector's
     /// matchers (a missing label matches ""), `timestamp(...)` (values become sample times, the name is dropped),
-    /// `max by (label)`, `last_over_time` (drops the name; the held series have one newest point already) and
-    /// `label_replace(…, "ks_family", "NAME", "", "")`.
+    /// `max` and `max by (label)`, and `label_replace(…, "ks_family", "NAME", "", "")`. The held series are
+    /// what Prometheus holds as current: one newest point each.
     static func evaluate(_ text: String, over series: [Series]) -> [Series] {
         text.components(separatedBy: " or ").flatMap { evaluateClause($0, over: series) }
     }
@@ -80,19 +80,12 @@ final class FakeMetricsSource: MetricsSource {
                 return Series(labels: labels, points: entry.points.map { .init(timestamp: $0.timestamp, value: $0.timestamp) })
             }
         }
-        if text.contains("last_over_time(") {
-            result = result.map { entry in
-                var labels = entry.labels
-                labels["__name__"] = nil
-                return Series(labels: labels, points: entry.points)
-            }
-        }
-        if let by = text.firstMatch(of: /max by \(([A-Za-z_]+)\)/)?.output.1 {
-            let label = String(by)
-            let groups = Dictionary(grouping: result, by: { $0.labels[label] ?? "" })
+        if let aggregation = text.firstMatch(of: /max(?: by \(([A-Za-z_]+)\))? ?\(/) {
+            let label = aggregation.output.1.map(String.init)
+            let groups = Dictionary(grouping: result, by: { entry in label.map { entry.labels[$0] ?? "" } ?? "" })
             result = groups.map { key, members in
                 let newest = members.compactMap(\.latest).max { $0.value < $1.value }!
-                return Series(labels: [label: key], points: [newest])
+                return Series(labels: label.map { [$0: key] } ?? [:], points: [newest])
             }
         }
         if let family = text.firstMatch(of: /"ks_family", "([^"]*)"/)?.output.1 {

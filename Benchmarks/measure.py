@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""Side-by-side measurements for scripts/bench (standard library only).
+
+  measure.py snapshot SERVER PROMETHEUS NODE SAMPLES   cold node snapshot vs what ks-console does today
+  measure.py fleet SERVER SAMPLES                      fleet list latency and Prometheus queries per request
+  measure.py rss PID                                   peak resident memory of a process, in MB
+
+Every measurement interleaves the alternatives in one run on one machine, so the ratios compare like with like.
+"""
+import concurrent.futures
+import http.client
+import json
+import statistics
+import sys
+import threading
+import time
+import urllib.parse
+
+# The families ks-console queries one by one today for a Jetson node.
+JETSON_FAMILIES = [
+    "gpu_info_board_info", "gpu_info_hardware_info", "gpu_nvpmode_info", "gpu_uptime", "gpu_usage_cpu",
+    "gpu_usage_gpu", "gpu_usage_fan", "gpu_temperatures", "gpu_usage_power", "gpu_processes_info",
+]
+
+
+class Client:
+    """One keep-alive HTTP/1.1 connection, as a browser or the console's backend keeps one."""
+
+    def __init__(self, address):
+        host, port = address.split(":")
+        self.connection = http.client.HTTPConnection(host, int(port), timeout=60)
+
+    def get(self, path):
+        self.connection.request("GET", path)
+        response = self.connection.getresponse()
+        body = response.read()
+        if response.status != 200:
+            raise SystemExit(f"GET {path}: HTTP {response.status}: {body[:300]!r}")
+        return body
+
+
+def timed(function):
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+def prometheus_query(client, query):
+    return client.get("/api/v1/query?" + urllib.parse.urlencode({"query": query}))
+
+
+def snapshot(server, prometheus, node, samples):
+    ours, batched, sequential = Client(server), Client(prometheus), Client(prometheus)
+    # A browser's six connections per host: one keep-alive connection per worker thread.
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=6)
+    local = threading.local()
+    selector = 'instance="%s"' % node
+
+    def on_own_connection(query):
+        if not hasattr(local, "client"):
+            local.client = Client(prometheus)
+        return prometheus_query(local.client, query)
+
+    def per_family_parallel():
+        futures = [pool.submit(on_own_connection, '%s{%s}' % (family, selector)) for family in JETSON_FAMILIES]
+        for future in futures:
+            future.result()
+
+    def per_family_sequential():
+        for family in JETSON_FAMILIES:
+            prometheus_query(sequential, '%s{%s}' % (family, selector))
+
+    runs = {"ks-edge-gpu": [], "per-family parallel": [], "per-family sequential": [], "one batched query": []}
+    for _ in range(3):  # warm connections and Prometheus' own caches for every path alike
+        ours.get(f"/edge/nodes/{node}/gpu"); per_family_parallel(); per_family_sequential()
+    for _ in range(samples):
+        runs["ks-edge-gpu"].append(timed(lambda: ours.get(f"/edge/nodes/{node}/gpu")))
+        runs["per-family parallel"].append(timed(per_family_parallel))
+        runs["per-family sequential"].append(timed(per_family_sequential))
+        runs["one batched query"].append(timed(lambda: prometheus_query(batched, '{__name__=~"gpu_.*",%s}' % selector)))
+    medians = {name: statistics.median(values) * 1000 for name, values in runs.items()}
+    print(json.dumps({"medians_ms": medians}))
+
+
+def queries_total(client):
+    for line in client.get("/metrics").decode().splitlines():
+        if line.startswith("ks_edge_gpu_prometheus_queries_total"):
+            return float(line.split()[-1])
+    return 0.0
+
+
+def fleet(server, samples):
+    client = Client(server)
+    client.get("/edge/nodes")
+    before = queries_total(client)
+    latencies, count = [], 0
+    for _ in range(samples):
+        start = time.perf_counter()
+        body = client.get("/edge/nodes")
+        latencies.append(time.perf_counter() - start)
+        count = json.loads(body)["totalItems"]
+    queries = (queries_total(client) - before) / samples
+    latencies.sort()
+    print(json.dumps({"nodes": count, "p50_ms": statistics.median(latencies) * 1000,
+                      "p95_ms": latencies[int(0.95 * (len(latencies) - 1))] * 1000, "queries_per_request": queries}))
+
+
+def rss(pid):
+    with open(f"/proc/{pid}/status") as status:
+        fields = dict(line.split(":", 1) for line in status)
+    print(json.dumps({"peak_rss_mb": int(fields["VmHWM"].split()[0]) / 1024, "rss_mb": int(fields["VmRSS"].split()[0]) / 1024}))
+
+
+if __name__ == "__main__":
+    command, arguments = sys.argv[1], sys.argv[2:]
+    if command == "snapshot":
+        snapshot(arguments[0], arguments[1], arguments[2], int(arguments[3]))
+    elif command == "fleet":
+        fleet(arguments[0], int(arguments[1]))
+    elif command == "rss":
+        rss(arguments[0])
+    else:
+        raise SystemExit(__doc__)
