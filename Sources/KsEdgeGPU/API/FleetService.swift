@@ -33,33 +33,19 @@ public struct FleetService<Source: MetricsSource, Store: InventoryStore>: Sendab
 
         let answer: [Series]
         do {
-            answer = FamilyTag.restore(try await source.query(queries.fleet))
+            answer = try await source.query(queries.fleet)
         } catch {
             logger.warning("Prometheus query failed; listing the stored snapshots", metadata: ["error": "\(error)"])
             return try await storedList(inventory: inventory, error: error)
         }
-
-        // Per node: the newest live sample time, and the fleet families' values grouped by node.
-        var liveSince: [String: Double] = [:]
-        var byNode: [String: [Series]] = [:]
-        for series in answer {
-            if series.name == FamilyTag.observedAt {
-                for label in Set(queries.nodeLabels.values) {
-                    guard let node = series.labels[label.rawValue], let time = series.latest?.value else { continue }
-                    liveSince[node] = max(liveSince[node] ?? time, time)
-                }
-            } else if let exporter = ExporterDetection.exporter(of: series.name),
-                      let node = series.labels[queries.nodeLabel(exporter).rawValue], !node.isEmpty {
-                byNode[node, default: []].append(series)
-            }
-        }
         var items: [String: FleetList.Item] = [:]
-        for (node, series) in byNode {
-            guard let snapshot = Normalizer.normalize(node: node, series: series) else { continue }
-            let live = liveSince[node].map { Date(timeIntervalSince1970: $0) }
-            let status = live.map { freshness.status(observedAt: $0, now: now()) } ?? .stale
-            let lastSeen = [live, inventory[node]?.lastSeen].compactMap { $0 }.max()
-            items[node] = FleetList.Item(snapshot, status: status, inventoryModel: inventory[node]?.model, lastSeen: lastSeen)
+        for row in FleetRows.build(answer, queries: queries) {
+            let seen = row.seen.map { Date(timeIntervalSince1970: $0) }
+            items[row.node] = FleetList.Item(
+                node: row.node, exporter: row.exporter, status: seen.map { freshness.status(observedAt: $0, now: now()) } ?? .stale,
+                model: row.model ?? inventory[row.node]?.model, gpuUtilizationPercent: row.utilization,
+                gpuTemperatureCelsius: row.temperature, powerWatts: row.power,
+                lastSeen: [seen, inventory[row.node]?.lastSeen].compactMap { $0 }.max())
         }
         for board in boards where items[board.node] == nil {
             items[board.node] = FleetList.Item(
@@ -99,5 +85,36 @@ extension FleetList.Item {
             powerWatts: snapshot.power.totalWatts ?? (gpuPower.isEmpty ? nil : gpuPower.reduce(0, +)),
             lastSeen: lastSeen
         )
+    }
+}
+
+/// Pure: the tagged per-node series of the fleet query -> one row per node.
+enum FleetRows {
+    struct Row: Equatable {
+        var node: String
+        var exporter: ExporterKind
+        var utilization, temperature, power, seen: Double?
+        var model: String?
+    }
+
+    static func build(_ answer: [Series], queries: GPUQueries) -> [Row] {
+        var rows: [String: Row] = [:]
+        for series in answer {
+            guard let (column, exporter) = series.labels[FamilyTag.label].flatMap(FleetColumn.parse),
+                  let node = series.labels[queries.nodeLabel(exporter).rawValue], !node.isEmpty else { continue }
+            let value = series.latest.flatMap { $0.value.isFinite ? ($0.value * 1e6).rounded() / 1e6 : nil }
+            var row = rows[node] ?? Row(node: node, exporter: exporter)
+            switch column {
+            case .utilization: row.utilization = value
+            case .temperature: row.temperature = value
+            case .power: row.power = value
+            case .seen: row.seen = series.latest?.value
+            case .model:
+                let name = series.labels[GPUQueries.modelFamily[exporter]!.label]
+                row.model = name?.isEmpty == false ? name : row.model
+            }
+            rows[node] = row
+        }
+        return Array(rows.values)
     }
 }

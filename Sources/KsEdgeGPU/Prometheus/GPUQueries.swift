@@ -34,31 +34,38 @@ public struct GPUQueries: Sendable {
         }
     }
 
-    /// What the fleet table shows, per exporter: model, GPU load, temperature and power.
-    static let fleetFamilies: [(exporter: ExporterKind, selector: Selector)] = [
-        (.jetson, family("gpu_info_board_info")), (.jetson, family("gpu_usage_gpu")), (.jetson, family("gpu_usage_power")),
-        (.jetson, family("gpu_temperatures").equal(LabelName("temperature")!, "gpu")),
-        (.dcgm, family("DCGM_FI_DEV_GPU_UTIL")), (.dcgm, family("DCGM_FI_PROF_GR_ENGINE_ACTIVE")),
-        (.dcgm, family("DCGM_FI_DEV_GPU_TEMP")), (.dcgm, family("DCGM_FI_DEV_POWER_USAGE")),
-        (.nvidiaSMI, family("nvidia_smi_gpu_info")), (.nvidiaSMI, family("nvidia_smi_utilization_gpu_ratio")),
-        (.nvidiaSMI, family("nvidia_smi_temperature_gpu")), (.nvidiaSMI, family("nvidia_smi_power_draw_watts")),
-    ]
-
     /// A family every scrape of that exporter writes, whose sample time tells how fresh the node is.
     static let heartbeat: [ExporterKind: String] = [
         .jetson: "gpu_usage_gpu", .dcgm: "DCGM_FI_DEV_GPU_TEMP", .nvidiaSMI: "nvidia_smi_temperature_gpu",
     ]
 
-    /// The whole fleet in one query: each fleet family as Prometheus holds it now, and per node the time of
-    /// the newest sample (`ks_family="ks_observed_at"`).
+    /// The label holding the model name, on the family that carries it.
+    static let modelFamily: [ExporterKind: (family: String, label: String)] = [
+        .jetson: ("gpu_info_board_info", "machine"), .dcgm: ("DCGM_FI_DEV_GPU_TEMP", "modelName"),
+        .nvidiaSMI: ("nvidia_smi_gpu_info", "name"),
+    ]
+
+    /// The whole fleet in one query, aggregated by Prometheus to one series per node and column, each tagged
+    /// `<column>:<exporter>` (`FleetColumn`): mean GPU load, hottest GPU, board input or else summed GPU power,
+    /// model, and the time of the newest sample.
     public var fleet: PromQL {
-        let values = Self.fleetFamilies.map { _, selector in FamilyTag.tag(selector.text, as: selector.metricName!) }
-        let freshness = exportersByLabel.map { label, exporters in
-            let names = exporters.map { Self.heartbeat[$0]! }.joined(separator: "|")
-            return FamilyTag.tag("max by (\(label.rawValue)) (timestamp(\(Selector().matching(.metricName, trustedPattern: names).text)))",
-                                 as: FamilyTag.observedAt)
+        var clauses: [String] = []
+        for exporter in ExporterKind.allCases {
+            let label = nodeLabel(exporter).rawValue
+            let metrics = MetricExpressions(node: Selector(), nodeLabel: nodeLabel(exporter))
+            func add(_ column: FleetColumn, _ expression: String?) {
+                if let expression { clauses.append(FamilyTag.tag(expression, as: column.tag(exporter))) }
+            }
+            add(.utilization, metrics.expression(.gpuUtilization, exporter).map { "avg by (\(label)) (\($0))" })
+            add(.temperature, metrics.expression(.gpuTemperature, exporter).map { "max by (\(label)) (\($0))" })
+            // Physical GPUs once each (MIG instances repeat their GPU's power), then summed per node.
+            let gpuPower = metrics.expression(.gpuPower, exporter).map { "sum by (\(label)) (max by (\(label), gpu) (\($0)))" }
+            add(.power, exporter == .jetson ? metrics.jetsonBoardInput + " or " + gpuPower! : gpuPower)
+            let model = Self.modelFamily[exporter]!
+            add(.model, "max by (\(label), \(model.label)) (\(Self.family(model.family).text))")
+            add(.seen, "max by (\(label)) (timestamp(\(Self.family(Self.heartbeat[exporter]!).text)))")
         }
-        return PromQL(trusted: (values + freshness).joined(separator: " or "))
+        return PromQL(trusted: clauses.joined(separator: " or "))
     }
 
     /// The identity metrics of every node with their sample times (as values), for the board inventory.

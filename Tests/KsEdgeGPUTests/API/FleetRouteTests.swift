@@ -15,57 +15,46 @@ import Testing
         }
     }
 
-    @Test func rowsCarryTheFleetColumnsWithUnits() async throws {
+    let fleetQuery = GPUQueries(nodeLabel: .instance).fleet
+
+    @Test func rowsComeFromTheTaggedPerNodeAnswer() async throws {
         let directory = try TemporaryDirectory()
-        let source = FakeMetricsSource(series: try fleet(3, at: now))
+        let source = FakeMetricsSource()
+        source.answer(fleetQuery, with: FleetAnswers.series([
+            .init(node: "edge-a", utilization: 76.3, temperature: 54.281, power: 12.207, model: "NVIDIA Jetson AGX Orin (64GB ram)"),
+            .init(node: "edge-b", utilization: 47.8, temperature: 41, power: nil, model: ""),
+            .init(node: "gpu-c", exporter: .dcgm, utilization: 43.5, temperature: 61, power: 258.48, model: "NVIDIA A100 80GB PCIe",
+                  seen: now - 600),
+        ], at: now))
         let app = try await buildApplication(TestApp.configuration(database: directory.file("db.sqlite")), source: source, logger: TestApp.logger)
         try await app.test(.router) { client in
             let (status, list, _) = try await client.get("/edge/nodes", as: FleetList.self)
             #expect(status == .ok)
             let rows = Dictionary(uniqueKeysWithValues: try #require(list).items.map { ($0.node, $0) })
             #expect(list?.totalItems == 3)
-            // jetson-agx-orin: no board input measured, so the GPU rail; orin-nano: its `total` rail; xavier-nx: nothing measured.
-            #expect(rows["edge-0"]?.powerWatts == 12.207)
-            #expect(rows["edge-1"]?.powerWatts == 7.79)
-            #expect(rows["edge-2"]?.powerWatts == nil)
-            #expect(rows["edge-0"]?.gpuUtilizationPercent == 76.3)
-            #expect(rows["edge-2"]?.gpuTemperatureCelsius == 41.0)
-            #expect(rows.values.allSatisfy { $0.status == .online && $0.exporter == .jetson })
+            #expect(rows["edge-a"]?.powerWatts == 12.207)
+            #expect(rows["edge-a"]?.model == "NVIDIA Jetson AGX Orin (64GB ram)")
+            #expect(rows["edge-b"]?.powerWatts == nil)
+            #expect(rows["edge-b"]?.model == nil)
+            #expect(rows["edge-a"]?.status == .online)
+            #expect(rows["gpu-c"]?.exporter == .dcgm)
+            // Its newest sample is 10 minutes old with a 1m scrape interval.
+            #expect(rows["gpu-c"]?.status == .stale)
+            #expect(rows["gpu-c"]?.lastSeen.map { abs($0.timeIntervalSince1970 - (now - 600)) < 0.001 } == true)
         }
     }
 
-    @Test func mixedFleetShowsEveryExporterWithItsOwnNodeLabel() async throws {
+    @Test func inventoryNodesWithoutSamplesAreOffline() async throws {
         let directory = try TemporaryDirectory()
-        // dcgm-exporter series name their node by `Hostname` here, the others by `instance`.
-        let dcgm = try Fixtures.series("dcgm-2x-a100.prom", node: "ignored", timestamp: now).map { entry in
-            var labels = entry.labels
-            labels["instance"] = "10.0.0.7:9400"
-            return Series(labels: labels, points: entry.points)
-        }
-        let source = FakeMetricsSource(series: dcgm + (try Fixtures.series("nvidia-smi-exporter.prom", node: "gpu-l40s", timestamp: now))
-            + (try Fixtures.series("jetson-orin-nano.prom", node: "edge-nano", timestamp: now)))
-        var configuration = TestApp.configuration(database: directory.file("db.sqlite"))
-        configuration.exporterNodeLabels[.dcgm] = LabelName("Hostname")
-        let app = try await buildApplication(configuration, source: source, logger: TestApp.logger)
+        let source = FakeMetricsSource(series: try fleet(2, at: now))
+        let app = try await buildApplication(TestApp.configuration(database: directory.file("db.sqlite")), source: source, logger: TestApp.logger)
         try await app.test(.router) { client in
+            try await waitForBoards(2, in: directory.file("db.sqlite"))
+            source.answer(fleetQuery, with: FleetAnswers.series([.init(node: "edge-0", utilization: 5)], at: now))
             let (_, list, _) = try await client.get("/edge/nodes", as: FleetList.self)
-            let rows = Dictionary(uniqueKeysWithValues: try #require(list).items.map { ($0.node, $0) })
-            #expect(Set(rows.keys) == ["ks-gpu-worker-01", "gpu-l40s", "edge-nano"])
-            #expect(rows["ks-gpu-worker-01"]?.exporter == .dcgm)
-            #expect(rows["ks-gpu-worker-01"]?.model == "NVIDIA A100 80GB PCIe")
-            #expect(rows["ks-gpu-worker-01"]?.gpuUtilizationPercent == 43.5)
-            #expect(rows["ks-gpu-worker-01"]?.gpuTemperatureCelsius == 61)
-            #expect(rows["ks-gpu-worker-01"]?.powerWatts == 214.562 + 43.918)
-            #expect(rows["gpu-l40s"]?.exporter == .nvidiaSMI)
-            #expect(rows["gpu-l40s"]?.gpuUtilizationPercent == 9)
-            #expect(rows["gpu-l40s"]?.powerWatts == 110.23)
-            #expect(rows["edge-nano"]?.exporter == .jetson)
-            #expect(rows.values.allSatisfy { $0.status == .online })
-
-            let (status, node, _) = try await client.get("/edge/nodes/ks-gpu-worker-01/gpu", as: NodeGPU.self)
-            #expect(status == .ok)
-            #expect(node?.gpus.count == 2)
-            #expect(node?.processes.first?.namespace == "ai-serving")
+            #expect(list?.items.map(\.node) == ["edge-0", "edge-1"])
+            #expect(list?.items.map(\.status) == [.online, .offline])
+            #expect(list?.items[1].model == "NVIDIA Jetson Orin Nano (Developer kit)")
         }
     }
 
@@ -78,6 +67,7 @@ import Testing
             // The inventory refresh runs beside the request; count only what the list sends.
             let inventory = GPUQueries(nodeLabel: .instance).inventory
             let before = source.queries.filter { $0 != inventory }.count
+            source.answer(fleetQuery, with: FleetAnswers.series((0..<size).map { .init(node: "edge-\($0)", utilization: 1) }))
             let (_, list, _) = try await client.get("/edge/nodes", as: FleetList.self)
             #expect(list?.totalItems == size)
             #expect(source.queries.filter { $0 != inventory }.count - before == 1)

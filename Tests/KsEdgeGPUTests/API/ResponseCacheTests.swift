@@ -62,6 +62,7 @@ import Testing
     @Test func concurrentRequestsForOneNodeCauseOneQuery() async throws {
         let directory = try TemporaryDirectory()
         let source = FakeMetricsSource(series: try Fixtures.series("jetson-agx-orin.prom", node: "edge-agx-02"), delay: .milliseconds(300))
+        source.answer(GPUQueries(nodeLabel: .instance).fleet, with: FleetAnswers.series([.init(node: "edge-agx-02", utilization: 76.3)]))
         var configuration = TestApp.configuration(database: directory.file("db.sqlite"))
         configuration.cacheTTL = .seconds(5)
         let app = try await buildApplication(configuration, source: source, logger: TestApp.logger)

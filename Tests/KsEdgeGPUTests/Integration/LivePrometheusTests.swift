@@ -136,6 +136,27 @@ struct LivePrometheusTests {
         }
     }
 
+    /// The fleet's PromQL aggregation and the Swift normaliser follow the same rules: every row agrees with its node's snapshot.
+    @Test func fleetRowsAgreeWithTheNodesSnapshots() async throws {
+        try await withLiveStack { client, _, _ in
+            let (_, list, _) = try await client.get("/edge/nodes", as: FleetList.self)
+            let items = try #require(list).items
+            #expect(items.count == Self.boards + Self.fixtureNodes.count)
+            for item in items where item.node.hasPrefix("fx-") {
+                let (_, body, _) = try await client.get("/edge/nodes/\(item.node)/gpu", as: NodeGPU.self)
+                let snapshot = try #require(body)
+                let expected = FleetList.Item(snapshot, status: snapshot.status, inventoryModel: nil, lastSeen: nil)
+                #expect(item.exporter == expected.exporter, "\(item.node)")
+                #expect(item.model == expected.model, "\(item.node)")
+                #expect(item.gpuUtilizationPercent == expected.gpuUtilizationPercent, "\(item.node)")
+                #expect(item.gpuTemperatureCelsius == expected.gpuTemperatureCelsius, "\(item.node)")
+                #expect(item.powerWatts == expected.powerWatts, "\(item.node)")
+            }
+            #expect(items.first { $0.node == "fx-dcgm-2x-a100" }?.gpuUtilizationPercent == 43.5)
+            #expect(items.first { $0.node == "fx-jetson-xavier-nx" }?.powerWatts == nil)
+        }
+    }
+
     @Test func historyComesFromOneRangeQueryWithGapsAsNull() async throws {
         try await withLiveStack { client, _, _ in
             try await Task.sleep(for: .seconds(3))

@@ -52,7 +52,7 @@ import Testing
         let queries = GPUQueries(nodeLabel: try #require(LabelName("node")))
         #expect(queries.nodeSnapshot(try #require(NodeName("n1"))).map(\.text).allSatisfy { $0.hasPrefix(#"{__name__=~"gpu_.*|DCGM_FI_.*|nvidia_smi_.*",node="n1"} or "#) })
         #expect(queries.fleet.text.contains("max by (node)"))
-        #expect(!queries.fleet.text.contains("instance"))
+        #expect(!queries.fleet.text.contains("by (instance"))
     }
 
     @Test func exportersWithTheirOwnNodeLabelGetTheirOwnSelector() throws {

@@ -12,6 +12,7 @@ final class FakeMetricsSource: MetricsSource {
         var failure: UpstreamError?
         var queries: [PromQL] = []
         var rangeAnswer: [Series] = []
+        var canned: [PromQL: [Series]] = [:]
     }
 
     /// How long each answer takes, so concurrent requests overlap.
@@ -35,8 +36,12 @@ final class FakeMetricsSource: MetricsSource {
         }
         if delay > .zero { try? await Task.sleep(for: delay) }
         if let failure { throw failure }
+        if let answer = state.withLock({ $0.canned[query] }) { return answer }
         return Self.evaluate(query.text, over: series)
     }
+
+    /// Answers exactly `query` with `series`, for queries whose PromQL is beyond this fake (aggregations).
+    func answer(_ query: PromQL, with series: [Series]) { state.withLock { $0.canned[query] = series } }
 
     /// Range queries are recorded and answered with `rangeAnswer` (history's PromQL is checked against a real Prometheus).
     func queryRange(_ query: PromQL, start: Double, end: Double, step: Double) async throws(UpstreamError) -> [Series] {

@@ -1,5 +1,6 @@
 /// The metrics `GET /edge/nodes/{name}/gpu/history` offers, and the PromQL that gives each for every exporter.
 /// All requested metrics of all exporters go into one `query_range`, each tagged with `ks_family` = its name.
+/// The same expressions, aggregated per node, make the fleet query (`GPUQueries.fleet`).
 public enum HistoryMetric: String, CaseIterable, Sendable, Codable {
     case gpuUtilization = "gpu_utilization"
     case gpuTemperature = "gpu_temperature"
@@ -32,7 +33,7 @@ extension GPUQueries {
     public func history(_ node: NodeName, metrics: [HistoryMetric]) -> PromQL {
         var clauses = metrics.flatMap { metric in
             ExporterKind.allCases.compactMap { exporter in
-                HistoryExpressions(node: Selector().equal(nodeLabel(exporter), node.rawValue), nodeLabel: nodeLabel(exporter))
+                MetricExpressions(node: Selector().equal(nodeLabel(exporter), node.rawValue), nodeLabel: nodeLabel(exporter))
                     .expression(metric, exporter).map { FamilyTag.tag($0, as: metric.rawValue) }
             }
         }
@@ -45,8 +46,9 @@ extension GPUQueries {
     }
 }
 
-/// The per-exporter PromQL of each history metric, in the contract's units; unknown readings are left out (gaps).
-struct HistoryExpressions {
+/// The per-exporter PromQL of each metric, in the contract's units; unknown readings are left out (gaps).
+/// History reads them over time for one node; the fleet aggregates them per node for all nodes at once.
+struct MetricExpressions {
     let node: Selector
     let nodeLabel: LabelName
 
@@ -64,6 +66,11 @@ struct HistoryExpressions {
     /// nvidia_gpu_exporter series carry only `uuid`: the GPU index comes from nvidia_smi_gpu_info.
     func withIndex(_ expression: String) -> String {
         "(\(expression)) * on (uuid) group_left (index) \(family("nvidia_smi_gpu_info"))"
+    }
+
+    /// The Orin Nano variant's `total` rail (VDD_IN) is the board's input, in W, per node.
+    var jetsonBoardInput: String {
+        "max by (\(nodeLabel.rawValue)) (\(family("gpu_usage_power", [("power", "total")])) / 1000 \(jetsonRailsMeasured))"
     }
 
     /// Jetson rails that all read 0 are not measured on that board.
@@ -106,5 +113,20 @@ struct HistoryExpressions {
         case (.nvidiaSMI, .boardPower):
             copy(withIndex(family("nvidia_smi_power_draw_watts")), to: "rail", from: "index", "(.*)", "gpu$1")
         }
+    }
+}
+
+/// The columns of the fleet query, tagged `<column>:<exporter>` in `ks_family`.
+public enum FleetColumn: String, CaseIterable, Sendable {
+    case utilization, temperature, power, model, seen
+
+    func tag(_ exporter: ExporterKind) -> String { "fleet_\(rawValue):\(exporter.rawValue)" }
+
+    /// The column and exporter of a tag, or nil for anything else.
+    static func parse(_ tag: String) -> (FleetColumn, ExporterKind)? {
+        guard tag.hasPrefix("fleet_"), let colon = tag.firstIndex(of: ":"),
+              let column = FleetColumn(rawValue: String(tag[tag.index(tag.startIndex, offsetBy: 6)..<colon])),
+              let exporter = ExporterKind(rawValue: String(tag[tag.index(after: colon)...])) else { return nil }
+        return (column, exporter)
     }
 }

@@ -1,0 +1,32 @@
+import Foundation
+@testable import KsEdgeGPU
+
+/// The fleet query's answer as Prometheus gives it (one tagged series per node and column), for router tests.
+enum FleetAnswers {
+    struct Row {
+        var node: String
+        var exporter: ExporterKind = .jetson
+        var utilization: Double?
+        var temperature: Double?
+        var power: Double?
+        var model: String?
+        var seen: Double?
+    }
+
+    static func series(_ rows: [Row], at time: Double = Date().timeIntervalSince1970) -> [Series] {
+        rows.flatMap { row -> [Series] in
+            func entry(_ column: FleetColumn, _ value: Double?, extra: [String: String] = [:]) -> Series? {
+                value.map { value in
+                    Series(labels: extra.merging(["instance": row.node, "ks_family": column.tag(row.exporter)]) { a, _ in a },
+                           points: [.init(timestamp: time, value: value)])
+                }
+            }
+            let modelLabel = GPUQueries.modelFamily[row.exporter]!.label
+            return [
+                entry(.utilization, row.utilization), entry(.temperature, row.temperature), entry(.power, row.power),
+                entry(.model, row.model.map { _ in 1 }, extra: row.model.map { [modelLabel: $0] } ?? [:]),
+                entry(.seen, row.seen ?? time),
+            ].compactMap { $0 }
+        }
+    }
+}
