@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 
-/// Builds `GET /edge/nodes`: one Prometheus query whatever the fleet size, plus the inventory.
+/// Builds `GET /edge/nodes`: three Prometheus queries (one per exporter) whatever the fleet size, plus the inventory.
 public struct FleetService<Source: MetricsSource, Store: InventoryStore>: Sendable {
     let source: Source
     let store: Store
@@ -33,7 +33,10 @@ public struct FleetService<Source: MetricsSource, Store: InventoryStore>: Sendab
 
         let answer: [Series]
         do {
-            answer = try await source.query(queries.fleet)
+            answer = try await withThrowingTaskGroup(of: [Series].self) { group in
+                for query in queries.fleet { group.addTask { try await source.query(query) } }
+                return try await group.reduce(into: []) { $0 += $1 }
+            }
         } catch {
             logger.warning("Prometheus query failed; listing the stored snapshots", metadata: ["error": "\(error)"])
             return try await storedList(inventory: inventory, error: error)

@@ -45,12 +45,13 @@ public struct GPUQueries: Sendable {
         .nvidiaSMI: ("nvidia_smi_gpu_info", "name"),
     ]
 
-    /// The whole fleet in one query, aggregated by Prometheus to one series per node and column, each tagged
+    /// The whole fleet, aggregated by Prometheus to one series per node and column, each tagged
     /// `<column>:<exporter>` (`FleetColumn`): mean GPU load, hottest GPU, board input or else summed GPU power,
-    /// model, and the time of the newest sample.
-    public var fleet: PromQL {
-        var clauses: [String] = []
-        for exporter in ExporterKind.allCases {
+    /// model, and the time of the newest sample. One query per exporter (three, whatever the fleet size), sent
+    /// together so Prometheus evaluates them side by side.
+    public var fleet: [PromQL] {
+        ExporterKind.allCases.map { exporter in
+            var clauses: [String] = []
             let label = nodeLabel(exporter).rawValue
             let metrics = MetricExpressions(node: Selector(), nodeLabel: nodeLabel(exporter))
             func add(_ column: FleetColumn, _ expression: String?) {
@@ -64,8 +65,8 @@ public struct GPUQueries: Sendable {
             let model = Self.modelFamily[exporter]!
             add(.model, "max by (\(label), \(model.label)) (\(Self.family(model.family).text))")
             add(.seen, "max by (\(label)) (timestamp(\(Self.family(Self.heartbeat[exporter]!).text)))")
+            return PromQL(trusted: clauses.joined(separator: " or "))
         }
-        return PromQL(trusted: clauses.joined(separator: " or "))
     }
 
     /// The identity metrics of every node with their sample times (as values), for the board inventory.

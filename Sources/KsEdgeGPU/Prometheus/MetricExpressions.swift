@@ -68,9 +68,10 @@ struct MetricExpressions {
         "(\(expression)) * on (uuid) group_left (index) \(family("nvidia_smi_gpu_info"))"
     }
 
-    /// The Orin Nano variant's `total` rail (VDD_IN) is the board's input, in W, per node.
+    /// The Orin Nano variant's `total` rail (VDD_IN) is the board's input, in W, per node. It includes every other
+    /// rail, so at 0 they all are: not measured.
     var jetsonBoardInput: String {
-        "max by (\(nodeLabel.rawValue)) (\(family("gpu_usage_power", [("power", "total")])) / 1000 \(jetsonRailsMeasured))"
+        "max by (\(nodeLabel.rawValue)) (\(family("gpu_usage_power", [("power", "total")])) > 0) / 1000"
     }
 
     /// Jetson rails that all read 0 are not measured on that board.

@@ -15,17 +15,15 @@ import Testing
         }
     }
 
-    let fleetQuery = GPUQueries(nodeLabel: .instance).fleet
-
     @Test func rowsComeFromTheTaggedPerNodeAnswer() async throws {
         let directory = try TemporaryDirectory()
         let source = FakeMetricsSource()
-        source.answer(fleetQuery, with: FleetAnswers.series([
+        FleetAnswers.install([
             .init(node: "edge-a", utilization: 76.3, temperature: 54.281, power: 12.207, model: "NVIDIA Jetson AGX Orin (64GB ram)"),
             .init(node: "edge-b", utilization: 47.8, temperature: 41, power: nil, model: ""),
             .init(node: "gpu-c", exporter: .dcgm, utilization: 43.5, temperature: 61, power: 258.48, model: "NVIDIA A100 80GB PCIe",
                   seen: now - 600),
-        ], at: now))
+        ], into: source, at: now)
         let app = try await buildApplication(TestApp.configuration(database: directory.file("db.sqlite")), source: source, logger: TestApp.logger)
         try await app.test(.router) { client in
             let (status, list, _) = try await client.get("/edge/nodes", as: FleetList.self)
@@ -50,7 +48,7 @@ import Testing
         let app = try await buildApplication(TestApp.configuration(database: directory.file("db.sqlite")), source: source, logger: TestApp.logger)
         try await app.test(.router) { client in
             try await waitForBoards(2, in: directory.file("db.sqlite"))
-            source.answer(fleetQuery, with: FleetAnswers.series([.init(node: "edge-0", utilization: 5)], at: now))
+            FleetAnswers.install([.init(node: "edge-0", utilization: 5)], into: source, at: now)
             let (_, list, _) = try await client.get("/edge/nodes", as: FleetList.self)
             #expect(list?.items.map(\.node) == ["edge-0", "edge-1"])
             #expect(list?.items.map(\.status) == [.online, .offline])
@@ -67,10 +65,10 @@ import Testing
             // The inventory refresh runs beside the request; count only what the list sends.
             let inventory = GPUQueries(nodeLabel: .instance).inventory
             let before = source.queries.filter { $0 != inventory }.count
-            source.answer(fleetQuery, with: FleetAnswers.series((0..<size).map { .init(node: "edge-\($0)", utilization: 1) }))
+            FleetAnswers.install((0..<size).map { .init(node: "edge-\($0)", utilization: 1) }, into: source)
             let (_, list, _) = try await client.get("/edge/nodes", as: FleetList.self)
             #expect(list?.totalItems == size)
-            #expect(source.queries.filter { $0 != inventory }.count - before == 1)
+            #expect(source.queries.filter { $0 != inventory }.count - before == 3)
         }
     }
 

@@ -51,8 +51,8 @@ import Testing
     @Test func configuredNodeLabelIsUsed() throws {
         let queries = GPUQueries(nodeLabel: try #require(LabelName("node")))
         #expect(queries.nodeSnapshot(try #require(NodeName("n1"))).map(\.text).allSatisfy { $0.hasPrefix(#"{__name__=~"gpu_.*|DCGM_FI_.*|nvidia_smi_.*",node="n1"} or "#) })
-        #expect(queries.fleet.text.contains("max by (node)"))
-        #expect(!queries.fleet.text.contains("by (instance"))
+        #expect(queries.fleet.count == 3)
+        #expect(queries.fleet.allSatisfy { $0.text.contains("max by (node)") && !$0.text.contains("by (instance") })
     }
 
     @Test func exportersWithTheirOwnNodeLabelGetTheirOwnSelector() throws {
@@ -61,8 +61,8 @@ import Testing
         #expect(texts.count == 2)
         #expect(texts[0].hasPrefix(#"{__name__=~"DCGM_FI_.*",Hostname="n1"} or "#))
         #expect(texts[1].hasPrefix(#"{__name__=~"gpu_.*|nvidia_smi_.*",instance="n1"} or "#))
-        #expect(queries.fleet.text.contains("max by (Hostname)"))
-        #expect(queries.fleet.text.contains("max by (instance)"))
+        #expect(queries.fleet[1].text.contains("max by (Hostname)"))
+        #expect(queries.fleet[0].text.contains("max by (instance)"))
     }
 
     @Test(arguments: ["instance", "Hostname", "_x", "node_name2"])

@@ -13,6 +13,13 @@ enum FleetAnswers {
         var seen: Double?
     }
 
+    /// Makes `source` answer each exporter's fleet query with that exporter's rows.
+    static func install(_ rows: [Row], into source: FakeMetricsSource, at time: Double = Date().timeIntervalSince1970) {
+        for (exporter, query) in zip(ExporterKind.allCases, GPUQueries(nodeLabel: .instance).fleet) {
+            source.answer(query, with: series(rows.filter { $0.exporter == exporter }, at: time))
+        }
+    }
+
     static func series(_ rows: [Row], at time: Double = Date().timeIntervalSince1970) -> [Series] {
         rows.flatMap { row -> [Series] in
             func entry(_ column: FleetColumn, _ value: Double?, extra: [String: String] = [:]) -> Series? {
