@@ -70,14 +70,12 @@ public struct PrometheusClient: MetricsSource {
         }
 
         logger.debug("Prometheus answered", metadata: ["path": "\(path)", "status": "\(status.code)", "bytes": "\(bytes.readableBytes)"])
-        let decoded: QueryResponse
         do {
-            decoded = try JSONDecoder().decode(QueryResponse.self, from: bytes)
+            return try QueryResponse.series(from: bytes.readableBytesView)
         } catch {
             Counter(label: "ks_edge_gpu_prometheus_errors_total", dimensions: [("reason", "bad_response")]).increment()
-            throw .badResponse("HTTP \(status.code), body is not a Prometheus query result")
+            throw status.code == 200 ? error : .badResponse("HTTP \(status.code): \(error)")
         }
-        return try decoded.series()
     }
 
     /// Races `operation` against the deadline; the loser is cancelled.

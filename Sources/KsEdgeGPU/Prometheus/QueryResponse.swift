@@ -1,59 +1,249 @@
-import Foundation
-
-/// The body of `/api/v1/query` and `/api/v1/query_range`:
+/// Reads the body of `/api/v1/query` and `/api/v1/query_range` straight into `Series`:
 /// `{"status":"success","data":{"resultType":"matrix","result":[{"metric":{…},"values":[[ts,"v"],…]}]}}`.
-struct QueryResponse: Decodable {
-    var status: String
-    var data: DataSection?
-    var errorType: String?
-    var error: String?
+/// A fleet answer is megabytes of this one shape; a parser made for it is several times faster than
+/// Foundation's general `JSONDecoder` and allocates only what it returns. Unknown keys are skipped.
+struct QueryResponse {
+    private let bytes: [UInt8]
+    private var position = 0
 
-    struct DataSection: Decodable {
-        var resultType: String
-        var result: [Entry]
+    struct Malformed: Error, CustomStringConvertible {
+        let description: String
+    }
 
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            resultType = try container.decode(String.self, forKey: .resultType)
-            // Scalar and string results are a bare point, not a list of series.
-            if resultType == "vector" || resultType == "matrix" {
-                result = try container.decode([Entry].self, forKey: .result)
-            } else {
-                result = [Entry(metric: [:], value: try container.decode(WirePoint.self, forKey: .result), values: nil)]
-            }
+    /// The series, or `UpstreamError.badResponse` for Prometheus' own errors and for anything that is not its JSON.
+    static func series(from bytes: some Sequence<UInt8>) throws(UpstreamError) -> [Series] {
+        var parser = QueryResponse(bytes: Array(bytes))
+        let status: String?, data: [Series]?, errorType: String?, error: String?
+        do {
+            (status, data, errorType, error) = try parser.document()
+        } catch {
+            throw .badResponse("the body is not a Prometheus query result (\(error))")
         }
-
-        enum CodingKeys: String, CodingKey { case resultType, result }
-    }
-
-    struct Entry: Decodable {
-        var metric: [String: String]
-        var value: WirePoint?
-        var values: [WirePoint]?
-    }
-
-    /// `[1700000000.123, "42.5"]`: Prometheus sends values as strings so NaN and ±Inf survive JSON.
-    struct WirePoint: Decodable {
-        var point: Series.Point
-
-        init(from decoder: any Decoder) throws {
-            var container = try decoder.unkeyedContainer()
-            let timestamp = try container.decode(Double.self)
-            let text = try container.decode(String.self)
-            guard let value = Double(text) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "sample value \(text) is not a number")
-            }
-            point = Series.Point(timestamp: timestamp, value: value)
-        }
-    }
-
-    /// The series, or the error Prometheus reported.
-    func series() throws(UpstreamError) -> [Series] {
         guard status == "success", let data else {
-            throw .badResponse([errorType, error].compactMap { $0 }.joined(separator: ": "))
+            let reason = [errorType, error].compactMap { $0 }.joined(separator: ": ")
+            throw .badResponse(reason.isEmpty ? "status \(status ?? "missing")" : reason)
         }
-        return data.result.map { entry in
-            Series(labels: entry.metric, points: entry.values?.map(\.point) ?? entry.value.map { [$0.point] } ?? [])
+        return data
+    }
+
+    private init(bytes: [UInt8]) { self.bytes = bytes }
+
+    // MARK: The shape of a query result
+
+    private mutating func document() throws -> (String?, [Series]?, String?, String?) {
+        var status: String?, data: [Series]?, errorType: String?, error: String?
+        try object { parser, key in
+            switch key {
+            case "status": status = try parser.string()
+            case "data": data = try parser.dataSection()
+            case "errorType": errorType = try parser.string()
+            case "error": error = try parser.string()
+            default: try parser.skipValue()
+            }
+        }
+        try skipWhitespace()
+        guard position == bytes.count else { throw Malformed(description: "text after the document") }
+        return (status, data, errorType, error)
+    }
+
+    private mutating func dataSection() throws -> [Series] {
+        var resultType: String?
+        var series: [Series] = []
+        var scalar: Series.Point?
+        try object { parser, key in
+            switch key {
+            case "resultType": resultType = try parser.string()
+            case "result":
+                // Scalar and string results are one bare point; vectors and matrices are lists of series.
+                if try parser.peek() == UInt8(ascii: "[") , try parser.isPointAhead() {
+                    scalar = try parser.point()
+                } else {
+                    try parser.array { parser in series.append(try parser.entry()) }
+                }
+            default: try parser.skipValue()
+            }
+        }
+        guard let resultType else { throw Malformed(description: "no resultType") }
+        if resultType == "scalar" || resultType == "string" {
+            return scalar.map { [Series(labels: [:], points: [$0])] } ?? []
+        }
+        return series
+    }
+
+    private mutating func entry() throws -> Series {
+        var labels: [String: String] = [:]
+        var points: [Series.Point] = []
+        try object { parser, key in
+            switch key {
+            case "metric": try parser.object { parser, name in labels[name] = try parser.string() }
+            case "value": points = [try parser.point()]
+            case "values":
+                try parser.array { parser in points.append(try parser.point()) }
+            default: try parser.skipValue()
+            }
+        }
+        return Series(labels: labels, points: points)
+    }
+
+    /// `[1700000000.123, "42.5"]`: values are strings so NaN and ±Inf survive JSON.
+    private mutating func point() throws -> Series.Point {
+        try expect(UInt8(ascii: "["))
+        let timestamp = try number()
+        try expect(UInt8(ascii: ","))
+        let text = try string()
+        try expect(UInt8(ascii: "]"))
+        guard let value = Double(text) else { throw Malformed(description: "sample value \(text.prefix(40)) is not a number") }
+        return Series.Point(timestamp: timestamp, value: value)
+    }
+
+    /// Whether the array at the cursor is a point (`[number, …`) rather than a list of series.
+    private mutating func isPointAhead() throws -> Bool {
+        var probe = self
+        probe.position += 1
+        try probe.skipWhitespace()
+        guard probe.position < bytes.count else { return false }
+        let byte = bytes[probe.position]
+        return byte == UInt8(ascii: "-") || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+    }
+
+    // MARK: JSON
+
+    private mutating func object(_ member: (inout QueryResponse, String) throws -> Void) throws {
+        try expect(UInt8(ascii: "{"))
+        if try peek() == UInt8(ascii: "}") { position += 1; return }
+        while true {
+            let key = try string()
+            try expect(UInt8(ascii: ":"))
+            try member(&self, key)
+            let next = try take()
+            if next == UInt8(ascii: "}") { return }
+            guard next == UInt8(ascii: ",") else { throw Malformed(description: "expected , or } at \(position - 1)") }
+        }
+    }
+
+    private mutating func array(_ element: (inout QueryResponse) throws -> Void) throws {
+        try expect(UInt8(ascii: "["))
+        if try peek() == UInt8(ascii: "]") { position += 1; return }
+        while true {
+            try element(&self)
+            let next = try take()
+            if next == UInt8(ascii: "]") { return }
+            guard next == UInt8(ascii: ",") else { throw Malformed(description: "expected , or ] at \(position - 1)") }
+        }
+    }
+
+    private mutating func skipValue() throws {
+        switch try peek() {
+        case UInt8(ascii: "{"): try object { parser, _ in try parser.skipValue() }
+        case UInt8(ascii: "["): try array { parser in try parser.skipValue() }
+        case UInt8(ascii: "\""): _ = try string()
+        case UInt8(ascii: "t"): try literal("true")
+        case UInt8(ascii: "f"): try literal("false")
+        case UInt8(ascii: "n"): try literal("null")
+        default: _ = try number()
+        }
+    }
+
+    private mutating func literal(_ word: StaticString) throws {
+        try skipWhitespace()
+        let count = word.utf8CodeUnitCount
+        guard position + count <= bytes.count,
+              word.withUTF8Buffer({ Array($0) }) == Array(bytes[position..<position + count]) else {
+            throw Malformed(description: "expected \(word) at \(position)")
+        }
+        position += count
+    }
+
+    private mutating func number() throws -> Double {
+        try skipWhitespace()
+        let start = position
+        while position < bytes.count, Self.isNumberByte(bytes[position]) { position += 1 }
+        guard position > start, let value = Double(String(decoding: bytes[start..<position], as: UTF8.self)) else {
+            throw Malformed(description: "expected a number at \(start)")
+        }
+        return value
+    }
+
+    private static func isNumberByte(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+")
+            || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E")
+    }
+
+    private mutating func string() throws -> String {
+        try expect(UInt8(ascii: "\""))
+        let start = position
+        // Fast path: no escapes, the bytes are the string.
+        while position < bytes.count, bytes[position] != UInt8(ascii: "\""), bytes[position] != UInt8(ascii: "\\") { position += 1 }
+        guard position < bytes.count else { throw Malformed(description: "unterminated string at \(start)") }
+        if bytes[position] == UInt8(ascii: "\"") {
+            position += 1
+            return String(decoding: bytes[start..<position - 1], as: UTF8.self)
+        }
+        var scalars = Array(bytes[start..<position])
+        while true {
+            guard position < bytes.count else { throw Malformed(description: "unterminated string at \(start)") }
+            let byte = bytes[position]
+            position += 1
+            if byte == UInt8(ascii: "\"") { return String(decoding: scalars, as: UTF8.self) }
+            guard byte == UInt8(ascii: "\\") else { scalars.append(byte); continue }
+            let escaped = try take(skippingWhitespace: false)
+            switch escaped {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scalars.append(escaped)
+            case UInt8(ascii: "b"): scalars.append(0x08)
+            case UInt8(ascii: "f"): scalars.append(0x0C)
+            case UInt8(ascii: "n"): scalars.append(0x0A)
+            case UInt8(ascii: "r"): scalars.append(0x0D)
+            case UInt8(ascii: "t"): scalars.append(0x09)
+            case UInt8(ascii: "u"):
+                var code = try hex4()
+                if (0xD800..<0xDC00).contains(code) {
+                    // A surrogate pair: \uD83D\uDE00.
+                    guard try take(skippingWhitespace: false) == UInt8(ascii: "\\"), try take(skippingWhitespace: false) == UInt8(ascii: "u") else {
+                        throw Malformed(description: "lone surrogate at \(position)")
+                    }
+                    let low = try hex4()
+                    guard (0xDC00..<0xE000).contains(low) else { throw Malformed(description: "bad surrogate pair at \(position)") }
+                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                }
+                guard let scalar = Unicode.Scalar(code) else { throw Malformed(description: "bad \\u escape at \(position)") }
+                scalars.append(contentsOf: Array(String(Character(scalar)).utf8))
+            default:
+                throw Malformed(description: "bad escape at \(position - 1)")
+            }
+        }
+    }
+
+    private mutating func hex4() throws -> UInt32 {
+        guard position + 4 <= bytes.count, let value = UInt32(String(decoding: bytes[position..<position + 4], as: UTF8.self), radix: 16) else {
+            throw Malformed(description: "bad \\u escape at \(position)")
+        }
+        position += 4
+        return value
+    }
+
+    private mutating func skipWhitespace() throws {
+        while position < bytes.count, bytes[position] == 0x20 || bytes[position] == 0x0A || bytes[position] == 0x0D || bytes[position] == 0x09 {
+            position += 1
+        }
+    }
+
+    private mutating func peek() throws -> UInt8 {
+        try skipWhitespace()
+        guard position < bytes.count else { throw Malformed(description: "unexpected end") }
+        return bytes[position]
+    }
+
+    private mutating func take(skippingWhitespace: Bool = true) throws -> UInt8 {
+        if skippingWhitespace { try skipWhitespace() }
+        guard position < bytes.count else { throw Malformed(description: "unexpected end") }
+        position += 1
+        return bytes[position - 1]
+    }
+
+    private mutating func expect(_ byte: UInt8) throws {
+        let found = try take()
+        guard found == byte else {
+            throw Malformed(description: "expected \(Character(Unicode.Scalar(byte))) at \(position - 1)")
         }
     }
 }
