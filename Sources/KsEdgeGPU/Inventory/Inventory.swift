@@ -1,10 +1,14 @@
 import Foundation
 import GRDB
 import Logging
+import Synchronization
 
 /// The SQLite inventory (GRDB `DatabasePool`, so WAL mode), migrated from `migrations/*.sql` on open.
+/// Board rows are also kept in memory, written through after each committed write: every request reads a board
+/// and the fleet reads them all, while writes come only from the refresh and from new snapshots.
 public final class Inventory: InventoryStore {
     let pool: DatabasePool
+    private let boardsByNode = Mutex<[String: BoardRecord]>([:])
 
     public struct MigrationsNotFound: Error, CustomStringConvertible {
         public let directory: String
@@ -32,6 +36,8 @@ public final class Inventory: InventoryStore {
         for file in files where !pending.contains(file.lastPathComponent) {
             logger.info("applied migration", metadata: ["migration": "\(file.lastPathComponent)"])
         }
+        let stored = try pool.read { try BoardRecord.fetchAll($0) }
+        boardsByNode.withLock { $0 = Dictionary(stored.map { ($0.node, $0) }, uniquingKeysWith: { first, _ in first }) }
     }
 
     static func migrationFiles(in directory: String) throws -> [URL] {
@@ -42,17 +48,32 @@ public final class Inventory: InventoryStore {
     }
 
     public func board(_ node: String) async throws -> BoardRecord? {
-        try await pool.read { try BoardRecord.fetchOne($0, key: node) }
+        boardsByNode.withLock { $0[node] }
     }
 
     public func boards() async throws -> [BoardRecord] {
-        try await pool.read { try BoardRecord.order(Column("node")).fetchAll($0) }
+        boardsByNode.withLock { Array($0.values) }.sorted { $0.node < $1.node }
     }
 
     public func upsert(_ boards: [BoardRecord]) async throws {
         guard !boards.isEmpty else { return }
-        try await pool.write { db in
+        let stored = try await pool.write { db in
             for board in boards { try Self.upsert(board, in: db) }
+            return try Self.rows(boards.map(\.node), in: db)
+        }
+        remember(stored)
+    }
+
+    /// The rows of `nodes` as stored (first_seen kept, last_seen the latest), to keep memory equal to the file.
+    private static func rows(_ nodes: [String], in db: Database) throws -> [BoardRecord] {
+        try stride(from: 0, to: nodes.count, by: 500).flatMap { start in
+            try BoardRecord.filter(keys: nodes[start..<min(start + 500, nodes.count)]).fetchAll(db)
+        }
+    }
+
+    private func remember(_ stored: [BoardRecord]) {
+        boardsByNode.withLock { boards in
+            for board in stored { boards[board.node] = board }
         }
     }
 
@@ -88,7 +109,7 @@ public final class Inventory: InventoryStore {
 
     public func saveSnapshot(_ snapshot: NodeGPU, board: BoardRecord) async throws {
         let payload = try SnapshotCoding.encode(snapshot)
-        try await pool.write { db in
+        let stored = try await pool.write { db in
             try Self.upsert(board, in: db)
             // An older snapshot never replaces a newer one (two requests racing).
             try db.execute(
@@ -98,7 +119,9 @@ public final class Inventory: InventoryStore {
                     WHERE excluded.observed_at >= snapshot.observed_at
                     """,
                 arguments: [snapshot.node, snapshot.observedAt ?? Date(timeIntervalSince1970: 0), payload])
+            return try Self.rows([board.node], in: db)
         }
+        remember(stored)
     }
 }
 

@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+@testable import KsEdgeGPU
+
+@Suite struct InventoryTests {
+    func open(_ path: String) throws -> Inventory {
+        try Inventory(path: path, migrationsDirectory: Fixtures.migrations, logger: TestApp.logger)
+    }
+
+    func board(_ node: String, model: String?, seen: Double) -> BoardRecord {
+        BoardRecord(node: node, exporter: .jetson, board: NodeGPU.Board(model: model), seen: Date(timeIntervalSince1970: seen))
+    }
+
+    @Test func upsertKeepsFirstSeenAndNeverMovesLastSeenBack() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("nested/dir/inventory.sqlite")
+        let inventory = try open(path)
+        try await inventory.upsert([board("a", model: "one", seen: 100), board("b", model: nil, seen: 100)])
+        try await inventory.upsert([board("a", model: "two", seen: 200)])
+        try await inventory.upsert([board("a", model: "three", seen: 150)])
+
+        let a = try #require(try await inventory.board("a"))
+        #expect(a.firstSeen == Date(timeIntervalSince1970: 100))
+        #expect(a.lastSeen == Date(timeIntervalSince1970: 200))
+        #expect(a.model == "three")
+        // What is kept in memory is what a fresh open reads from the file.
+        #expect(try await open(path).boards() == (try await inventory.boards()))
+        #expect(try await inventory.boards().map(\.node) == ["a", "b"])
+    }
+
+    @Test func lastGoodSnapshotSurvivesReopeningAndOlderNeverReplacesNewer() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("inventory.sqlite")
+        let newer = try #require(Normalizer.normalize(node: "edge-a", series: Fixtures.series("jetson-agx-orin.prom", node: "edge-a", timestamp: 2000)))
+        var older = try #require(Normalizer.normalize(node: "edge-a", series: Fixtures.series("jetson-xavier-nx.prom", node: "edge-a", timestamp: 1000)))
+        older.node = "edge-a"
+        let inventory = try open(path)
+        try await inventory.saveSnapshot(newer, board: board("edge-a", model: newer.board.model, seen: 2000))
+        try await inventory.saveSnapshot(older, board: board("edge-a", model: older.board.model, seen: 1000))
+
+        let reopened = try open(path)
+        #expect(try await reopened.snapshot("edge-a") == newer)
+        #expect(try await reopened.snapshots().map(\.node) == ["edge-a"])
+        #expect(try await reopened.board("edge-a")?.lastSeen == Date(timeIntervalSince1970: 2000))
+        #expect(try await reopened.snapshot("edge-b") == nil)
+    }
+
+    @Test func missingMigrationsAreAClearError() throws {
+        let directory = try TemporaryDirectory()
+        #expect(throws: Inventory.MigrationsNotFound.self) {
+            try Inventory(path: directory.file("db.sqlite"), migrationsDirectory: directory.file("nowhere"), logger: TestApp.logger)
+        }
+    }
+
+    @Test func reopeningAppliesNothingTwiceAndUsesWAL() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("db.sqlite")
+        _ = try open(path)
+        let inventory = try open(path)
+        let (journal, applied) = try await inventory.pool.read { db in
+            (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
+        }
+        #expect(journal == "wal")
+        #expect(applied == ["0001_create_board.sql", "0002_create_snapshot.sql", "0003_add_board_driver_version.sql"])
+    }
+}
