@@ -92,13 +92,16 @@ import Testing
         }
     }
 
-    /// The start-up refresh runs beside the test: wait (bounded) until the SQLite file holds `count` boards.
+    /// The start-up refresh runs beside the test: wait (bounded) until the SQLite file holds `count` boards
+    /// (each poll opens the file afresh, so it reads what is stored, not another instance's memory).
     func waitForBoards(_ count: Int, in path: String) async throws {
-        let inventory = try Inventory(path: path, migrationsDirectory: Fixtures.migrations, logger: TestApp.logger)
-        for _ in 0..<100 where try await inventory.boards().count < count {
+        func stored() async throws -> Int {
+            try await Inventory(path: path, migrationsDirectory: Fixtures.migrations, logger: TestApp.logger).boards().count
+        }
+        for _ in 0..<100 where try await stored() < count {
             try await Task.sleep(for: .milliseconds(50))
         }
-        #expect(try await inventory.boards().count == count)
+        #expect(try await stored() == count)
     }
 
     @Test func emptyInventoryAndPrometheusDownIs503() async throws {

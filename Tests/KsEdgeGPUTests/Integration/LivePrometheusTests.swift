@@ -122,10 +122,9 @@ struct LivePrometheusTests {
             #expect(list?.items.first { $0.node == "fx-nvidia-smi-exporter" }?.gpuUtilizationPercent == 9)
 
             // The background refresh writes every board to the SQLite file.
-            let inventory = try Inventory(path: database, migrationsDirectory: Fixtures.migrations, logger: TestApp.logger)
             var boards: [BoardRecord] = []
             for _ in 0..<40 {
-                boards = try await inventory.boards()
+                boards = try await Inventory(path: database, migrationsDirectory: Fixtures.migrations, logger: TestApp.logger).boards()
                 if boards.count == expected.count { break }
                 try await Task.sleep(for: .milliseconds(250))
             }
