@@ -21,16 +21,18 @@ public struct GPUQueries: Sendable {
 
     static let namePattern: [ExporterKind: String] = [.jetson: "gpu_.*", .dcgm: "DCGM_FI_.*", .nvidiaSMI: "nvidia_smi_.*"]
 
-    /// All GPU families of one node as Prometheus holds them now, and the time of the newest of those samples
-    /// (instant values carry the evaluation time, not the scrape's). One query when every exporter names nodes with
-    /// the same label (the default); one per distinct label otherwise.
+    /// All GPU families of one node as Prometheus holds them now, and the time of the newest scrape (instant
+    /// values carry the evaluation time, not the scrape's). One query when every exporter names nodes with the
+    /// same label (the default); one per distinct label otherwise.
     public func nodeSnapshot(_ node: NodeName) -> [PromQL] {
         exportersByLabel.map { label, exporters in
             let selector = Selector().matching(.metricName, trustedPattern: exporters.map { Self.namePattern[$0]! }.joined(separator: "|"))
                 .equal(label, node.rawValue)
-            // timestamp() drops names, and families that differ only by name would collide: keep the name as a label.
-            let named = "label_replace(\(selector.text), \"ks_series\", \"$1\", \"__name__\", \"(.+)\")"
-            return PromQL(trusted: "\(selector.text) or \(FamilyTag.tag("max(timestamp(\(named)))", as: FamilyTag.observedAt))")
+            // timestamp() gives sample times only when applied to a selector itself (over a function it gives the
+            // evaluation time), and it drops names: so one family per exporter whose series never share labels.
+            let heartbeats = Selector().matching(.metricName, trustedPattern: exporters.map { Self.heartbeat[$0]! }.joined(separator: "|"))
+                .equal(label, node.rawValue)
+            return PromQL(trusted: "\(selector.text) or \(FamilyTag.tag("max(timestamp(\(heartbeats.text)))", as: FamilyTag.observedAt))")
         }
     }
 

@@ -72,6 +72,20 @@ struct LivePrometheusTests {
         }
     }
 
+    /// observedAt is when the node was scraped, as Prometheus stamped the sample, not when the question was asked.
+    @Test func observedAtIsTheScrapeTime() async throws {
+        try await withLiveStack { client, prometheus, _ in
+            for node in ["fx-jetson-agx-orin", "fx-dcgm-2x-a100", "fx-nvidia-smi-exporter"] {
+                let (_, body, _) = try await client.get("/edge/nodes/\(node)/gpu", as: NodeGPU.self)
+                let observed = try #require(body?.observedAt)
+                // The raw samples of the last 10 seconds, with the times Prometheus stamped them.
+                let query = #"{__name__=~"gpu_usage_gpu|DCGM_FI_DEV_GPU_TEMP|nvidia_smi_temperature_gpu",instance="\#(node)"}[10s]"#
+                let scrapes = Set(try await prometheus.query(query).flatMap(\.points).map { Int(($0.timestamp * 1000).rounded()) })
+                #expect(scrapes.contains(Int((observed.timeIntervalSince1970 * 1000).rounded())), "\(node): \(observed) is not a scrape time")
+            }
+        }
+    }
+
     @Test func simulatedBoardsShowTheirQuirksThroughPrometheus() async throws {
         try await withLiveStack { client, _, _ in
             for board in SimulatedBoard.fleet(count: Self.boards, mix: Self.mix) {

@@ -44,8 +44,8 @@ import Testing
         let queries = GPUQueries(nodeLabel: try #require(LabelName("instance")))
         let query = queries.nodeSnapshot(try #require(NodeName("edge-nx-01")))
         let selector = #"{__name__=~"gpu_.*|DCGM_FI_.*|nvidia_smi_.*",instance="edge-nx-01"}"#
-        let named = #"label_replace(\#(selector), "ks_series", "$1", "__name__", "(.+)")"#
-        #expect(query.map(\.text) == [#"\#(selector) or label_replace(max(timestamp(\#(named))), "ks_family", "ks_observed_at", "", "")"#])
+        let heartbeat = #"{__name__=~"gpu_usage_gpu|DCGM_FI_DEV_GPU_TEMP|nvidia_smi_temperature_gpu",instance="edge-nx-01"}"#
+        #expect(query.map(\.text) == [#"\#(selector) or label_replace(max(timestamp(\#(heartbeat))), "ks_family", "ks_observed_at", "", "")"#])
     }
 
     @Test func configuredNodeLabelIsUsed() throws {

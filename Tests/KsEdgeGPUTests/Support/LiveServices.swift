@@ -112,6 +112,12 @@ final class PrometheusProcess: @unchecked Sendable {
         throw CancellationError()
     }
 
+    /// Asks this Prometheus directly, as a test's independent witness.
+    func query(_ text: String) async throws -> [Series] {
+        let (data, _) = try await URLSession.shared.data(from: URL(string: "\(url)/api/v1/query?query=\(FormEncoding.escape(text))")!)
+        return try QueryResponse.series(from: Array(data))
+    }
+
     func stop() {
         guard process.isRunning else { return }
         process.terminate()
