@@ -91,11 +91,11 @@ start_serve() {
     wait_for "http://127.0.0.1:$port/ready" 60
 }
 
-# wait_for_nodes PROMETHEUS_PORT COUNT: until Prometheus has scraped COUNT targets (one per node) successfully.
+# wait_for_nodes PROMETHEUS_PORT COUNT [SECONDS]: until Prometheus has scraped COUNT targets (one per node) successfully.
 wait_for_nodes() {
-    local deadline=$((SECONDS + 60))
+    local deadline=$((SECONDS + ${3:-60}))
     until curl -fsS "http://127.0.0.1:$1/api/v1/query?query=count(up%3D%3D1)" 2>/dev/null | grep -q "\"$2\"\]"; do
-        ((SECONDS < deadline)) || { echo "Prometheus did not scrape $2 nodes in 60s" >&2; return 1; }
+        ((SECONDS < deadline)) || { echo "Prometheus did not scrape $2 nodes in ${3:-60}s" >&2; return 1; }
         sleep 0.5
     done
 }

@@ -3,22 +3,11 @@ import Logging
 
 /// Builds `GET /edge/nodes`: three Prometheus queries (one per exporter) whatever the fleet size, plus the inventory.
 public struct FleetService<Source: MetricsSource, Store: InventoryStore>: Sendable {
-    let source: Source
-    let store: Store
-    let queries: GPUQueries
-    let freshness: Freshness
-    let logger: Logger
-    let now: @Sendable () -> Date
+    let context: GPUContext<Source, Store>
     private let cache: ResponseCache<FleetList>
 
-    public init(source: Source, store: Store, queries: GPUQueries, freshness: Freshness, cacheTTL: Duration = .zero,
-                logger: Logger, now: @escaping @Sendable () -> Date = Date.init) {
-        self.source = source
-        self.store = store
-        self.queries = queries
-        self.freshness = freshness
-        self.logger = logger
-        self.now = now
+    public init(context: GPUContext<Source, Store>, cacheTTL: Duration = .zero) {
+        self.context = context
         cache = ResponseCache(name: "fleet", ttl: cacheTTL)
     }
 
@@ -28,24 +17,24 @@ public struct FleetService<Source: MetricsSource, Store: InventoryStore>: Sendab
     }
 
     private func load() async throws -> FleetList {
-        let boards = try await store.boards()
+        let boards = try await context.store.boards()
         let inventory = Dictionary(boards.map { ($0.node, $0) }, uniquingKeysWith: { first, _ in first })
 
         let answer: [Series]
         do {
             answer = try await withThrowingTaskGroup(of: [Series].self) { group in
-                for query in queries.fleet { group.addTask { try await source.query(query) } }
+                for query in context.queries.fleet { group.addTask { try await context.source.query(query) } }
                 return try await group.reduce(into: []) { $0 += $1 }
             }
         } catch {
-            logger.warning("Prometheus query failed; listing the stored snapshots", metadata: ["error": "\(error)"])
+            context.logger.warning("Prometheus query failed; listing the stored snapshots", metadata: ["error": "\(error)"])
             return try await storedList(inventory: inventory, error: error)
         }
         var items: [String: FleetList.Item] = [:]
-        for row in FleetRows.build(answer, queries: queries) {
+        for row in FleetRows.build(answer, queries: context.queries) {
             let seen = row.seen.map { Date(timeIntervalSince1970: $0) }
             items[row.node] = FleetList.Item(
-                node: row.node, exporter: row.exporter, status: seen.map { freshness.status(observedAt: $0, now: now()) } ?? .stale,
+                node: row.node, exporter: row.exporter, status: seen.map { context.freshness.status(observedAt: $0, now: context.now()) } ?? .stale,
                 model: row.model ?? inventory[row.node]?.model, gpuUtilizationPercent: row.utilization,
                 gpuTemperatureCelsius: row.temperature, powerWatts: row.power,
                 lastSeen: [seen, inventory[row.node]?.lastSeen].compactMap { $0 }.max())
@@ -62,7 +51,7 @@ public struct FleetService<Source: MetricsSource, Store: InventoryStore>: Sendab
     /// Prometheus cannot answer: every known node, with its last good snapshot's values, as `stale`.
     private func storedList(inventory: [String: BoardRecord], error: any Error) async throws -> FleetList {
         guard !inventory.isEmpty else { throw APIError.upstreamUnavailable(error as? UpstreamError ?? .unreachable("\(error)")) }
-        let snapshots = Dictionary(try await store.snapshots().map { ($0.node, $0) }, uniquingKeysWith: { first, _ in first })
+        let snapshots = Dictionary(try await context.store.snapshots().map { ($0.node, $0) }, uniquingKeysWith: { first, _ in first })
         let items = inventory.values.sorted { $0.node < $1.node }.map { board in
             snapshots[board.node].map { FleetList.Item($0, status: .stale, inventoryModel: board.model, lastSeen: board.lastSeen) }
                 ?? FleetList.Item(node: board.node, exporter: board.exporter, status: .stale, model: board.model,

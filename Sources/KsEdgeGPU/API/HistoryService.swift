@@ -3,17 +3,11 @@ import Logging
 
 /// Builds `GET /edge/nodes/{name}/gpu/history`: one range query, then a point at every step (null in gaps).
 public struct HistoryService<Source: MetricsSource, Store: InventoryStore>: Sendable {
-    let source: Source
-    let store: Store
-    let queries: GPUQueries
-    let logger: Logger
+    let context: GPUContext<Source, Store>
     private let cache: ResponseCache<History>
 
-    public init(source: Source, store: Store, queries: GPUQueries, cacheTTL: Duration = .zero, logger: Logger) {
-        self.source = source
-        self.store = store
-        self.queries = queries
-        self.logger = logger
+    public init(context: GPUContext<Source, Store>, cacheTTL: Duration = .zero) {
+        self.context = context
         cache = ResponseCache(name: "history", ttl: cacheTTL)
     }
 
@@ -24,12 +18,12 @@ public struct HistoryService<Source: MetricsSource, Store: InventoryStore>: Send
     private func load(_ node: NodeName, _ request: HistoryRequest) async throws -> History {
         let answer: [Series]
         do {
-            answer = try await source.queryRange(queries.history(node, metrics: request.metrics),
+            answer = try await context.source.queryRange(context.queries.history(node, metrics: request.metrics),
                                                  start: request.start, end: request.end, step: request.step)
         } catch {
             throw APIError.upstreamUnavailable(error)
         }
-        if answer.isEmpty, try await store.board(node.rawValue) == nil { throw APIError.nodeNotFound(node) }
+        if answer.isEmpty, try await context.store.board(node.rawValue) == nil { throw APIError.nodeNotFound(node) }
         let info = JetsonSeedFormat.board(MetricFamilies(FamilyTag.restore(answer.filter { $0.labels[FamilyTag.label]?.hasPrefix("gpu_") == true })))
         let cores = JetsonBoards.onlineCores(model: info.model, nvpmode: info.nvpmode)
         return History(

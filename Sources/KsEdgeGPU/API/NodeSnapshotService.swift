@@ -5,24 +5,13 @@ import Synchronization
 /// Builds the answer of `GET /edge/nodes/{name}/gpu`: one Prometheus round trip (one per distinct node label), normalised, stored as the
 /// last good snapshot while online, and served from SQLite as `stale` while Prometheus cannot answer.
 public struct NodeSnapshotService<Source: MetricsSource, Store: InventoryStore>: Sendable {
-    let source: Source
-    let store: Store
-    let queries: GPUQueries
-    let freshness: Freshness
-    let logger: Logger
-    let now: @Sendable () -> Date
+    let context: GPUContext<Source, Store>
     /// observedAt of the snapshot last written per node, so a repeated answer is not written again.
     private let saved = SavedSnapshots()
     private let cache: ResponseCache<EncodedJSON<NodeGPU>>
 
-    public init(source: Source, store: Store, queries: GPUQueries, freshness: Freshness, cacheTTL: Duration = .zero,
-                logger: Logger, now: @escaping @Sendable () -> Date = Date.init) {
-        self.source = source
-        self.store = store
-        self.queries = queries
-        self.freshness = freshness
-        self.logger = logger
-        self.now = now
+    public init(context: GPUContext<Source, Store>, cacheTTL: Duration = .zero) {
+        self.context = context
         cache = ResponseCache(name: "node", ttl: cacheTTL)
     }
 
@@ -40,12 +29,12 @@ public struct NodeSnapshotService<Source: MetricsSource, Store: InventoryStore>:
         let series: [Series]
         do {
             series = try await withThrowingTaskGroup(of: [Series].self) { group in
-                for query in queries.nodeSnapshot(node) { group.addTask { try await source.query(query) } }
+                for query in context.queries.nodeSnapshot(node) { group.addTask { try await context.source.query(query) } }
                 return try await group.reduce(into: []) { $0 += $1 }
             }
         } catch {
-            logger.warning("Prometheus query failed; serving the stored snapshot", metadata: ["node": "\(node)", "error": "\(error)"])
-            guard var stored = try await store.snapshot(node.rawValue) else {
+            context.logger.warning("Prometheus query failed; serving the stored snapshot", metadata: ["node": "\(node)", "error": "\(error)"])
+            guard var stored = try await context.store.snapshot(node.rawValue) else {
                 throw APIError.upstreamUnavailable(error as? UpstreamError ?? .unreachable("\(error)"))
             }
             stored.status = .stale
@@ -58,13 +47,13 @@ public struct NodeSnapshotService<Source: MetricsSource, Store: InventoryStore>:
         }
         snapshot.observedAt = answer.filter { $0.name == FamilyTag.observedAt }.compactMap(\.latest?.value).max()
             .map { Date(timeIntervalSince1970: $0) }
-        snapshot.status = freshness.status(observedAt: snapshot.observedAt, now: now())
+        snapshot.status = context.freshness.status(observedAt: snapshot.observedAt, now: context.now())
 
         let observed = BoardRecord(node: node.rawValue, exporter: snapshot.exporter, board: snapshot.board,
-                                   seen: snapshot.observedAt ?? now())
-        snapshot.board = mergedBoard(observed, stored: try await store.board(node.rawValue))
+                                   seen: snapshot.observedAt ?? context.now())
+        snapshot.board = mergedBoard(observed, stored: try await context.store.board(node.rawValue))
         if snapshot.status == .online, saved.needsSaving(node.rawValue, snapshot.observedAt) {
-            try await store.saveSnapshot(snapshot, board: observed)
+            try await context.store.saveSnapshot(snapshot, board: observed)
             saved.markSaved(node.rawValue, snapshot.observedAt)
         }
         return snapshot
@@ -72,7 +61,7 @@ public struct NodeSnapshotService<Source: MetricsSource, Store: InventoryStore>:
 
     /// Prometheus answered but holds nothing for the node: known to the inventory means `offline`, else 404.
     private func offline(_ node: NodeName) async throws -> NodeGPU {
-        guard let board = try await store.board(node.rawValue) else { throw APIError.nodeNotFound(node) }
+        guard let board = try await context.store.board(node.rawValue) else { throw APIError.nodeNotFound(node) }
         return NodeGPU(node: node.rawValue, exporter: board.exporter, status: .offline, observedAt: nil, board: board.contract)
     }
 

@@ -39,20 +39,18 @@ public func buildApplication<Source: MetricsSource>(
     let freshness = Freshness(scrapeInterval: configuration.scrapeInterval)
     let readiness = Readiness()
 
+    let context = GPUContext(source: recorded, store: inventory, queries: queries, freshness: freshness, logger: logger)
     let router = buildRouter(
         nodes: NodeController(
-            snapshots: NodeSnapshotService(source: recorded, store: inventory, queries: queries, freshness: freshness,
-                                           cacheTTL: configuration.cacheTTL, logger: logger),
-            fleet: FleetService(source: recorded, store: inventory, queries: queries, freshness: freshness,
-                                cacheTTL: configuration.cacheTTL, logger: logger),
-            history: HistoryService(source: recorded, store: inventory, queries: queries, cacheTTL: configuration.cacheTTL, logger: logger)),
+            snapshots: NodeSnapshotService(context: context, cacheTTL: configuration.cacheTTL),
+            fleet: FleetService(context: context, cacheTTL: configuration.cacheTTL),
+            history: HistoryService(context: context, cacheTTL: configuration.cacheTTL)),
         health: HealthController(readiness: readiness, contact: contact),
         metricsRegistry: metricsRegistry,
         publicDirectory: configuration.publicDirectory,
         logger: logger)
 
-    let refresh = InventoryRefreshService(source: recorded, store: inventory, queries: queries,
-                                          interval: configuration.refreshInterval, logger: logger)
+    let refresh = InventoryRefreshService(context: context, interval: configuration.refreshInterval)
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ks-edge-gpu"),

@@ -5,18 +5,12 @@ import ServiceLifecycle
 /// Every `interval`, reads the identity metrics of all nodes in one query and upserts the board inventory.
 /// Runs beside the HTTP server in the application's ServiceGroup and stops on graceful shutdown.
 public struct InventoryRefreshService<Source: MetricsSource, Store: InventoryStore>: Service {
-    let source: Source
-    let store: Store
-    let queries: GPUQueries
+    let context: GPUContext<Source, Store>
     let interval: Duration
-    let logger: Logger
 
-    public init(source: Source, store: Store, queries: GPUQueries, interval: Duration, logger: Logger) {
-        self.source = source
-        self.store = store
-        self.queries = queries
+    public init(context: GPUContext<Source, Store>, interval: Duration) {
+        self.context = context
         self.interval = interval
-        self.logger = logger
     }
 
     public func run() async throws {
@@ -36,12 +30,12 @@ public struct InventoryRefreshService<Source: MetricsSource, Store: InventorySto
     @discardableResult
     public func refreshOnce() async -> Int {
         do {
-            let boards = InventoryObservation.boards(from: try await source.query(queries.inventory), queries: queries)
-            try await store.upsert(boards)
-            logger.debug("inventory refreshed", metadata: ["boards": "\(boards.count)"])
+            let boards = InventoryObservation.boards(from: try await context.source.query(context.queries.inventory), queries: context.queries)
+            try await context.store.upsert(boards)
+            context.logger.debug("inventory refreshed", metadata: ["boards": "\(boards.count)"])
             return boards.count
         } catch {
-            logger.warning("inventory refresh failed", metadata: ["error": "\(error)"])
+            context.logger.warning("inventory refresh failed", metadata: ["error": "\(error)"])
             return 0
         }
     }
