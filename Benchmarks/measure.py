@@ -3,6 +3,7 @@
 
   measure.py snapshot SERVER PROMETHEUS NODE SAMPLES   cold node snapshot vs what ks-console does today
   measure.py fleet SERVER SAMPLES                      fleet list latency and Prometheus queries per request
+  measure.py polled SERVER CLIENTS SECONDS              fleet latency while CLIENTS consoles poll it every 5 s
   measure.py rss PID                                   peak resident memory of a process, in MB
 
 Every measurement interleaves the alternatives in one run on one machine, so the ratios compare like with like.
@@ -105,6 +106,30 @@ def fleet(server, samples):
                       "p95_ms": latencies[int(0.95 * (len(latencies) - 1))] * 1000, "queries_per_request": queries}))
 
 
+def polled(server, clients, seconds):
+    """Each client polls the fleet every 5 seconds, as ks-console does, starting at a random offset."""
+    import random
+    latencies, lock = [], threading.Lock()
+
+    def console(offset):
+        client = Client(server)
+        time.sleep(offset)
+        end = time.time() + seconds
+        while time.time() < end:
+            start = time.perf_counter()
+            client.get("/edge/nodes")
+            with lock:
+                latencies.append(time.perf_counter() - start)
+            time.sleep(max(0.0, 5.0 - (time.perf_counter() - start)))
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=clients) as pool:
+        for future in [pool.submit(console, random.uniform(0, 5)) for _ in range(clients)]:
+            future.result()
+    latencies.sort()
+    print(json.dumps({"requests": len(latencies), "p50_ms": statistics.median(latencies) * 1000,
+                      "p95_ms": latencies[int(0.95 * (len(latencies) - 1))] * 1000}))
+
+
 def rss(pid):
     with open(f"/proc/{pid}/status") as status:
         fields = dict(line.split(":", 1) for line in status)
@@ -117,6 +142,8 @@ if __name__ == "__main__":
         snapshot(arguments[0], arguments[1], arguments[2], int(arguments[3]))
     elif command == "fleet":
         fleet(arguments[0], int(arguments[1]))
+    elif command == "polled":
+        polled(arguments[0], int(arguments[1]), float(arguments[2]))
     elif command == "rss":
         rss(arguments[0])
     else:
