@@ -1,0 +1,46 @@
+import Foundation
+
+/// One JSON configuration for the API and storage: RFC 3339 dates with milliseconds, sorted keys.
+public enum JSONCoding {
+    public static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(RFC3339.format(date))
+        }
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    public static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self)
+            guard let date = RFC3339.parse(text) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an RFC 3339 date: \(text)"))
+            }
+            return date
+        }
+        return decoder
+    }
+}
+
+/// `2026-11-23T11:22:41.123Z`. Milliseconds are rounded, not truncated, so a date read back and
+/// written again keeps its text (Prometheus stamps samples in milliseconds).
+public enum RFC3339 {
+    static let whole = Date.ISO8601FormatStyle()
+    static let fractional = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
+    public static func format(_ date: Date) -> String {
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let seconds = milliseconds.quotientAndRemainder(dividingBy: 1000)
+        let (wholeSeconds, fraction) = seconds.remainder < 0 ? (seconds.quotient - 1, seconds.remainder + 1000) : seconds
+        let text = Date(timeIntervalSince1970: Double(wholeSeconds)).formatted(whole)
+        return text.dropLast() + "." + String(fraction).leftPadded(to: 3) + "Z"
+    }
+
+    public static func parse(_ text: String) -> Date? {
+        guard let date = (try? Date(text, strategy: fractional)) ?? (try? Date(text, strategy: whole)) else { return nil }
+        return Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000).rounded() / 1000)
+    }
+}
