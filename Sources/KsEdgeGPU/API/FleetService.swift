@@ -94,7 +94,7 @@ enum FleetRows {
         for series in answer {
             guard let (column, exporter) = series.labels[FamilyTag.label].flatMap(FleetColumn.parse),
                   let node = series.labels[queries.nodeLabel(exporter).rawValue], !node.isEmpty else { continue }
-            let value = series.latest.flatMap { $0.value.isFinite ? ($0.value * 1e6).rounded() / 1e6 : nil }
+            let value = series.latest.flatMap { $0.value.isFinite ? $0.value.roundedToMillionths : nil }
             var row = rows[node] ?? Row(node: node, exporter: exporter)
             switch column {
             case .utilization: row.utilization = value

@@ -65,8 +65,7 @@ enum HistorySeriesBuilder {
         let byStep = Dictionary(points.map { (Int((($0.timestamp - request.start) / request.step).rounded()), $0.value) },
                                 uniquingKeysWith: { first, _ in first })
         return (0..<request.pointCount).map { index in
-            // Rounded to 1e-6: a ratio times 100 reads 58, not 57.99999999999999.
-            let value = byStep[index].flatMap { $0.isFinite ? ($0 * 1e6).rounded() / 1e6 : nil }
+            let value = byStep[index].flatMap { $0.isFinite ? $0.roundedToMillionths : nil }
             return HistoryPoint(timestamp: request.start + Double(index) * request.step, value: value)
         }
     }

@@ -52,7 +52,13 @@ enum ExporterDetection {
     }
 }
 
-/// A 0-1 ratio as percent, rounded to 1e-6 so `0.09` reads `9`, not `9.000000000000002`.
+/// A 0-1 ratio as percent: `0.09` reads `9`, not `9.000000000000002`.
 func percent(fromRatio ratio: Double) -> Double {
-    (ratio * 100 * 1e6).rounded() / 1e6
+    (ratio * 100).roundedToMillionths
+}
+
+extension Double {
+    /// Rounded to 1e-6, below any unit's precision here: floating-point noise from unit conversions
+    /// (a ratio times 100, mW / 1000 in PromQL) does not reach the JSON.
+    var roundedToMillionths: Double { (self * 1e6).rounded() / 1e6 }
 }
