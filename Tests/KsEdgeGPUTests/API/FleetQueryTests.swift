@@ -68,7 +68,6 @@ import Testing
     }
 
     @Test func routeAppliesTheQuery() async throws {
-        let directory = try TemporaryDirectory()
         let series = try Fixtures.series("jetson-agx-orin.prom", node: "edge-a") + Fixtures.series("jetson-xavier-nx.prom", node: "edge-b")
             + Fixtures.series("nvidia-smi-exporter.prom", node: "gpu-c")
         let source = FakeMetricsSource(series: series)
@@ -76,8 +75,7 @@ import Testing
             .init(node: "edge-a", utilization: 76.3), .init(node: "edge-b", utilization: 47.8),
             .init(node: "gpu-c", exporter: .nvidiaSMI, utilization: 9),
         ], into: source)
-        let app = try await buildApplication(TestApp.configuration(database: directory.file("db.sqlite")), source: source, logger: TestApp.logger)
-        try await app.test(.router) { client in
+        try await TestApp.withRouter(source) { client, database in
             let (_, list, _) = try await client.get("/edge/nodes?exporter=jetson&sortBy=gpuUtilizationPercent&limit=1&page=1", as: FleetList.self)
             #expect(list?.items.map(\.node) == ["edge-a"])
             #expect(list?.totalItems == 2)

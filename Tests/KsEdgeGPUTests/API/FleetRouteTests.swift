@@ -16,7 +16,6 @@ import Testing
     }
 
     @Test func rowsComeFromTheTaggedPerNodeAnswer() async throws {
-        let directory = try TemporaryDirectory()
         let source = FakeMetricsSource()
         FleetAnswers.install([
             .init(node: "edge-a", utilization: 76.3, temperature: 54.281, power: 12.207, model: "NVIDIA Jetson AGX Orin (64GB ram)"),
@@ -24,8 +23,7 @@ import Testing
             .init(node: "gpu-c", exporter: .dcgm, utilization: 43.5, temperature: 61, power: 258.48, model: "NVIDIA A100 80GB PCIe",
                   seen: now - 600),
         ], into: source, at: now)
-        let app = try await buildApplication(TestApp.configuration(database: directory.file("db.sqlite")), source: source, logger: TestApp.logger)
-        try await app.test(.router) { client in
+        try await TestApp.withRouter(source) { client, database in
             let (status, list, _) = try await client.get("/edge/nodes", as: FleetList.self)
             #expect(status == .ok)
             let rows = Dictionary(uniqueKeysWithValues: try #require(list).items.map { ($0.node, $0) })
@@ -43,11 +41,9 @@ import Testing
     }
 
     @Test func inventoryNodesWithoutSamplesAreOffline() async throws {
-        let directory = try TemporaryDirectory()
         let source = FakeMetricsSource(series: try fleet(2, at: now))
-        let app = try await buildApplication(TestApp.configuration(database: directory.file("db.sqlite")), source: source, logger: TestApp.logger)
-        try await app.test(.router) { client in
-            try await waitForBoards(2, in: directory.file("db.sqlite"))
+        try await TestApp.withRouter(source) { client, database in
+            try await waitForBoards(2, in: database)
             FleetAnswers.install([.init(node: "edge-0", utilization: 5)], into: source, at: now)
             let (_, list, _) = try await client.get("/edge/nodes", as: FleetList.self)
             #expect(list?.items.map(\.node) == ["edge-0", "edge-1"])
@@ -58,10 +54,8 @@ import Testing
 
     @Test(arguments: [1, 30])
     func queriesPerRequestDoNotGrowWithTheFleet(size: Int) async throws {
-        let directory = try TemporaryDirectory()
         let source = FakeMetricsSource(series: try fleet(size, at: now))
-        let app = try await buildApplication(TestApp.configuration(database: directory.file("db.sqlite")), source: source, logger: TestApp.logger)
-        try await app.test(.router) { client in
+        try await TestApp.withRouter(source) { client, database in
             // The inventory refresh runs beside the request; count only what the list sends.
             let inventory = GPUQueries(nodeLabel: .instance).inventory
             let before = source.queries.filter { $0 != inventory }.count
@@ -73,13 +67,11 @@ import Testing
     }
 
     @Test func knownNodesAreListedStaleWhenPrometheusIsDown() async throws {
-        let directory = try TemporaryDirectory()
         let source = FakeMetricsSource(series: try fleet(3, at: now))
-        let app = try await buildApplication(TestApp.configuration(database: directory.file("db.sqlite")), source: source, logger: TestApp.logger)
-        try await app.test(.router) { client in
+        try await TestApp.withRouter(source) { client, database in
             _ = try await client.get("/edge/nodes/edge-0/gpu", as: NodeGPU.self)
             _ = try await client.get("/edge/nodes/edge-1/gpu", as: NodeGPU.self)
-            try await waitForBoards(3, in: directory.file("db.sqlite"))
+            try await waitForBoards(3, in: database)
             source.fail(with: .unreachable("refused"))
             let (status, list, _) = try await client.get("/edge/nodes", as: FleetList.self)
             #expect(status == .ok)
@@ -105,11 +97,9 @@ import Testing
     }
 
     @Test func emptyInventoryAndPrometheusDownIs503() async throws {
-        let directory = try TemporaryDirectory()
         let source = FakeMetricsSource()
         source.fail(with: .unreachable("refused"))
-        let app = try await buildApplication(TestApp.configuration(database: directory.file("db.sqlite")), source: source, logger: TestApp.logger)
-        try await app.test(.router) { client in
+        try await TestApp.withRouter(source) { client, database in
             let (status, _, error) = try await client.get("/edge/nodes", as: FleetList.self)
             #expect(status == .serviceUnavailable)
             #expect(error?.error.code == "prometheus_unavailable")

@@ -101,10 +101,8 @@ import Testing
 @Suite struct HistoryRouteTests {
     @Test(arguments: ["step=0", "start=-1", "metrics=nope", "start=tomorrow", "start=0&step=0.001"])
     func badParametersAre400AndSendNothing(query: String) async throws {
-        let directory = try TemporaryDirectory()
         let source = FakeMetricsSource()
-        let app = try await buildApplication(TestApp.configuration(database: directory.file("db.sqlite")), source: source, logger: TestApp.logger)
-        try await app.test(.router) { client in
+        try await TestApp.withRouter(source) { client, database in
             let (status, _, error) = try await client.get("/edge/nodes/edge-1/gpu/history?\(query)", as: History.self)
             #expect(status == .badRequest)
             #expect(error?.error.code == "invalid_parameter")
@@ -113,12 +111,10 @@ import Testing
     }
 
     @Test func answerHasThePointsOfTheRangeQuery() async throws {
-        let directory = try TemporaryDirectory()
         let source = FakeMetricsSource()
         source.answerRanges(with: [Series(labels: ["ks_family": "gpu_temperature", "gpu": "0", "instance": "edge-1"],
                                           points: [.init(timestamp: 1000, value: 41.5), .init(timestamp: 1060, value: 42)])])
-        let app = try await buildApplication(TestApp.configuration(database: directory.file("db.sqlite")), source: source, logger: TestApp.logger)
-        try await app.test(.router) { client in
+        try await TestApp.withRouter(source) { client, database in
             let (status, history, _) = try await client.get("/edge/nodes/edge-1/gpu/history?start=1000&end=1120&step=1m", as: History.self)
             #expect(status == .ok)
             #expect(history?.step == 60)
@@ -129,10 +125,8 @@ import Testing
     }
 
     @Test func unknownNodeIs404AndPrometheusDownIs503() async throws {
-        let directory = try TemporaryDirectory()
         let source = FakeMetricsSource()
-        let app = try await buildApplication(TestApp.configuration(database: directory.file("db.sqlite")), source: source, logger: TestApp.logger)
-        try await app.test(.router) { client in
+        try await TestApp.withRouter(source) { client, database in
             let (notFound, _, _) = try await client.get("/edge/nodes/edge-1/gpu/history", as: History.self)
             #expect(notFound == .notFound)
             source.fail(with: .unreachable("refused"))

@@ -15,10 +15,8 @@ import Testing
     }
 
     @Test func snapshotHasTheNormalisedValuesAndCostsOneQuery() async throws {
-        let directory = try TemporaryDirectory()
         let source = FakeMetricsSource(series: try fixtureFleet(at: now))
-        let app = try await buildApplication(TestApp.configuration(database: directory.file("db.sqlite")), source: source, logger: TestApp.logger)
-        try await app.test(.router) { client in
+        try await TestApp.withRouter(source) { client, database in
             let (status, body, _) = try await client.get("/edge/nodes/edge-agx-02/gpu", as: NodeGPU.self)
             #expect(status == .ok)
             let node = try #require(body)
@@ -36,10 +34,8 @@ import Testing
 
     @Test(arguments: ["Bad_Name", "edge%22%7D%20or%20vector(1)", "-edge", String(repeating: "a", count: 254), "a..b"])
     func invalidNodeNameIsRejectedBeforeAnyQuery(name: String) async throws {
-        let directory = try TemporaryDirectory()
         let source = FakeMetricsSource(series: try fixtureFleet(at: now))
-        let app = try await buildApplication(TestApp.configuration(database: directory.file("db.sqlite")), source: source, logger: TestApp.logger)
-        try await app.test(.router) { client in
+        try await TestApp.withRouter(source) { client, database in
             let (status, _, error) = try await client.get("/edge/nodes/\(name)/gpu", as: NodeGPU.self)
             #expect(status == .badRequest)
             #expect(error?.error.code == "invalid_node_name")
@@ -48,10 +44,7 @@ import Testing
     }
 
     @Test func nodeNeverSeenIs404() async throws {
-        let directory = try TemporaryDirectory()
-        let app = try await buildApplication(TestApp.configuration(database: directory.file("db.sqlite")),
-                                             source: FakeMetricsSource(series: try fixtureFleet(at: now)), logger: TestApp.logger)
-        try await app.test(.router) { client in
+        try await TestApp.withRouter(FakeMetricsSource(series: try fixtureFleet(at: now))) { client, database in
             let (status, _, error) = try await client.get("/edge/nodes/edge-unknown/gpu", as: NodeGPU.self)
             #expect(status == .notFound)
             #expect(error?.error.code == "node_not_found")
@@ -59,11 +52,9 @@ import Testing
     }
 
     @Test func prometheusDownWithNothingStoredIs503() async throws {
-        let directory = try TemporaryDirectory()
         let source = FakeMetricsSource()
         source.fail(with: .unreachable("connection refused"))
-        let app = try await buildApplication(TestApp.configuration(database: directory.file("db.sqlite")), source: source, logger: TestApp.logger)
-        try await app.test(.router) { client in
+        try await TestApp.withRouter(source) { client, database in
             let (status, _, error) = try await client.get("/edge/nodes/edge-nx-01/gpu", as: NodeGPU.self)
             #expect(status == .serviceUnavailable)
             #expect(error?.error.code == "prometheus_unavailable")
@@ -72,10 +63,8 @@ import Testing
     }
 
     @Test func staleSnapshotServedWhenPrometheusIsDown() async throws {
-        let directory = try TemporaryDirectory()
         let source = FakeMetricsSource(series: try fixtureFleet(at: now))
-        let app = try await buildApplication(TestApp.configuration(database: directory.file("db.sqlite")), source: source, logger: TestApp.logger)
-        try await app.test(.router) { client in
+        try await TestApp.withRouter(source) { client, database in
             let (_, online, _) = try await client.get("/edge/nodes/edge-nx-01/gpu", as: NodeGPU.self)
             #expect(online?.status == .online)
 
@@ -90,10 +79,8 @@ import Testing
     }
 
     @Test func samplesOlderThanThreeScrapeIntervalsAreStale() async throws {
-        let directory = try TemporaryDirectory()
         let source = FakeMetricsSource(series: try fixtureFleet(at: now - 4 * 60))
-        let app = try await buildApplication(TestApp.configuration(database: directory.file("db.sqlite")), source: source, logger: TestApp.logger)
-        try await app.test(.router) { client in
+        try await TestApp.withRouter(source) { client, database in
             let (_, node, _) = try await client.get("/edge/nodes/edge-nano-03/gpu", as: NodeGPU.self)
             #expect(node?.status == .stale)
             #expect(node?.gpus.first?.utilizationPercent == 58.9)
@@ -101,10 +88,8 @@ import Testing
     }
 
     @Test func knownNodeWithoutSamplesIsOffline() async throws {
-        let directory = try TemporaryDirectory()
         let source = FakeMetricsSource(series: try fixtureFleet(at: now))
-        let app = try await buildApplication(TestApp.configuration(database: directory.file("db.sqlite")), source: source, logger: TestApp.logger)
-        try await app.test(.router) { client in
+        try await TestApp.withRouter(source) { client, database in
             _ = try await client.get("/edge/nodes/edge-nx-01/gpu", as: NodeGPU.self)
             source.replace([])
             let (status, node, _) = try await client.get("/edge/nodes/edge-nx-01/gpu", as: NodeGPU.self)
@@ -116,10 +101,27 @@ import Testing
         }
     }
 
+    @Test func dcgmNodesCanBeNamedByHostname() async throws {
+        // dcgm-exporter's `instance` is the exporter pod's address here; its own `Hostname` label names the node.
+        let source = FakeMetricsSource(series: try Fixtures.series("dcgm-2x-a100.prom", node: "10.0.0.7:9400", timestamp: now))
+        try await TestApp.withRouter(source, configure: { $0.exporterNodeLabels[.dcgm] = LabelName("Hostname") }) { client, database in
+            let (status, node, _) = try await client.get("/edge/nodes/ks-gpu-worker-01/gpu", as: NodeGPU.self)
+            #expect(status == .ok)
+            #expect(node?.exporter == .dcgm)
+            #expect(node?.gpus.count == 2)
+            #expect(node?.status == .online)
+            #expect(source.queries.contains { $0.text.contains(#"Hostname="ks-gpu-worker-01""#) })
+            for _ in 0..<100 where try await Inventory(path: database, migrationsDirectory: Fixtures.migrations, logger: TestApp.logger).boards().isEmpty {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let boards = try await Inventory(path: database, migrationsDirectory: Fixtures.migrations, logger: TestApp.logger).boards()
+            #expect(boards.map(\.node) == ["ks-gpu-worker-01"])
+            #expect(boards.first?.driverVersion == "535.183.01")
+        }
+    }
+
     @Test func unknownRouteIsAJSONError() async throws {
-        let directory = try TemporaryDirectory()
-        let app = try await buildApplication(TestApp.configuration(database: directory.file("db.sqlite")), source: FakeMetricsSource(), logger: TestApp.logger)
-        try await app.test(.router) { client in
+        try await TestApp.withRouter(FakeMetricsSource()) { client, database in
             let (status, _, error) = try await client.get("/edge/nothing", as: NodeGPU.self)
             #expect(status == .notFound)
             #expect(error?.error.code == "not_found")

@@ -28,6 +28,22 @@ enum TestApp {
     }
 }
 
+extension TestApp {
+    /// Runs `test` against the application's router with `source` as Prometheus and a fresh SQLite file,
+    /// whose path it is handed.
+    static func withRouter(
+        _ source: FakeMetricsSource, configure: (inout ServeConfiguration) -> Void = { _ in },
+        _ test: @escaping @Sendable (any TestClientProtocol, String) async throws -> Void
+    ) async throws {
+        let directory = try TemporaryDirectory()
+        let database = directory.file("db.sqlite")
+        var configuration = configuration(database: database)
+        configure(&configuration)
+        let app = try await buildApplication(configuration, source: source, logger: logger)
+        try await app.test(.router) { client in try await test(client, database) }
+    }
+}
+
 extension TestClientProtocol {
     /// GET `uri`, returning the status and the body decoded as `T` (or the error body).
     func get<T: Decodable>(_ uri: String, as type: T.Type = T.self) async throws -> (HTTPResponse.Status, T?, ErrorBody?) {
