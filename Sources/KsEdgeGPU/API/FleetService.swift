@@ -22,10 +22,7 @@ public struct FleetService<Source: MetricsSource, Store: InventoryStore>: Sendab
 
         let answer: [Series]
         do {
-            answer = try await withThrowingTaskGroup(of: [Series].self) { group in
-                for query in context.queries.fleet { group.addTask { try await context.source.query(query) } }
-                return try await group.reduce(into: []) { $0 += $1 }
-            }
+            answer = try await context.source.query(all: context.queries.fleet)
         } catch {
             context.logger.warning("Prometheus query failed; listing the stored snapshots", metadata: ["error": "\(error)"])
             return try await storedList(inventory: inventory, error: error)
@@ -49,8 +46,8 @@ public struct FleetService<Source: MetricsSource, Store: InventoryStore>: Sendab
     }
 
     /// Prometheus cannot answer: every known node, with its last good snapshot's values, as `stale`.
-    private func storedList(inventory: [String: BoardRecord], error: any Error) async throws -> FleetList {
-        guard !inventory.isEmpty else { throw APIError.upstreamUnavailable(error as? UpstreamError ?? .unreachable("\(error)")) }
+    private func storedList(inventory: [String: BoardRecord], error: UpstreamError) async throws -> FleetList {
+        guard !inventory.isEmpty else { throw APIError.upstreamUnavailable(error) }
         let snapshots = Dictionary(try await context.store.snapshots().map { ($0.node, $0) }, uniquingKeysWith: { first, _ in first })
         let items = inventory.values.sorted { $0.node < $1.node }.map { board in
             snapshots[board.node].map { FleetList.Item($0, status: .stale, inventoryModel: board.model, lastSeen: board.lastSeen) }

@@ -28,15 +28,10 @@ public struct NodeSnapshotService<Source: MetricsSource, Store: InventoryStore>:
     private func load(_ node: NodeName) async throws -> NodeGPU {
         let series: [Series]
         do {
-            series = try await withThrowingTaskGroup(of: [Series].self) { group in
-                for query in context.queries.nodeSnapshot(node) { group.addTask { try await context.source.query(query) } }
-                return try await group.reduce(into: []) { $0 += $1 }
-            }
+            series = try await context.source.query(all: context.queries.nodeSnapshot(node))
         } catch {
             context.logger.warning("Prometheus query failed; serving the stored snapshot", metadata: ["node": "\(node)", "error": "\(error)"])
-            guard var stored = try await context.store.snapshot(node.rawValue) else {
-                throw APIError.upstreamUnavailable(error as? UpstreamError ?? .unreachable("\(error)"))
-            }
+            guard var stored = try await context.store.snapshot(node.rawValue) else { throw APIError.upstreamUnavailable(error) }
             stored.status = .stale
             return stored
         }
