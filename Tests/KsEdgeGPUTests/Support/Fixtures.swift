@@ -1,14 +1,14 @@
 import Foundation
 import KsEdgeGPU
 
-/// The exporter captures in ../shared/fixtures/exporters (beside the repository), read as Prometheus would.
+/// The exporter captures in Tests/Fixtures/exporters, read as Prometheus would.
 enum Fixtures {
     static let repositoryRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     static let directory: URL = {
         if let override = ProcessInfo.processInfo.environment["FIXTURES_DIR"] { return URL(fileURLWithPath: override) }
-        return repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/fixtures/exporters")
+        return repositoryRoot.appendingPathComponent("Tests/Fixtures/exporters")
     }()
 
     static let migrations = repositoryRoot.appendingPathComponent("migrations").path
@@ -38,6 +38,17 @@ enum Fixtures {
             }
             return Series(labels: labels, points: series.points)
         }
+    }
+
+    /// The `index`-th of `files`, cycling; a missing fixture set fails with a message instead of trapping.
+    static func pick(_ files: [String], _ index: Int) throws -> String {
+        guard !files.isEmpty else { throw Missing(directory: directory.path) }
+        return files[index % files.count]
+    }
+
+    struct Missing: Error, CustomStringConvertible {
+        let directory: String
+        var description: String { "no exporter fixtures in \(directory)" }
     }
 
     /// Every fixture file in the Jetson collector's format (`gpu_*` families).
