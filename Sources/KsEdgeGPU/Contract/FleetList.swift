@@ -36,13 +36,3 @@ public struct FleetList: Codable, Sendable, Hashable {
         }
     }
 }
-
-/// `{ "error": { "code": "invalid_node_name", "message": "…" } }`
-public struct ErrorBody: Codable, Sendable, Equatable {
-    public var error: Detail
-
-    public struct Detail: Codable, Sendable, Equatable {
-        public var code: String
-        public var message: String
-    }
-}

@@ -56,3 +56,31 @@ public struct HistoryPoint: Codable, Sendable, Hashable {
         if let value { try container.encode(value) } else { try container.encodeNil() }
     }
 }
+
+/// The metrics the history offers; the name is the series' `metric`.
+public enum HistoryMetric: String, CaseIterable, Sendable, Codable {
+    case gpuUtilization = "gpu_utilization"
+    case gpuTemperature = "gpu_temperature"
+    case gpuPower = "gpu_power"
+    case cpuUtilization = "cpu_utilization"
+    case boardTemperature = "board_temperature"
+    case boardPower = "board_power"
+
+    public var unit: String {
+        switch self {
+        case .gpuUtilization, .cpuUtilization: "percent"
+        case .gpuTemperature, .boardTemperature: "celsius"
+        case .gpuPower, .boardPower: "watts"
+        }
+    }
+
+    /// The labels a series of this metric carries (`gpu`, `core`, `sensor`, `rail`, …).
+    public var labelNames: [String] {
+        switch self {
+        case .gpuUtilization, .gpuTemperature, .gpuPower: ["gpu", "mig_instance"]
+        case .cpuUtilization: ["core"]
+        case .boardTemperature: ["sensor"]
+        case .boardPower: ["rail"]
+        }
+    }
+}

@@ -36,7 +36,8 @@ public enum RFC3339 {
         let seconds = milliseconds.quotientAndRemainder(dividingBy: 1000)
         let (wholeSeconds, fraction) = seconds.remainder < 0 ? (seconds.quotient - 1, seconds.remainder + 1000) : seconds
         let text = Date(timeIntervalSince1970: Double(wholeSeconds)).formatted(whole)
-        return text.dropLast() + "." + String(fraction).leftPadded(to: 3) + "Z"
+        let digits = String(fraction)
+        return text.dropLast() + "." + String(repeating: "0", count: 3 - digits.count) + digits + "Z"
     }
 
     public static func parse(_ text: String) -> Date? {

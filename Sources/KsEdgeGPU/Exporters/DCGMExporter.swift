@@ -1,13 +1,22 @@
 import Foundation
 
-// NVIDIA dcgm-exporter (`DCGM_FI_*`) -> NodeGPU.
+// NVIDIA dcgm-exporter (`DCGM_FI_*`) on GPU servers.
 // Quirks: FB_USED/FB_FREE/FB_RESERVED are MiB (help says "MB"); POWER_USAGE is W; a MIG instance carries
 // GPU_I_PROFILE/GPU_I_ID and reports PROF_GR_ENGINE_ACTIVE (0-1) instead of GPU_UTIL, while power stays per
 // physical GPU; the UUID label is `UUID` (or `uuid` with --use-old-namespace); the workload's pod/namespace/container
 // become exported_* after scraping unless honorLabels keeps them, and then the exporter's own pod fills them too.
 
-public enum DCGMFormat {
+public struct DCGMExporter: GPUExporter {
+    public let kind = ExporterKind.dcgm
+    public let metricPrefix = "DCGM_FI_"
+    public let rank = 2
+    public let heartbeat = "DCGM_FI_DEV_GPU_TEMP"
+    public let modelLabel = (family: "DCGM_FI_DEV_GPU_TEMP", label: "modelName")
+    public let inventoryFamilies = ["DCGM_FI_DEV_GPU_TEMP"]
+
     static let mebibyte = 1_048_576.0
+
+    public init() {}
 
     /// One GPU, or one MIG instance of a GPU.
     struct Device: Hashable, Comparable {
@@ -17,13 +26,14 @@ public enum DCGMFormat {
         static func < (lhs: Device, rhs: Device) -> Bool { (lhs.gpu, lhs.migInstance ?? -1) < (rhs.gpu, rhs.migInstance ?? -1) }
     }
 
-    public static func normalize(node: String, series: [Series]) -> NodeGPU {
-        let families = MetricFamilies(series)
+    // MARK: Readings
+
+    public func readings(_ families: MetricFamilies) -> NodeReadings {
         var values: [Device: [String: Double]] = [:]
         var labels: [Device: [String: String]] = [:]
         for name in families.names {
             for sample in families.samples(name) {
-                guard let device = device(sample.labels) else { continue }
+                guard let device = Self.device(sample.labels) else { continue }
                 labels[device, default: sample.labels].merge(sample.labels) { current, _ in current }
                 if let value = sample.value { values[device, default: [:]][name] = value }
             }
@@ -42,11 +52,11 @@ public enum DCGMFormat {
                 index: device.gpu,
                 name: l["modelName"],
                 uuid: l["UUID"] ?? l["uuid"],
-                utilizationPercent: v["DCGM_FI_DEV_GPU_UTIL"] ?? v["DCGM_FI_PROF_GR_ENGINE_ACTIVE"].map(percent(fromRatio:)),
-                memoryUsedBytes: used.map { $0 * mebibyte },
-                memoryTotalBytes: total.map { $0 * mebibyte },
-                temperatureCelsius: v["DCGM_FI_DEV_GPU_TEMP"] ?? physical(device, values)["DCGM_FI_DEV_GPU_TEMP"],
-                powerWatts: v["DCGM_FI_DEV_POWER_USAGE"] ?? physical(device, values)["DCGM_FI_DEV_POWER_USAGE"],
+                utilizationPercent: v["DCGM_FI_DEV_GPU_UTIL"] ?? v["DCGM_FI_PROF_GR_ENGINE_ACTIVE"].map { percent(fromRatio: $0) },
+                memoryUsedBytes: used.map { $0 * Self.mebibyte },
+                memoryTotalBytes: total.map { $0 * Self.mebibyte },
+                temperatureCelsius: v["DCGM_FI_DEV_GPU_TEMP"] ?? Self.physical(device, values)["DCGM_FI_DEV_GPU_TEMP"],
+                powerWatts: v["DCGM_FI_DEV_POWER_USAGE"] ?? Self.physical(device, values)["DCGM_FI_DEV_POWER_USAGE"],
                 migProfile: device.migInstance == nil ? nil : l["GPU_I_PROFILE"],
                 migInstanceId: device.migInstance
             )
@@ -55,26 +65,22 @@ public enum DCGMFormat {
         // Power and temperature are physical: one reading per GPU, however it is partitioned.
         let physicalGPUs = Dictionary(grouping: devices, by: \.gpu).keys.sorted()
         let rails = physicalGPUs.map { gpu in
-            NodeGPU.Power.Rail(rail: "gpu\(gpu)", watts: readings(gpu, "DCGM_FI_DEV_POWER_USAGE", values))
+            NodeGPU.Power.Rail(rail: "gpu\(gpu)", watts: Self.reading(gpu, "DCGM_FI_DEV_POWER_USAGE", values))
         }
         let measured = rails.compactMap(\.watts)
         var temperatures: [NodeGPU.Temperature] = []
         for gpu in physicalGPUs {
-            if let celsius = readings(gpu, "DCGM_FI_DEV_GPU_TEMP", values) { temperatures.append(.init(sensor: "gpu\(gpu)", celsius: celsius)) }
-            if let celsius = readings(gpu, "DCGM_FI_DEV_MEMORY_TEMP", values) { temperatures.append(.init(sensor: "gpu\(gpu)_memory", celsius: celsius)) }
+            if let celsius = Self.reading(gpu, "DCGM_FI_DEV_GPU_TEMP", values) { temperatures.append(.init(sensor: "gpu\(gpu)", celsius: celsius)) }
+            if let celsius = Self.reading(gpu, "DCGM_FI_DEV_MEMORY_TEMP", values) { temperatures.append(.init(sensor: "gpu\(gpu)_memory", celsius: celsius)) }
         }
         let first = devices.first.flatMap { labels[$0] } ?? [:]
-        return NodeGPU(
-            node: node,
-            exporter: .dcgm,
-            status: .online,
-            observedAt: families.newestTimestamp.map { Date(timeIntervalSince1970: $0) },
-            board: NodeGPU.Board(model: first["modelName"], driverVersion: first["DCGM_FI_DRIVER_VERSION"]),
-            gpus: gpus,
-            temperatures: temperatures,
-            power: NodeGPU.Power(totalWatts: measured.isEmpty ? nil : measured.reduce(0, +), rails: rails),
-            processes: workloads(series: series, devices: Set(devices), labels: labels)
-        )
+        var readings = NodeReadings()
+        readings.board = NodeGPU.Board(model: first["modelName"], driverVersion: first["DCGM_FI_DRIVER_VERSION"])
+        readings.gpus = gpus
+        readings.temperatures = temperatures
+        readings.power = NodeGPU.Power(totalWatts: measured.isEmpty ? nil : measured.reduce(0, +), rails: rails)
+        readings.processes = Self.workloads(families, devices: Set(devices), labels: labels)
+        return readings
     }
 
     static func device(_ labels: [String: String]) -> Device? {
@@ -83,7 +89,7 @@ public enum DCGMFormat {
     }
 
     /// The reading of the physical GPU, from its whole-GPU series or else the first of its MIG instances.
-    static func readings(_ gpu: Int, _ name: String, _ values: [Device: [String: Double]]) -> Double? {
+    static func reading(_ gpu: Int, _ name: String, _ values: [Device: [String: Double]]) -> Double? {
         values[Device(gpu: gpu, migInstance: nil)]?[name]
             ?? values.filter { $0.key.gpu == gpu }.sorted { $0.key < $1.key }.lazy.compactMap { $0.value[name] }.first
     }
@@ -94,10 +100,11 @@ public enum DCGMFormat {
 
     /// The pods using GPUs. With exported_* labels present (honorLabels: false), those name the workload; else
     /// pod/namespace/container do, except the exporter's own pod that the scrape adds to every series.
-    static func workloads(series: [Series], devices: Set<Device>, labels: [Device: [String: String]]) -> [NodeGPU.GPUProcess] {
-        let exported = series.contains { $0.labels["exported_pod"] != nil }
+    static func workloads(_ families: MetricFamilies, devices: Set<Device>, labels: [Device: [String: String]]) -> [NodeGPU.GPUProcess] {
+        let samples = families.names.flatMap { families.samples($0) }
+        let exported = samples.contains { $0.labels["exported_pod"] != nil }
         let prefix = exported ? "exported_" : ""
-        let exporterPods = exported ? [] : Set(series.compactMap { entry -> String? in
+        let exporterPods = exported ? [] : Set(samples.compactMap { entry -> String? in
             guard let job = entry.labels["job"], let pod = entry.labels["pod"], pod.hasPrefix(job) else { return nil }
             return pod
         })
@@ -113,5 +120,27 @@ public enum DCGMFormat {
                 name: pod, namespace: l[prefix + "namespace"], container: l[prefix + "container"], gpuIndex: device.gpu, gpuUuid: uuid))
         }
         return processes
+    }
+
+    // MARK: PromQL
+
+    public func expression(_ metric: HistoryMetric, in scope: ExpressionScope) -> String? {
+        // MIG instances keep their id as `mig_instance`.
+        let instance = { (expression: String) in scope.copy(expression, to: "mig_instance", from: "GPU_I_ID") }
+        switch metric {
+        case .gpuUtilization:
+            return instance("\(scope.family("DCGM_FI_DEV_GPU_UTIL")) or (\(scope.family("DCGM_FI_PROF_GR_ENGINE_ACTIVE")) * 100)")
+        case .gpuTemperature:
+            return instance(scope.family("DCGM_FI_DEV_GPU_TEMP"))
+        case .gpuPower:
+            return instance(scope.family("DCGM_FI_DEV_POWER_USAGE"))
+        case .cpuUtilization:
+            return nil
+        case .boardTemperature:
+            return "\(scope.copy(scope.family("DCGM_FI_DEV_GPU_TEMP"), to: "sensor", from: "gpu", "(.*)", "gpu$1")) or "
+                + scope.copy(scope.family("DCGM_FI_DEV_MEMORY_TEMP"), to: "sensor", from: "gpu", "(.*)", "gpu${1}_memory")
+        case .boardPower:
+            return scope.copy(scope.family("DCGM_FI_DEV_POWER_USAGE"), to: "rail", from: "gpu", "(.*)", "gpu$1")
+        }
     }
 }

@@ -1,13 +1,34 @@
-/// Picks the format from the metric names and normalises one node's series.
-public enum Normalizer {
-    /// Nil when none of the series is from a known GPU exporter.
-    public static func normalize(node: String, series: [Series]) -> NodeGPU? {
-        guard let exporter = ExporterDetection.detect(series.lazy.map(\.name)) else { return nil }
-        let own = series.filter { ExporterDetection.exporter(of: $0.name) == exporter }
-        switch exporter {
-        case .jetson: return JetsonSeedFormat.normalize(node: node, series: own)
-        case .dcgm: return DCGMFormat.normalize(node: node, series: own)
-        case .nvidiaSMI: return NvidiaSMIFormat.normalize(node: node, series: own)
+/// The exporters ks-edge-gpu reads, in a stable order (queries are built and sent in this order).
+public struct ExporterRegistry: Sendable {
+    public let exporters: [any GPUExporter]
+
+    public init(_ exporters: [any GPUExporter]) {
+        precondition(Set(exporters.map(\.kind)).count == exporters.count, "an exporter is registered twice")
+        self.exporters = exporters
+    }
+
+    /// Every exporter this release knows.
+    public static let standard = ExporterRegistry([JetsonCollector(), DCGMExporter(), NvidiaSMIExporter()])
+
+    public func exporter(_ kind: ExporterKind) -> (any GPUExporter)? {
+        exporters.first { $0.kind == kind }
+    }
+
+    /// The exporter that writes the family `name`, by its prefix.
+    public func exporter(ofFamily name: String) -> (any GPUExporter)? {
+        exporters.first { name.hasPrefix($0.metricPrefix) }
+    }
+
+    /// Pure: which exporter describes a node whose series are `series`, and what its own series say.
+    /// Nil when none of the series is from a known exporter. A node carrying two exporters is described by the
+    /// richest one (`rank`).
+    public func describe(_ series: [Series]) -> (exporter: any GPUExporter, readings: NodeReadings)? {
+        var present = Set<ExporterKind>()
+        for entry in series {
+            if let exporter = exporter(ofFamily: entry.name) { present.insert(exporter.kind) }
         }
+        guard let chosen = exporters.filter({ present.contains($0.kind) }).max(by: { $0.rank < $1.rank }) else { return nil }
+        let own = series.filter { $0.name.hasPrefix(chosen.metricPrefix) }
+        return (chosen, chosen.readings(MetricFamilies(own)))
     }
 }

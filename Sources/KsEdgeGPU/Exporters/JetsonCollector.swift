@@ -1,50 +1,57 @@
 import Foundation
 
-// The Jetson collector (jtop, `gpu_*` families) -> NodeGPU.
+// The Jetson collector (jtop-based DaemonSet, port 9998, `gpu_*` families), with its Orin Nano variant (JetPack 6).
 // Quirks: info metrics carry their data in labels ("unknown" and "" mean absent); power is in mW and a board
 // without the cv/gpu/sys5v rails reports 0 for all three; a sensor at -256 is offline; cpu_1..cpu_8 are always
 // emitted, so cores beyond the board's count read 0; process memory is 4 KiB pages and GPU memory is kB.
-// The Orin Nano variant's differences live in JetsonOrinVariant.swift.
+// The variant adds gpu_usage_ram in kB (`shared` = NvMap memory the GPU holds); its power rails are cpu_gpu_cv, soc
+// and total (= VDD_IN, the board's input), so GPU power alone is not measured; it writes only cpu_1..cpu_6.
 
-public enum JetsonSeedFormat {
+public struct JetsonCollector: GPUExporter {
+    public let kind = ExporterKind.jetson
+    public let metricPrefix = "gpu_"
+    public let rank = 0
+    public let heartbeat = "gpu_usage_gpu"
+    public let modelLabel = (family: "gpu_info_board_info", label: "machine")
+    public let inventoryFamilies = ["gpu_info_board_info", "gpu_info_hardware_info", "gpu_nvpmode_info"]
+
     static let offlineSensorReading = -256.0
     static let pageBytes = 4096.0
     static let kilobyte = 1024.0
 
-    public static func normalize(node: String, series: [Series]) -> NodeGPU {
-        let families = MetricFamilies(series)
-        let board = board(families)
-        let variant = JetsonOrinVariant.isPresent(families)
-        let (temperatures, offline) = temperatures(families)
-        let power = variant ? JetsonOrinVariant.power(families) : seedPower(families)
-        let gpuMemory = variant ? JetsonOrinVariant.gpuMemory(families) : (used: nil, total: nil)
+    public init() {}
 
-        let gpu = NodeGPU.GPU(
-            index: 0,
-            name: JetsonBoards.gpuName(soc: board.soc),
-            uuid: nil,
-            utilizationPercent: families.value("gpu_usage_gpu", where: "gpu", is: "val"),
-            memoryUsedBytes: gpuMemory.used,
-            memoryTotalBytes: gpuMemory.total,
-            temperatureCelsius: temperatures.first { $0.sensor == "gpu" }?.celsius,
-            powerWatts: power.rails.first { $0.rail == "gpu" }?.watts
-        )
+    // MARK: Readings
 
-        return NodeGPU(
-            node: node,
-            exporter: .jetson,
-            status: .online,
-            observedAt: families.newestTimestamp.map { Date(timeIntervalSince1970: $0) },
-            board: board,
-            uptimeSeconds: uptime(families),
-            gpus: families.has("gpu_usage_gpu") || board.model != nil ? [gpu] : [],
-            cpu: cpu(families, board: board),
-            temperatures: temperatures,
-            offlineSensors: offline,
-            power: power,
-            fanPercent: families.value("gpu_usage_fan", where: "fan", is: "speed"),
-            processes: processes(families)
-        )
+    public func readings(_ families: MetricFamilies) -> NodeReadings {
+        let board = Self.board(families)
+        let variant = OrinNanoVariant.isPresent(families)
+        let (temperatures, offline) = Self.temperatures(families)
+        let power = variant ? OrinNanoVariant.power(families) : Self.seedPower(families)
+        let gpuMemory = variant ? OrinNanoVariant.gpuMemory(families) : (used: nil, total: nil)
+
+        var readings = NodeReadings()
+        readings.board = board
+        readings.uptimeSeconds = Self.uptime(families)
+        if families.has("gpu_usage_gpu") || board.model != nil {
+            readings.gpus = [NodeGPU.GPU(
+                index: 0,
+                name: Self.gpuName(soc: board.soc),
+                uuid: nil,
+                utilizationPercent: families.value("gpu_usage_gpu", where: "gpu", is: "val"),
+                memoryUsedBytes: gpuMemory.used,
+                memoryTotalBytes: gpuMemory.total,
+                temperatureCelsius: temperatures.first { $0.sensor == "gpu" }?.celsius,
+                powerWatts: power.rails.first { $0.rail == "gpu" }?.watts
+            )]
+        }
+        readings.cpu = Self.cpu(families, board: board)
+        readings.temperatures = temperatures
+        readings.offlineSensors = offline
+        readings.power = power
+        readings.fanPercent = families.value("gpu_usage_fan", where: "fan", is: "speed")
+        readings.processes = Self.processes(families)
+        return readings
     }
 
     static func board(_ families: MetricFamilies) -> NodeGPU.Board {
@@ -73,7 +80,7 @@ public enum JetsonSeedFormat {
 
     /// Cores the board does not have (the collector always writes 8) are dropped; the mean is over those kept.
     static func cpu(_ families: MetricFamilies, board: NodeGPU.Board) -> NodeGPU.CPU {
-        let limit = JetsonBoards.onlineCores(model: board.model, nvpmode: board.nvpmode)
+        let limit = onlineCores(model: board.model, nvpmode: board.nvpmode)
         let cores = families.samples("gpu_usage_cpu")
             .compactMap { sample -> NodeGPU.CPU.Core? in
                 guard let label = sample.labels["cpu"], label.hasPrefix("cpu_"), let index = Int(label.dropFirst(4)) else { return nil }
@@ -127,5 +134,112 @@ public enum JetsonSeedFormat {
             )
         }
         .sorted { ($0.gpuMemoryBytes ?? 0, $1.pid ?? 0) > ($1.gpuMemoryBytes ?? 0, $0.pid ?? 0) }
+    }
+
+    /// The Orin Nano variant's differences.
+    enum OrinNanoVariant {
+        static let railNames: Set<String> = ["cpu_gpu_cv", "soc", "total"]
+
+        static func isPresent(_ families: MetricFamilies) -> Bool {
+            families.has("gpu_usage_ram")
+                || families.samples("gpu_usage_power").contains { railNames.contains($0.labels["power"] ?? "") }
+        }
+
+        /// `total` is the board's input, so it is the node total rather than one more rail.
+        static func power(_ families: MetricFamilies) -> NodeGPU.Power {
+            let all = rails(families.samples("gpu_usage_power"))
+            return NodeGPU.Power(
+                totalWatts: all.first { $0.rail == "total" }?.watts,
+                rails: all.filter { $0.rail != "total" }
+            )
+        }
+
+        /// The iGPU shares system RAM: used = NvMap shared memory, total = RAM.
+        static func gpuMemory(_ families: MetricFamilies) -> (used: Double?, total: Double?) {
+            (
+                families.value("gpu_usage_ram", where: "ram", is: "shared").map { $0 * kilobyte },
+                families.value("gpu_usage_ram", where: "ram", is: "total").map { $0 * kilobyte }
+            )
+        }
+    }
+
+    // MARK: Board facts the collector does not export
+
+    /// CPU cores by module, matched against jtop's model string. Longest match first ("Orin NX 8GB" before "Orin NX").
+    static let coresByModel: [(match: String, cores: Int)] = [
+        ("AGX Orin (32GB", 8), ("AGX Orin", 12), ("Orin NX 8GB", 6), ("Orin NX", 8), ("Orin Nano", 6),
+        ("AGX Xavier", 8), ("Xavier NX", 6), ("TX2", 6), ("TX1", 4), ("Nano", 4),
+    ]
+
+    /// Cores that can report: an nvpmodel mode like `MODE_15W_6CORE` says how many are on,
+    /// else the module's count. Nil when neither is known.
+    static func onlineCores(model: String?, nvpmode: String?) -> Int? {
+        // `MODE_15W_6CORE` -> 6. (Plain string handling: a Foundation regex here cost a millisecond per request.)
+        if let mode = nvpmode,
+           let part = mode.split(separator: "_").last(where: { $0.hasSuffix("CORE") }),
+           let count = Int(part.dropLast(4)), count > 0 {
+            return count
+        }
+        guard let model else { return nil }
+        return coresByModel.first { model.contains($0.match) }?.cores
+    }
+
+    static func gpuName(soc: String?) -> String? {
+        switch soc {
+        case "tegra234": "NVIDIA Ampere iGPU (tegra234)"
+        case "tegra194": "NVIDIA Volta iGPU (tegra194)"
+        case "tegra186": "NVIDIA Pascal iGPU (tegra186)"
+        case "tegra210": "NVIDIA Maxwell iGPU (tegra210)"
+        default: nil
+        }
+    }
+
+    // MARK: PromQL
+
+    public func expression(_ metric: HistoryMetric, in scope: ExpressionScope) -> String? {
+        let gpu = { (expression: String) in scope.copy(expression, to: "gpu", from: "", "", "0") }
+        switch metric {
+        case .gpuUtilization:
+            return gpu(scope.family("gpu_usage_gpu"))
+        case .gpuTemperature:
+            return gpu("\(scope.family("gpu_temperatures", [(.known("temperature"), "gpu")])) > -256")
+        case .gpuPower:
+            return gpu("\(scope.family("gpu_usage_power", [(.known("power"), "gpu")])) / 1000 \(railsMeasured(scope))")
+        case .cpuUtilization:
+            return scope.copy(scope.family("gpu_usage_cpu"), to: "core", from: "cpu", "cpu_([0-9]+)")
+        case .boardTemperature:
+            return scope.copy("\(scope.family("gpu_temperatures")) > -256", to: "sensor", from: "temperature")
+        case .boardPower:
+            return scope.copy("\(scope.family("gpu_usage_power")) / 1000 \(railsMeasured(scope))", to: "rail", from: "power")
+        }
+    }
+
+    /// Rails that all read 0 are not measured on that board.
+    func railsMeasured(_ scope: ExpressionScope) -> String {
+        let label = scope.nodeLabel.rawValue
+        return "unless on (\(label)) (max by (\(label)) (\(scope.family("gpu_usage_power"))) == 0)"
+    }
+
+    /// The variant's `total` rail (VDD_IN) is the board's input, in W, per node; it includes every other rail, so
+    /// at 0 they all are: not measured. Boards without it fall back to the GPU rail.
+    public func fleetExpression(_ column: FleetColumn, in scope: ExpressionScope) -> String? {
+        guard column == .power, let gpuPower = standardFleetExpression(.power, in: scope) else {
+            return standardFleetExpression(column, in: scope)
+        }
+        let label = scope.nodeLabel.rawValue
+        let boardInput = "max by (\(label)) (\(scope.family("gpu_usage_power", [(.known("power"), "total")])) > 0) / 1000"
+        return boardInput + " or " + gpuPower
+    }
+
+    /// A board's model and power mode say how many cores it has; the collector writes 0 for the others.
+    public func historyContextFamilies(for metrics: [HistoryMetric]) -> [String] {
+        metrics.contains(.cpuUtilization) ? ["gpu_info_board_info", "gpu_nvpmode_info"] : []
+    }
+
+    public func keepsHistorySeries(_ metric: HistoryMetric, labels: [String: String], context: MetricFamilies) -> Bool {
+        guard metric == .cpuUtilization, let core = labels["core"].flatMap({ Int($0) }) else { return true }
+        let board = Self.board(context)
+        guard let cores = Self.onlineCores(model: board.model, nvpmode: board.nvpmode) else { return true }
+        return core <= cores
     }
 }

@@ -1,13 +1,23 @@
 import Foundation
 
-// utkuozdemir/nvidia_gpu_exporter (`nvidia_smi_*`) -> NodeGPU.
+// utkuozdemir/nvidia_gpu_exporter (`nvidia_smi_*`) on GPU servers.
 // Quirks: every per-GPU series carries only `uuid`, lower case without the `GPU-` prefix (restored here so both
 // NVIDIA exporters agree); identity is in nvidia_smi_gpu_info's labels; `*_ratio` is 0-1; memory in bytes;
 // power in W; `nvidia_smi_name` is a number parsed from the model name, not an id, so it is ignored.
 
-public enum NvidiaSMIFormat {
-    public static func normalize(node: String, series: [Series]) -> NodeGPU {
-        let families = MetricFamilies(series)
+public struct NvidiaSMIExporter: GPUExporter {
+    public let kind = ExporterKind.nvidiaSMI
+    public let metricPrefix = "nvidia_smi_"
+    public let rank = 1
+    public let heartbeat = "nvidia_smi_temperature_gpu"
+    public let modelLabel = (family: "nvidia_smi_gpu_info", label: "name")
+    public let inventoryFamilies = ["nvidia_smi_gpu_info"]
+
+    public init() {}
+
+    // MARK: Readings
+
+    public func readings(_ families: MetricFamilies) -> NodeReadings {
         let info = Dictionary(families.samples("nvidia_smi_gpu_info").compactMap { sample in
             sample.labels["uuid"].map { ($0, sample.labels) }
         }, uniquingKeysWith: { first, _ in first })
@@ -21,8 +31,8 @@ public enum NvidiaSMIFormat {
             NodeGPU.GPU(
                 index: index(uuid) ?? position,
                 name: info[uuid]?["name"],
-                uuid: canonical(uuid),
-                utilizationPercent: value("nvidia_smi_utilization_gpu_ratio", uuid).map(percent(fromRatio:)),
+                uuid: Self.canonical(uuid),
+                utilizationPercent: value("nvidia_smi_utilization_gpu_ratio", uuid).map { percent(fromRatio: $0) },
                 memoryUsedBytes: value("nvidia_smi_memory_used_bytes", uuid),
                 memoryTotalBytes: value("nvidia_smi_memory_total_bytes", uuid),
                 temperatureCelsius: value("nvidia_smi_temperature_gpu", uuid),
@@ -35,32 +45,49 @@ public enum NvidiaSMIFormat {
         let first = ordered.first.flatMap { info[$0] } ?? [:]
         let byUUID = Dictionary(gpus.compactMap { gpu in gpu.uuid.map { ($0, gpu.index) } }, uniquingKeysWith: { first, _ in first })
 
-        return NodeGPU(
-            node: node,
-            exporter: .nvidiaSMI,
-            status: .online,
-            observedAt: families.newestTimestamp.map { Date(timeIntervalSince1970: $0) },
-            board: NodeGPU.Board(
-                model: first["name"], cudaArch: first["compute_cap"],
-                serialNumber: gpus.count == 1 ? first["serial"] : nil, driverVersion: first["driver_version"]),
-            gpus: gpus,
-            temperatures: gpus.compactMap { gpu in gpu.temperatureCelsius.map { .init(sensor: "gpu\(gpu.index)", celsius: $0) } },
-            power: NodeGPU.Power(totalWatts: measured.isEmpty ? nil : measured.reduce(0, +), rails: rails),
-            fanPercent: fans.isEmpty ? nil : percent(fromRatio: fans.reduce(0, +) / Double(fans.count)),
-            processes: families.samples("nvidia_smi_compute_app_info").map { sample in
-                let uuid = sample.labels["uuid"].map(canonical)
-                let memory = families.samples("nvidia_smi_compute_app_used_memory_bytes").first {
-                    $0.labels["pid"] == sample.labels["pid"] && $0.labels["uuid"] == sample.labels["uuid"]
-                }?.value
-                return NodeGPU.GPUProcess(
-                    pid: sample.labels["pid"].flatMap { Int($0) }, name: sample.labels["process_name"], gpuMemoryBytes: memory,
-                    gpuIndex: uuid.flatMap { byUUID[$0] }, gpuUuid: uuid)
-            }
-        )
+        var readings = NodeReadings()
+        readings.board = NodeGPU.Board(
+            model: first["name"], cudaArch: first["compute_cap"],
+            serialNumber: gpus.count == 1 ? first["serial"] : nil, driverVersion: first["driver_version"])
+        readings.gpus = gpus
+        readings.temperatures = gpus.compactMap { gpu in gpu.temperatureCelsius.map { .init(sensor: "gpu\(gpu.index)", celsius: $0) } }
+        readings.power = NodeGPU.Power(totalWatts: measured.isEmpty ? nil : measured.reduce(0, +), rails: rails)
+        readings.fanPercent = fans.isEmpty ? nil : percent(fromRatio: fans.reduce(0, +) / Double(fans.count))
+        readings.processes = families.samples("nvidia_smi_compute_app_info").map { sample in
+            let uuid = sample.labels["uuid"].map(Self.canonical)
+            let memory = families.samples("nvidia_smi_compute_app_used_memory_bytes").first {
+                $0.labels["pid"] == sample.labels["pid"] && $0.labels["uuid"] == sample.labels["uuid"]
+            }?.value
+            return NodeGPU.GPUProcess(
+                pid: sample.labels["pid"].flatMap { Int($0) }, name: sample.labels["process_name"], gpuMemoryBytes: memory,
+                gpuIndex: uuid.flatMap { byUUID[$0] }, gpuUuid: uuid)
+        }
+        return readings
     }
 
     /// `5e9b2a71-…` -> `GPU-5e9b2a71-…`, the form nvidia-smi prints and dcgm-exporter uses.
     static func canonical(_ uuid: String) -> String {
         uuid.hasPrefix("GPU-") || uuid.hasPrefix("MIG-") ? uuid : "GPU-" + uuid
+    }
+
+    // MARK: PromQL
+
+    public func expression(_ metric: HistoryMetric, in scope: ExpressionScope) -> String? {
+        // Series carry only `uuid`: the GPU index comes from nvidia_smi_gpu_info.
+        let indexed = { (expression: String) in "(\(expression)) * on (uuid) group_left (index) \(scope.family("nvidia_smi_gpu_info"))" }
+        switch metric {
+        case .gpuUtilization:
+            return scope.copy(indexed("\(scope.family("nvidia_smi_utilization_gpu_ratio")) * 100"), to: "gpu", from: "index")
+        case .gpuTemperature:
+            return scope.copy(indexed(scope.family("nvidia_smi_temperature_gpu")), to: "gpu", from: "index")
+        case .gpuPower:
+            return scope.copy(indexed(scope.family("nvidia_smi_power_draw_watts")), to: "gpu", from: "index")
+        case .cpuUtilization:
+            return nil
+        case .boardTemperature:
+            return scope.copy(indexed(scope.family("nvidia_smi_temperature_gpu")), to: "sensor", from: "index", "(.*)", "gpu$1")
+        case .boardPower:
+            return scope.copy(indexed(scope.family("nvidia_smi_power_draw_watts")), to: "rail", from: "index", "(.*)", "gpu$1")
+        }
     }
 }

@@ -1,11 +1,12 @@
 import Foundation
 import Hummingbird
 
-/// `/edge/nodes` and `/edge/nodes/{name}/gpu`.
+/// `/edge/nodes`, `/edge/nodes/{name}/gpu` and its history.
 struct NodeController<Source: MetricsSource, Store: InventoryStore> {
     let snapshots: NodeSnapshotService<Source, Store>
     let fleet: FleetService<Source, Store>
     let history: HistoryService<Source, Store>
+    let now: @Sendable () -> Date
 
     func addRoutes(to group: RouterGroup<some RequestContext>) {
         group.get("nodes", use: list)
@@ -14,18 +15,18 @@ struct NodeController<Source: MetricsSource, Store: InventoryStore> {
     }
 
     @Sendable func list(_ request: Request, context: some RequestContext) async throws -> Response {
-        let query = try FleetQuery.parse(parameters(request))
-        return try JSONResponse(query.apply(to: try await fleet.list()))
+        let query = try FleetRequest.parse(parameters(request))
+        return try Response.json(query.apply(to: try await fleet.list()))
     }
 
     @Sendable func snapshot(_ request: Request, context: some RequestContext) async throws -> Response {
-        JSONResponse(try await snapshots.encodedSnapshot(try nodeName(context)))
+        Response.json(try await snapshots.encodedSnapshot(try nodeName(context)))
     }
 
     @Sendable func nodeHistory(_ request: Request, context: some RequestContext) async throws -> Response {
         let node = try nodeName(context)
-        let query = try HistoryRequest.parse(parameters(request), now: Date().timeIntervalSince1970)
-        return try JSONResponse(try await history.history(node, query))
+        let query = try HistoryRequest.parse(parameters(request), now: now().timeIntervalSince1970)
+        return try Response.json(try await history.history(node, query))
     }
 
     /// The URL's query parameters, percent-decoded; a repeated one counts once, the last.
@@ -38,25 +39,5 @@ struct NodeController<Source: MetricsSource, Store: InventoryStore> {
         let raw = context.parameters.get("name").map { $0.removingPercentEncoding ?? $0 } ?? ""
         guard let node = NodeName(raw) else { throw .invalidNodeName(raw) }
         return node
-    }
-}
-
-/// A JSON body in the API's one encoding (sorted keys, RFC 3339 dates, explicit nulls).
-func JSONResponse(_ value: some Encodable & Sendable, status: HTTPResponse.Status = .ok) throws -> Response {
-    JSONResponse(try EncodedJSON(value: value), status: status)
-}
-
-func JSONResponse(_ encoded: EncodedJSON<some Sendable>, status: HTTPResponse.Status = .ok) -> Response {
-    Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: encoded.body))
-}
-
-/// A value with its JSON, so an answer reused from the cache is not encoded again.
-public struct EncodedJSON<Value: Sendable>: Sendable {
-    public let value: Value
-    public let body: ByteBuffer
-
-    init(value: Value) throws where Value: Encodable {
-        self.value = value
-        body = ByteBuffer(bytes: try JSONCoding.encoder.encode(value))
     }
 }

@@ -3,48 +3,65 @@ import GRDB
 import Logging
 import Synchronization
 
-/// The SQLite inventory (GRDB `DatabasePool`, so WAL mode), migrated from `migrations/*.sql` on open.
+/// The SQLite inventory (GRDB `DatabasePool`, so WAL mode), migrated on open.
 /// Board rows are also kept in memory, written through after each committed write: every request reads a board
 /// and the fleet reads them all, while writes come only from the refresh and from new snapshots.
 public final class Inventory: InventoryStore {
     let pool: DatabasePool
     private let boardsByNode = Mutex<[String: BoardRecord]>([:])
 
-    public struct MigrationsNotFound: Error, CustomStringConvertible {
-        public let directory: String
-        public var description: String {
-            "no migrations (*.sql) in \(directory): run from the repository root or set --migrations / MIGRATIONS_DIR"
+    /// One schema step: `migrations/NNNN_name.sql`, applied once, in name order.
+    public struct Migration: Sendable, Equatable {
+        public let name: String
+        public let sql: String
+
+        public init(name: String, sql: String) {
+            self.name = name
+            self.sql = sql
+        }
+
+        /// The `*.sql` files of `directory`, for `--migrations` during development.
+        public static func load(from directory: String) throws -> [Migration] {
+            let contents = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+            let files = contents.filter { $0.hasSuffix(".sql") }.sorted()
+            guard !files.isEmpty else { throw MigrationsNotFound(directory: directory) }
+            return try files.map { file in
+                Migration(name: file, sql: try String(contentsOfFile: (directory as NSString).appendingPathComponent(file), encoding: .utf8))
+            }
         }
     }
 
-    /// Opens (creating the file and its directory) and applies every pending migration in file-name order.
-    public init(path: String, migrationsDirectory: String, logger: Logger) throws {
+    public struct MigrationsNotFound: Error, CustomStringConvertible {
+        public let directory: String
+        public var description: String {
+            "no migrations (*.sql) in \(directory): check --migrations / MIGRATIONS_DIR, or leave it unset to use the built-in ones"
+        }
+    }
+
+    /// Opens `path` (creating the file and its directory) and applies every pending migration in name order.
+    public init(path: String, migrations: [Migration], logger: Logger) throws {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         pool = try DatabasePool(path: path, configuration: configuration)
 
-        let files = try Self.migrationFiles(in: migrationsDirectory)
         var migrator = DatabaseMigrator()
-        for file in files {
-            let sql = try String(contentsOfFile: file.path, encoding: .utf8)
-            migrator.registerMigration(file.lastPathComponent) { db in try db.execute(sql: sql) }
+        for migration in migrations.sorted(by: { $0.name < $1.name }) {
+            migrator.registerMigration(migration.name) { db in try db.execute(sql: migration.sql) }
         }
-        let pending = try pool.read { try migrator.appliedIdentifiers($0) }
+        let applied = try pool.read { try migrator.appliedIdentifiers($0) }
         try migrator.migrate(pool)
-        for file in files where !pending.contains(file.lastPathComponent) {
-            logger.info("applied migration", metadata: ["migration": "\(file.lastPathComponent)"])
+        for migration in migrations where !applied.contains(migration.name) {
+            logger.info("applied migration", metadata: ["migration": "\(migration.name)"])
         }
         let stored = try pool.read { try BoardRecord.fetchAll($0) }
         boardsByNode.withLock { $0 = Dictionary(stored.map { ($0.node, $0) }, uniquingKeysWith: { first, _ in first }) }
     }
 
-    static func migrationFiles(in directory: String) throws -> [URL] {
-        let contents = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        let files = contents.filter { $0.hasSuffix(".sql") }.sorted()
-        guard !files.isEmpty else { throw MigrationsNotFound(directory: directory) }
-        return files.map { URL(fileURLWithPath: directory).appendingPathComponent($0) }
+    /// With the migrations of a folder.
+    public convenience init(path: String, migrationsDirectory: String, logger: Logger) throws {
+        try self.init(path: path, migrations: try Migration.load(from: migrationsDirectory), logger: logger)
     }
 
     public func board(_ node: String) async throws -> BoardRecord? {
@@ -57,71 +74,70 @@ public final class Inventory: InventoryStore {
 
     public func upsert(_ boards: [BoardRecord]) async throws {
         guard !boards.isEmpty else { return }
-        let stored = try await pool.write { db in
-            for board in boards { try Self.upsert(board, in: db) }
-            return try Self.rows(boards.map(\.node), in: db)
-        }
+        let stored = try await pool.write { db in try boards.map { try Self.upsert($0, in: db) } }
         remember(stored)
     }
 
-    /// The rows of `nodes` as stored (first_seen kept, last_seen the latest), to keep memory equal to the file.
-    private static func rows(_ nodes: [String], in db: Database) throws -> [BoardRecord] {
-        try stride(from: 0, to: nodes.count, by: 500).flatMap { start in
-            try BoardRecord.filter(keys: nodes[start..<min(start + 500, nodes.count)]).fetchAll(db)
-        }
-    }
-
+    /// Writes are serialised by SQLite but their callers may resume in any order: a row is remembered only if it is
+    /// not older than the one in memory, so memory never goes back to a `lastSeen` the file has moved past.
     private func remember(_ stored: [BoardRecord]) {
-        boardsByNode.withLock { boards in
-            for board in stored { boards[board.node] = board }
+        boardsByNode.withLock { Self.merge(stored, into: &$0) }
+    }
+
+    static func merge(_ stored: [BoardRecord], into boards: inout [String: BoardRecord]) {
+        for board in stored where boards[board.node].map({ $0.lastSeen <= board.lastSeen }) ?? true {
+            boards[board.node] = board
         }
     }
 
-    private static func upsert(_ board: BoardRecord, in db: Database) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO board (node, exporter, model, jetpack, l4t, soc, codename, module, board, cuda_arch,
-                                   serial_number, nvpmode, driver_version, first_seen, last_seen)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(node) DO UPDATE SET
-                    exporter = excluded.exporter, model = excluded.model, jetpack = excluded.jetpack,
-                    l4t = excluded.l4t, soc = excluded.soc, codename = excluded.codename, module = excluded.module,
-                    board = excluded.board, cuda_arch = excluded.cuda_arch, serial_number = excluded.serial_number,
-                    nvpmode = excluded.nvpmode, driver_version = excluded.driver_version,
-                    last_seen = max(board.last_seen, excluded.last_seen)
-                """,
-            arguments: [
-                board.node, board.exporter, board.model, board.jetpack, board.l4t, board.soc, board.codename,
-                board.module, board.board, board.cudaArch, board.serialNumber, board.nvpmode, board.driverVersion, board.firstSeen,
-                board.lastSeen,
-            ])
+    /// Inserts or updates the board; `first_seen` is never overwritten and `last_seen` never moves back.
+    /// Returns the row as stored.
+    private static func upsert(_ board: BoardRecord, in db: Database) throws -> BoardRecord {
+        let lastSeen = Column(BoardRecord.CodingKeys.lastSeen)
+        return try board.upsertAndFetch(db, onConflict: ["node"]) { excluded in
+            [
+                Column(BoardRecord.CodingKeys.firstSeen).noOverwrite,
+                lastSeen.set(to: SQL("max(\(lastSeen), \(excluded[lastSeen]))")),
+            ]
+        }
     }
 
     public func snapshot(_ node: String) async throws -> NodeGPU? {
-        let payload = try await pool.read { try String.fetchOne($0, sql: "SELECT payload FROM snapshot WHERE node = ?", arguments: [node]) }
+        let payload = try await pool.read { try SnapshotRecord.fetchOne($0, key: node)?.payload }
         return try payload.map { try SnapshotCoding.decode($0) }
     }
 
     public func snapshots() async throws -> [NodeGPU] {
-        let payloads = try await pool.read { try String.fetchAll($0, sql: "SELECT payload FROM snapshot ORDER BY node") }
+        let payloads = try await pool.read { try SnapshotRecord.order(Column(SnapshotRecord.CodingKeys.node)).fetchAll($0).map(\.payload) }
         return try payloads.map { try SnapshotCoding.decode($0) }
     }
 
     public func saveSnapshot(_ snapshot: NodeGPU, board: BoardRecord) async throws {
-        let payload = try SnapshotCoding.encode(snapshot)
+        let record = SnapshotRecord(node: snapshot.node, observedAt: snapshot.observedAt ?? Date(timeIntervalSince1970: 0),
+                                    payload: try SnapshotCoding.encode(snapshot))
         let stored = try await pool.write { db in
-            try Self.upsert(board, in: db)
+            let row = try Self.upsert(board, in: db)
             // An older snapshot never replaces a newer one (two requests racing).
-            try db.execute(
-                sql: """
-                    INSERT INTO snapshot (node, observed_at, payload) VALUES (?, ?, ?)
-                    ON CONFLICT(node) DO UPDATE SET observed_at = excluded.observed_at, payload = excluded.payload
-                    WHERE excluded.observed_at >= snapshot.observed_at
-                    """,
-                arguments: [snapshot.node, snapshot.observedAt ?? Date(timeIntervalSince1970: 0), payload])
-            return try Self.rows([board.node], in: db)
+            if try SnapshotRecord.fetchOne(db, key: record.node).map({ $0.observedAt <= record.observedAt }) ?? true {
+                try record.upsert(db)
+            }
+            return row
         }
-        remember(stored)
+        remember([stored])
+    }
+}
+
+/// A row of the `snapshot` table: the node's last good snapshot as served.
+struct SnapshotRecord: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "snapshot"
+
+    var node: String
+    var observedAt: Date
+    var payload: String
+
+    enum CodingKeys: String, CodingKey {
+        case node, payload
+        case observedAt = "observed_at"
     }
 }
 

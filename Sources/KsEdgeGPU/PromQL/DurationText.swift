@@ -1,4 +1,4 @@
-/// Go-style durations as operators write them in flags and manifests: `500ms`, `30s`, `1m`, `1m30s`, `2h`.
+/// Prometheus' (Go-style) durations as operators write them in flags and manifests: `500ms`, `30s`, `1m`, `1m30s`, `2h`.
 /// A bare number is seconds.
 public enum DurationText {
     public struct Invalid: Error, CustomStringConvertible {
@@ -34,5 +34,20 @@ public enum DurationText {
         if seconds % 3600 == 0, seconds > 0 { return "\(seconds / 3600)h" }
         if seconds % 60 == 0, seconds > 0 { return "\(seconds / 60)m" }
         return "\(seconds)s"
+    }
+}
+
+extension Duration {
+    public var secondsValue: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}
+
+extension StringProtocol {
+    func trimmingWhitespace() -> Substring {
+        let scalars = Substring(self)
+        guard let start = scalars.firstIndex(where: { !$0.isWhitespace }) else { return "" }
+        let end = scalars.lastIndex(where: { !$0.isWhitespace })!
+        return scalars[start...end]
     }
 }

@@ -24,29 +24,3 @@ public struct Series: Sendable, Equatable {
         }
     }
 }
-
-/// What handlers need from Prometheus. `PrometheusClient` is the real one; tests use fakes.
-public protocol MetricsSource: Sendable {
-    /// `GET /api/v1/query`. A range-vector expression (`x[5m]`) returns raw samples with their own timestamps.
-    func query(_ query: PromQL) async throws(UpstreamError) -> [Series]
-    /// `GET /api/v1/query_range`: the expression evaluated at `start`, `start + step`, … up to `end` (seconds).
-    func queryRange(_ query: PromQL, start: Double, end: Double, step: Double) async throws(UpstreamError) -> [Series]
-}
-
-extension MetricsSource {
-    /// Every query at once (Prometheus evaluates them side by side), their series together.
-    /// Errors arrive as the `UpstreamError` the source threw.
-    public func query(all queries: [PromQL]) async throws(UpstreamError) -> [Series] {
-        do {
-            return try await withThrowingTaskGroup(of: [Series].self) { group in
-                for query in queries { group.addTask { try await self.query(query) } }
-                return try await group.reduce(into: []) { $0 += $1 }
-            }
-        } catch let error as UpstreamError {
-            throw error
-        } catch {
-            // Only cancellation reaches here: the sources throw nothing but UpstreamError.
-            throw .unreachable("\(error)")
-        }
-    }
-}

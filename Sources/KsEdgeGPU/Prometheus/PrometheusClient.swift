@@ -9,17 +9,28 @@ import NIOHTTP1
 /// Every call has one deadline covering connect, request and body; errors are mapped to `UpstreamError` here.
 public struct PrometheusClient: MetricsSource {
     let httpClient: HTTPClient
+    /// The base URL as text without a trailing slash: API paths are appended to it.
     let baseURL: String
     let timeout: Duration
     let logger: Logger
     /// Bodies over this size are refused rather than buffered without bound.
     let maxBodyBytes = 256 << 20
+    private let metrics = ClientMetrics()
 
-    public init(httpClient: HTTPClient, baseURL: String, timeout: Duration, logger: Logger) {
+    public init(httpClient: HTTPClient, baseURL: URL, timeout: Duration, logger: Logger) {
+        let text = baseURL.absoluteString
         self.httpClient = httpClient
-        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.baseURL = text.hasSuffix("/") ? String(text.dropLast()) : text
         self.timeout = timeout
         self.logger = logger
+    }
+
+    /// Created once: building a metric handle looks it up in the registry under a lock.
+    struct ClientMetrics: Sendable {
+        let queries = Counter(label: "ks_edge_gpu_prometheus_queries_total")
+        let timeouts = Counter(label: "ks_edge_gpu_prometheus_errors_total", dimensions: [("reason", "timeout")])
+        let unreachable = Counter(label: "ks_edge_gpu_prometheus_errors_total", dimensions: [("reason", "unreachable")])
+        let badResponses = Counter(label: "ks_edge_gpu_prometheus_errors_total", dimensions: [("reason", "bad_response")])
     }
 
     /// The client to hand to `PrometheusClient`: connect timeout no longer than the call's deadline.
@@ -43,7 +54,7 @@ public struct PrometheusClient: MetricsSource {
     }
 
     private func post(path: String, form: [String: String]) async throws(UpstreamError) -> [Series] {
-        Counter(label: "ks_edge_gpu_prometheus_queries_total").increment()
+        metrics.queries.increment()
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
@@ -58,14 +69,17 @@ public struct PrometheusClient: MetricsSource {
                 let response = try await httpClient.execute(request, timeout: .init(timeout))
                 return (response.status, try await response.body.collect(upTo: maxBodyBytes))
             }
+        } catch where Task.isCancelled || error is CancellationError {
+            // The caller went away: not Prometheus' fault, so no error counted.
+            throw .cancelled
         } catch let error as UpstreamError {
-            Counter(label: "ks_edge_gpu_prometheus_errors_total", dimensions: [("reason", "timeout")]).increment()
+            metrics.timeouts.increment()
             throw error
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
-            Counter(label: "ks_edge_gpu_prometheus_errors_total", dimensions: [("reason", "timeout")]).increment()
+            metrics.timeouts.increment()
             throw .timeout(seconds: timeout.secondsValue)
         } catch {
-            Counter(label: "ks_edge_gpu_prometheus_errors_total", dimensions: [("reason", "unreachable")]).increment()
+            metrics.unreachable.increment()
             throw .unreachable(String(describing: error))
         }
 
@@ -73,7 +87,7 @@ public struct PrometheusClient: MetricsSource {
         do {
             return try QueryResponse.series(from: bytes.readableBytesView)
         } catch {
-            Counter(label: "ks_edge_gpu_prometheus_errors_total", dimensions: [("reason", "bad_response")]).increment()
+            metrics.badResponses.increment()
             throw status.code == 200 ? error : .badResponse("HTTP \(status.code): \(error)")
         }
     }
@@ -107,11 +121,5 @@ enum FormEncoding {
             }
         }
         return out
-    }
-}
-
-extension Duration {
-    public var secondsValue: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

@@ -6,12 +6,16 @@ public enum UpstreamError: Error, Sendable, Equatable, CustomStringConvertible {
     case timeout(seconds: Double)
     /// Prometheus answered, but not with a usable query result.
     case badResponse(String)
+    /// The caller stopped waiting (shutdown, or a request that went away): not a fault of Prometheus, so no
+    /// fallback and no warning.
+    case cancelled
 
     public var description: String {
         switch self {
         case .unreachable(let reason): "Prometheus is unreachable: \(reason)"
         case .timeout(let seconds): "Prometheus did not answer within \(seconds.formatted())s"
         case .badResponse(let reason): "Prometheus answered with an error: \(reason)"
+        case .cancelled: "the Prometheus query was cancelled"
         }
     }
 }

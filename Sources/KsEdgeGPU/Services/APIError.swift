@@ -2,21 +2,27 @@ import Foundation
 import Hummingbird
 
 /// The one error type the API answers with: a stable `code`, an HTTP status and a message for people.
+/// Services throw it; the HTTP layer renders it as `ErrorBody`.
 public struct APIError: HTTPResponseError, Equatable {
     public let status: HTTPResponse.Status
     public let code: String
     public let message: String
+    /// Headers the status calls for (`Allow` with 405, `Retry-After` with 503).
+    public let headers: HTTPFields
 
-    public init(_ status: HTTPResponse.Status, code: String, message: String) {
+    public init(_ status: HTTPResponse.Status, code: String, message: String, headers: HTTPFields = [:]) {
         self.status = status
         self.code = code
         self.message = message
+        var headers = headers
+        if status == .serviceUnavailable, headers[.retryAfter] == nil { headers[.retryAfter] = "5" }
+        self.headers = headers
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let body = try JSONCoding.encoder.encode(ErrorBody(error: .init(code: code, message: message)))
-        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
-        if status == .serviceUnavailable { headers[.retryAfter] = "5" }
+        let body = try JSONCoding.encoder.encode(ErrorBody(code: code, message: message))
+        var headers = headers
+        headers[.contentType] = "application/json; charset=utf-8"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
@@ -37,22 +43,10 @@ public struct APIError: HTTPResponseError, Equatable {
     public static func invalidParameter(_ name: String, _ problem: String) -> APIError {
         APIError(.badRequest, code: "invalid_parameter", message: "query parameter '\(name)': \(problem)")
     }
-}
 
-/// Turns whatever a handler or the router throws into the JSON error shape; never a stack trace.
-struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        do {
-            return try await next(request, context)
-        } catch let error as APIError {
-            throw error
-        } catch let error as any HTTPResponseError {
-            let code = error.status == .notFound ? "not_found" : "http_\(error.status.code)"
-            let message = error.status == .notFound ? "no route for \(request.method) \(request.uri.path)" : error.status.reasonPhrase
-            throw APIError(error.status, code: code, message: message)
-        } catch {
-            context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
-            throw APIError(.internalServerError, code: "internal", message: "internal error; see the server log")
-        }
+    public static func methodNotAllowed(_ method: HTTPRequest.Method, path: String, allowed: [HTTPRequest.Method]) -> APIError {
+        let list = allowed.map(\.rawValue).joined(separator: ", ")
+        return APIError(.methodNotAllowed, code: "method_not_allowed", message: "\(method) is not allowed on \(path.prefix(300)); use \(list)",
+                        headers: [.allow: list])
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
 
 /// Filters, order and page of `GET /edge/nodes`, with KubeSphere's paging names (`page`, `limit`, `sortBy`,
-/// `ascending`). Pure: applied to the whole (cached) fleet per request.
-public struct FleetQuery: Sendable, Hashable {
+/// `ascending`). Pure: applied to the whole (cached) fleet per request. Parsed from the URL in `HTTP/`.
+public struct FleetRequest: Sendable, Hashable {
     public enum SortKey: String, CaseIterable, Sendable {
         case node, lastSeen, gpuUtilizationPercent, gpuTemperatureCelsius, powerWatts
     }
@@ -24,52 +24,6 @@ public struct FleetQuery: Sendable, Hashable {
     public static let maxLimit = 10_000
 
     public init() {}
-
-    public static func parse(_ parameters: [String: String]) throws(APIError) -> FleetQuery {
-        var query = FleetQuery()
-        if let text = parameters["status"] {
-            query.statuses = try set(text, name: "status", NodeStatus.init(rawValue:), known: NodeStatus.allCases.map(\.rawValue))
-        }
-        if let text = parameters["exporter"] {
-            query.exporters = try set(text, name: "exporter", ExporterKind.init(rawValue:), known: ExporterKind.allCases.map(\.rawValue))
-        }
-        query.model = parameters["model"].flatMap { $0.isEmpty ? nil : $0 }
-        query.text = parameters["q"].flatMap { $0.isEmpty ? nil : $0 }
-        if let text = parameters["sortBy"] {
-            guard let key = SortKey(rawValue: text) else {
-                throw .invalidParameter("sortBy", "'\(text.prefix(100))' is not one of \(SortKey.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            query.sortBy = key
-        }
-        query.ascending = query.sortBy == .node
-        if let text = parameters["ascending"] {
-            guard let value = Bool(text.lowercased()) else { throw .invalidParameter("ascending", "must be true or false") }
-            query.ascending = value
-        }
-        if let text = parameters["page"] {
-            guard let page = Int(text), page >= 1 else { throw .invalidParameter("page", "must be a whole number from 1") }
-            query.page = page
-            query.limit = defaultLimit
-        }
-        if let text = parameters["limit"] {
-            guard let limit = Int(text), (1...maxLimit).contains(limit) else {
-                throw .invalidParameter("limit", "must be a whole number from 1 to \(maxLimit)")
-            }
-            query.limit = limit
-        }
-        return query
-    }
-
-    static func set<T>(_ text: String, name: String, _ make: (String) -> T?, known: [String]) throws(APIError) -> Set<T> {
-        var values = Set<T>()
-        for part in text.split(separator: ",") {
-            guard let value = make(String(part)) else {
-                throw .invalidParameter(name, "'\(part.prefix(100))' is not one of \(known.joined(separator: ", "))")
-            }
-            values.insert(value)
-        }
-        return values
-    }
 
     /// The matching items in order, one page of them, and how many matched in all.
     public func apply(to fleet: FleetList) -> FleetList {

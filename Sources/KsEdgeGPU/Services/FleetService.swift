@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 
-/// Builds `GET /edge/nodes`: three Prometheus queries (one per exporter) whatever the fleet size, plus the inventory.
+/// Builds `GET /edge/nodes`: one Prometheus query per exporter whatever the fleet size, plus the inventory.
 public struct FleetService<Source: MetricsSource, Store: InventoryStore>: Sendable {
     let context: GPUContext<Source, Store>
     private let cache: ResponseCache<FleetList>
@@ -20,15 +20,17 @@ public struct FleetService<Source: MetricsSource, Store: InventoryStore>: Sendab
         let boards = try await context.store.boards()
         let inventory = Dictionary(boards.map { ($0.node, $0) }, uniquingKeysWith: { first, _ in first })
 
+        let query = context.queries.fleet
         let answer: [Series]
         do {
-            answer = try await context.source.query(all: context.queries.fleet)
+            answer = try await context.source.query(all: query.promQL)
         } catch {
+            if error == .cancelled { throw CancellationError() }
             context.logger.warning("Prometheus query failed; listing the stored snapshots", metadata: ["error": "\(error)"])
             return try await storedList(inventory: inventory, error: error)
         }
         var items: [String: FleetList.Item] = [:]
-        for row in FleetRows.build(answer, queries: context.queries) {
+        for row in query.decode(answer) {
             let seen = row.seen.map { Date(timeIntervalSince1970: $0) }
             items[row.node] = FleetList.Item(
                 node: row.node, exporter: row.exporter, status: seen.map { context.freshness.status(observedAt: $0, now: context.now()) } ?? .stale,
@@ -74,36 +76,5 @@ extension FleetList.Item {
             powerWatts: snapshot.power.totalWatts ?? (gpuPower.isEmpty ? nil : gpuPower.reduce(0, +)),
             lastSeen: lastSeen
         )
-    }
-}
-
-/// Pure: the tagged per-node series of the fleet query -> one row per node.
-enum FleetRows {
-    struct Row: Equatable {
-        var node: String
-        var exporter: ExporterKind
-        var utilization, temperature, power, seen: Double?
-        var model: String?
-    }
-
-    static func build(_ answer: [Series], queries: GPUQueries) -> [Row] {
-        var rows: [String: Row] = [:]
-        for series in answer {
-            guard let (column, exporter) = series.labels[FamilyTag.label].flatMap(FleetColumn.parse),
-                  let node = series.labels[queries.nodeLabel(exporter).rawValue], !node.isEmpty else { continue }
-            let value = series.latest.flatMap { $0.value.isFinite ? $0.value.roundedToMillionths : nil }
-            var row = rows[node] ?? Row(node: node, exporter: exporter)
-            switch column {
-            case .utilization: row.utilization = value
-            case .temperature: row.temperature = value
-            case .power: row.power = value
-            case .seen: row.seen = series.latest?.value
-            case .model:
-                let name = series.labels[GPUQueries.modelFamily[exporter]!.label]
-                row.model = name?.isEmpty == false ? name : row.model
-            }
-            rows[node] = row
-        }
-        return Array(rows.values)
     }
 }

@@ -29,11 +29,16 @@ public struct InventoryRefreshService<Source: MetricsSource, Store: InventorySto
     /// One refresh; failures are logged and retried on the next tick, never fatal.
     @discardableResult
     public func refreshOnce() async -> Int {
+        let query = context.queries.inventory
         do {
-            let boards = InventoryObservation.boards(from: try await context.source.query(context.queries.inventory), queries: context.queries)
+            let boards = query.decode(try await context.source.query(query.promQL)).map(BoardRecord.init(observed:))
             try await context.store.upsert(boards)
             context.logger.debug("inventory refreshed", metadata: ["boards": "\(boards.count)"])
             return boards.count
+        } catch UpstreamError.cancelled {
+            return 0
+        } catch is CancellationError {
+            return 0
         } catch {
             context.logger.warning("inventory refresh failed", metadata: ["error": "\(error)"])
             return 0
@@ -41,22 +46,8 @@ public struct InventoryRefreshService<Source: MetricsSource, Store: InventorySto
     }
 }
 
-/// Pure: the identity metrics of every node, valued with their sample times -> one board record per node,
-/// last seen at its newest sample.
-enum InventoryObservation {
-    static func boards(from series: [Series], queries: GPUQueries) -> [BoardRecord] {
-        var byNode: [String: [Series]] = [:]
-        for entry in FamilyTag.restore(series) {
-            guard let exporter = ExporterDetection.exporter(of: entry.name),
-                  let node = entry.labels[queries.nodeLabel(exporter).rawValue], NodeName.isValid(node) else { continue }
-            byNode[node, default: []].append(entry)
-        }
-        return byNode.compactMap { node, entries in
-            // Values are sample times, so only the board and the exporter are taken from the normalised node.
-            guard let seen = entries.compactMap({ $0.latest?.value }).filter(\.isFinite).max(),
-                  let snapshot = Normalizer.normalize(node: node, series: entries) else { return nil }
-            return BoardRecord(node: node, exporter: snapshot.exporter, board: snapshot.board, seen: Date(timeIntervalSince1970: seen))
-        }
-        .sorted { $0.node < $1.node }
+extension BoardRecord {
+    init(observed: InventoryQuery.Board) {
+        self.init(node: observed.node, exporter: observed.exporter, board: observed.board, seen: observed.seen)
     }
 }

@@ -26,24 +26,22 @@ public struct NodeSnapshotService<Source: MetricsSource, Store: InventoryStore>:
     }
 
     private func load(_ node: NodeName) async throws -> NodeGPU {
+        let query = context.queries.snapshot(node)
         let series: [Series]
         do {
-            series = try await context.source.query(all: context.queries.nodeSnapshot(node))
+            series = try await context.source.query(all: query.promQL)
         } catch {
+            if error == .cancelled { throw CancellationError() }
             context.logger.warning("Prometheus query failed; serving the stored snapshot", metadata: ["node": "\(node)", "error": "\(error)"])
             guard var stored = try await context.store.snapshot(node.rawValue) else { throw APIError.upstreamUnavailable(error) }
             stored.status = .stale
             return stored
         }
 
-        let answer = FamilyTag.restore(series)
-        guard var snapshot = Normalizer.normalize(node: node.rawValue, series: answer.filter { $0.name != FamilyTag.observedAt }) else {
-            return try await offline(node)
-        }
-        snapshot.observedAt = answer.filter { $0.name == FamilyTag.observedAt }.compactMap(\.latest?.value).max()
-            .map { Date(timeIntervalSince1970: $0) }
-        snapshot.status = context.freshness.status(observedAt: snapshot.observedAt, now: context.now())
-
+        guard let answer = query.decode(series) else { return try await offline(node) }
+        var snapshot = NodeGPU(node: node.rawValue, exporter: answer.exporter,
+                               status: context.freshness.status(observedAt: answer.observedAt, now: context.now()),
+                               observedAt: answer.observedAt, readings: answer.readings)
         let observed = BoardRecord(node: node.rawValue, exporter: snapshot.exporter, board: snapshot.board,
                                    seen: snapshot.observedAt ?? context.now())
         snapshot.board = mergedBoard(observed, stored: try await context.store.board(node.rawValue))

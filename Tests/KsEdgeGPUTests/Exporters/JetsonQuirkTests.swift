@@ -64,9 +64,14 @@ import Testing
 
     @Test func seriesOfOtherExportersAreNotJetson() {
         #expect(Normalizer.normalize(node: "n", series: [sample("node_load1", [:], 1)]) == nil)
-        #expect(ExporterDetection.detect(["gpu_usage_gpu"]) == .jetson)
-        #expect(ExporterDetection.detect(["DCGM_FI_DEV_GPU_UTIL", "gpu_usage_gpu"]) == .dcgm)
-        #expect(ExporterDetection.detect(["nvidia_smi_utilization_gpu_ratio"]) == .nvidiaSMI)
+        #expect(detect(["gpu_usage_gpu"]) == .jetson)
+        #expect(detect(["DCGM_FI_DEV_GPU_UTIL", "gpu_usage_gpu"]) == .dcgm)
+        #expect(detect(["nvidia_smi_utilization_gpu_ratio"]) == .nvidiaSMI)
+        #expect(detect(["nvidia_smi_utilization_gpu_ratio", "gpu_usage_gpu"]) == .nvidiaSMI)
+    }
+
+    func detect(_ names: [String]) -> ExporterKind? {
+        ExporterRegistry.standard.describe(names.map { sample($0, [:], 1) })?.exporter.kind
     }
 
     @Test(arguments: [
@@ -79,7 +84,7 @@ import Testing
         ("NVIDIA Jetson Nano (Developer kit)", "MAXN", 4),
     ])
     func onlineCoresComeFromModeThenModule(model: String, mode: String, cores: Int) {
-        #expect(JetsonBoards.onlineCores(model: model, nvpmode: mode) == cores)
+        #expect(JetsonCollector.onlineCores(model: model, nvpmode: mode) == cores)
     }
 
     @Test func unknownBoardKeepsEveryReportedCore() throws {

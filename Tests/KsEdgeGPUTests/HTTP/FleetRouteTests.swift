@@ -11,7 +11,7 @@ import Testing
     func fleet(_ count: Int, at time: Double) throws -> [Series] {
         let files = Fixtures.jetsonFiles
         return try (0..<count).flatMap { index in
-            try Fixtures.series(files[index % files.count], node: "edge-\(index)", timestamp: time)
+            try Fixtures.series(try Fixtures.pick(files, index), node: "edge-\(index)", timestamp: time)
         }
     }
 
@@ -57,7 +57,7 @@ import Testing
         let source = FakeMetricsSource(series: try fleet(size, at: now))
         try await TestApp.withRouter(source) { client, database in
             // The inventory refresh runs beside the request; count only what the list sends.
-            let inventory = GPUQueries(nodeLabel: .instance).inventory
+            let inventory = GPUQueries().inventory.promQL
             let before = source.queries.filter { $0 != inventory }.count
             FleetAnswers.install((0..<size).map { .init(node: "edge-\($0)", utilization: 1) }, into: source)
             let (_, list, _) = try await client.get("/edge/nodes", as: FleetList.self)

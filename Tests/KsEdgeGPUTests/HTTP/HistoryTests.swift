@@ -55,17 +55,21 @@ import Testing
     }
 }
 
-@Suite struct HistorySeriesBuilderTests {
-    let request = HistoryRequest(metrics: HistoryMetric.allCases, start: 100, end: 160, step: 10)
+@Suite struct HistoryQueryTests {
+    let range = HistoryQuery.Range(start: 100, end: 160, step: 10)
 
-    func series(_ family: String, _ labels: [String: String], _ points: [(Double, Double)]) -> Series {
-        Series(labels: labels.merging(["ks_family": family, "job": "x", "UUID": "GPU-1"]) { a, _ in a },
+    func query(_ metrics: [HistoryMetric] = HistoryMetric.allCases) throws -> HistoryQuery {
+        GPUQueries().history(try #require(NodeName("edge-1")), metrics: metrics)
+    }
+
+    /// A series as Prometheus answers a clause of the history query: tagged with its metric and exporter.
+    func series(_ metric: String, _ labels: [String: String], _ points: [(Double, Double)], exporter: ExporterKind = .dcgm) -> Series {
+        Series(labels: labels.merging(["ks_family": "\(metric):\(exporter.rawValue)", "job": "x", "UUID": "GPU-1"]) { a, _ in a },
                points: points.map { .init(timestamp: $0.0, value: $0.1) })
     }
 
-    @Test func gapsStayNullAtEveryStep() {
-        let built = HistorySeriesBuilder.build([series("gpu_utilization", ["gpu": "0"], [(110, 5), (120, 0), (150, 7)])],
-                                               request: request, jetsonCores: nil)
+    @Test func gapsStayNullAtEveryStep() throws {
+        let built = try query().decode([series("gpu_utilization", ["gpu": "0"], [(110, 5), (120, 0), (150, 7)])], over: range)
         #expect(built.count == 1)
         #expect(built[0].points.map(\.timestamp) == [100, 110, 120, 130, 140, 150, 160])
         #expect(built[0].points.map(\.value) == [nil, 5, 0, nil, nil, 7, nil])
@@ -73,27 +77,28 @@ import Testing
         #expect(built[0].unit == "percent")
     }
 
-    @Test func physicalReadingsRepeatedOnMIGInstancesAppearOnce() {
-        let built = HistorySeriesBuilder.build([
+    @Test func physicalReadingsRepeatedOnMIGInstancesAppearOnce() throws {
+        let built = try query().decode([
             series("board_power", ["rail": "gpu0", "mig_instance": "1"], [(100, 120)]),
             series("board_power", ["rail": "gpu0", "mig_instance": "2"], [(100, 120)]),
-        ], request: request, jetsonCores: nil)
+        ], over: range)
         #expect(built.map(\.labels) == [["rail": "gpu0"]])
     }
 
-    @Test func coresTheBoardLacksAreDroppedAndOrderIsNatural() {
-        let built = HistorySeriesBuilder.build((1...8).reversed().map { series("cpu_utilization", ["core": "\($0)"], [(100, 1)]) }
-            + [series("board_temperature", ["sensor": "gpu10"], [(100, 1)]), series("board_temperature", ["sensor": "gpu2"], [(100, 1)])],
-            request: request, jetsonCores: 6)
+    @Test func coresTheBoardLacksAreDroppedAndOrderIsNatural() throws {
+        // The Jetson collector writes 8 cores; the board's power mode says 6 are on.
+        let mode = Series(labels: ["ks_family": "gpu_nvpmode_info", "mode": "MODE_15W_6CORE", "nvpmode": "mode"], points: [.init(timestamp: 100, value: 1)])
+        let built = try query().decode((1...8).reversed().map { series("cpu_utilization", ["core": "\($0)"], [(100, 1)], exporter: .jetson) }
+            + [series("board_temperature", ["sensor": "gpu10"], [(100, 1)]), series("board_temperature", ["sensor": "gpu2"], [(100, 1)]), mode],
+            over: range)
         #expect(built.filter { $0.metric == .cpuUtilization }.map { $0.labels["core"] } == ["1", "2", "3", "4", "5", "6"])
         #expect(built.filter { $0.metric == .boardTemperature }.map { $0.labels["sensor"] } == ["gpu2", "gpu10"])
     }
 
     @Test func historyQueryIsOneExpressionWithEscapedNode() throws {
-        let queries = GPUQueries(nodeLabel: .instance)
-        let text = queries.history(try #require(NodeName("edge-1")), metrics: [.gpuPower]).text
+        let text = try query([.gpuPower]).promQL.text
         #expect(text.contains(#"instance="edge-1""#))
-        #expect(text.contains(#""ks_family", "gpu_power""#))
+        #expect(text.contains(#""ks_family", "gpu_power:jetson""#))
         #expect(!text.contains("gpu_usage_cpu"))
     }
 }
@@ -112,7 +117,7 @@ import Testing
 
     @Test func answerHasThePointsOfTheRangeQuery() async throws {
         let source = FakeMetricsSource()
-        source.answerRanges(with: [Series(labels: ["ks_family": "gpu_temperature", "gpu": "0", "instance": "edge-1"],
+        source.answerRanges(with: [Series(labels: ["ks_family": "gpu_temperature:dcgm", "gpu": "0", "instance": "edge-1"],
                                           points: [.init(timestamp: 1000, value: 41.5), .init(timestamp: 1060, value: 42)])])
         try await TestApp.withRouter(source) { client, database in
             let (status, history, _) = try await client.get("/edge/nodes/edge-1/gpu/history?start=1000&end=1120&step=1m", as: History.self)

@@ -37,7 +37,7 @@ struct LivePrometheusTests {
             try await prometheus.waitForNodes(Self.boards + fixtures.count)
             let directory = try TemporaryDirectory()
             var configuration = TestApp.configuration(database: directory.file("inventory.sqlite"), scrapeInterval: .seconds(1))
-            configuration.prometheusURL = prometheus.url
+            configuration.prometheusURL = try #require(URL(string: prometheus.url))
             configuration.prometheusTimeout = .seconds(2)
             configuration.refreshInterval = .seconds(1)
             let app = try await buildApplication(configuration, logger: TestApp.logger)
@@ -203,7 +203,7 @@ struct LivePrometheusTests {
         try await withLiveStack { client, prometheus, _ in
             let (_, online, _) = try await client.get("/edge/nodes/fx-jetson-agx-orin/gpu", as: NodeGPU.self)
             #expect(online?.status == .online)
-            let (readyStatus, ready, _) = try await client.get("/ready", as: HealthController.Ready.self)
+            let (readyStatus, ready, _) = try await client.get("/ready", as: ReadyStatus.self)
             #expect(readyStatus == .ok)
             #expect(ready?.listening == true)
             #expect(ready?.lastPrometheusContact != nil)
@@ -238,7 +238,7 @@ struct LivePrometheusTests {
         try await silent.test(.live) { silentClient in
             let directory = try TemporaryDirectory()
             var configuration = TestApp.configuration(database: directory.file("db.sqlite"))
-            configuration.prometheusURL = "http://127.0.0.1:\(silentClient.port!)"
+            configuration.prometheusURL = try #require(URL(string: "http://127.0.0.1:\(silentClient.port!)"))
             configuration.prometheusTimeout = .milliseconds(500)
             let app = try await buildApplication(configuration, logger: TestApp.logger)
             try await app.test(.router) { client in

@@ -64,3 +64,43 @@ import Testing
         #expect(applied == ["0001_create_board.sql", "0002_create_snapshot.sql", "0003_add_board_driver_version.sql"])
     }
 }
+
+@Suite struct InventoryOrderTests {
+    /// Concurrent writers resume in any order after their commits; memory must still end at the newest row.
+    @Test func memoryNeverGoesBackWhenWritesFinishOutOfOrder() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("db.sqlite")
+        let inventory = try Inventory(path: path, migrations: BuiltInFiles.migrations, logger: TestApp.logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for seen in (1...200).shuffled() {
+                group.addTask {
+                    try await inventory.upsert([BoardRecord(node: "a", exporter: .jetson, board: NodeGPU.Board(model: "m\(seen)"),
+                                                            seen: Date(timeIntervalSince1970: Double(seen)))])
+                }
+            }
+            try await group.waitForAll()
+        }
+        let remembered = try #require(try await inventory.board("a"))
+        #expect(remembered.lastSeen == Date(timeIntervalSince1970: 200))
+        #expect(remembered.firstSeen <= remembered.lastSeen)
+        let stored = try await Inventory(path: path, migrations: BuiltInFiles.migrations, logger: TestApp.logger).board("a")
+        #expect(stored?.lastSeen == remembered.lastSeen)
+    }
+
+    @Test func aRowReadBeforeANewerCommitDoesNotReplaceIt() {
+        let newer = BoardRecord(node: "a", exporter: .jetson, board: NodeGPU.Board(model: "new"), seen: Date(timeIntervalSince1970: 200))
+        let older = BoardRecord(node: "a", exporter: .jetson, board: NodeGPU.Board(model: "old"), seen: Date(timeIntervalSince1970: 150))
+        var boards = ["a": newer]
+        Inventory.merge([older], into: &boards)
+        #expect(boards["a"] == newer)
+        Inventory.merge([older], into: &boards)
+        var fresh: [String: BoardRecord] = [:]
+        Inventory.merge([older, newer], into: &fresh)
+        #expect(fresh["a"] == newer)
+    }
+
+    @Test func builtInMigrationsAreTheRepositoryFiles() throws {
+        #expect(BuiltInFiles.migrations == (try Inventory.Migration.load(from: Fixtures.migrations)))
+        #expect(BuiltInFiles.migrations.count >= 3)
+    }
+}

@@ -41,28 +41,28 @@ import Testing
     }
 
     @Test func nodeSnapshotIsOneQueryOnTheNodeLabel() throws {
-        let queries = GPUQueries(nodeLabel: try #require(LabelName("instance")))
-        let query = queries.nodeSnapshot(try #require(NodeName("edge-nx-01")))
+        let queries = GPUQueries(nodeLabels: NodeLabels(.standard, common: try #require(LabelName("instance"))))
+        let query = queries.snapshot(try #require(NodeName("edge-nx-01"))).promQL
         let selector = #"{__name__=~"gpu_.*|DCGM_FI_.*|nvidia_smi_.*",instance="edge-nx-01"}"#
         let heartbeat = #"{__name__=~"gpu_usage_gpu|DCGM_FI_DEV_GPU_TEMP|nvidia_smi_temperature_gpu",instance="edge-nx-01"}"#
         #expect(query.map(\.text) == [#"\#(selector) or label_replace(max(timestamp(\#(heartbeat))), "ks_family", "ks_observed_at", "", "")"#])
     }
 
     @Test func configuredNodeLabelIsUsed() throws {
-        let queries = GPUQueries(nodeLabel: try #require(LabelName("node")))
-        #expect(queries.nodeSnapshot(try #require(NodeName("n1"))).map(\.text).allSatisfy { $0.hasPrefix(#"{__name__=~"gpu_.*|DCGM_FI_.*|nvidia_smi_.*",node="n1"} or "#) })
-        #expect(queries.fleet.count == 3)
-        #expect(queries.fleet.allSatisfy { $0.text.contains("max by (node)") && !$0.text.contains("by (instance") })
+        let queries = GPUQueries(nodeLabels: NodeLabels(.standard, common: try #require(LabelName("node"))))
+        #expect(queries.snapshot(try #require(NodeName("n1"))).promQL.map(\.text).allSatisfy { $0.hasPrefix(#"{__name__=~"gpu_.*|DCGM_FI_.*|nvidia_smi_.*",node="n1"} or "#) })
+        #expect(queries.fleet.promQL.count == 3)
+        #expect(queries.fleet.promQL.allSatisfy { $0.text.contains("max by (node)") && !$0.text.contains("by (instance") })
     }
 
     @Test func exportersWithTheirOwnNodeLabelGetTheirOwnSelector() throws {
-        let queries = GPUQueries(nodeLabel: .instance, overrides: [.dcgm: try #require(LabelName("Hostname"))])
-        let texts = queries.nodeSnapshot(try #require(NodeName("n1"))).map(\.text)
+        let queries = GPUQueries(nodeLabels: NodeLabels(.standard, overrides: [.dcgm: try #require(LabelName("Hostname"))]))
+        let texts = queries.snapshot(try #require(NodeName("n1"))).promQL.map(\.text)
         #expect(texts.count == 2)
         #expect(texts[0].hasPrefix(#"{__name__=~"DCGM_FI_.*",Hostname="n1"} or "#))
         #expect(texts[1].hasPrefix(#"{__name__=~"gpu_.*|nvidia_smi_.*",instance="n1"} or "#))
-        #expect(queries.fleet[1].text.contains("max by (Hostname)"))
-        #expect(queries.fleet[0].text.contains("max by (instance)"))
+        #expect(queries.fleet.promQL[1].text.contains("max by (Hostname)"))
+        #expect(queries.fleet.promQL[0].text.contains("max by (instance)"))
     }
 
     @Test(arguments: ["instance", "Hostname", "_x", "node_name2"])

@@ -4,7 +4,7 @@ import HummingbirdTesting
 import Testing
 @testable import KsEdgeGPU
 
-@Suite struct FleetQueryTests {
+@Suite struct FleetRequestTests {
     /// 12 nodes: jetson, dcgm and nvidia-smi in turn; load = 10 × index except every fourth unknown.
     let fleet: FleetList = {
         let items = (0..<12).map { index in
@@ -20,7 +20,7 @@ import Testing
         return FleetList(items: items, totalItems: items.count)
     }()
 
-    func apply(_ parameters: [String: String]) throws -> FleetList { try FleetQuery.parse(parameters).apply(to: fleet) }
+    func apply(_ parameters: [String: String]) throws -> FleetList { try FleetRequest.parse(parameters).apply(to: fleet) }
 
     @Test func noParametersListsEverythingByName() throws {
         let result = try apply([:])
@@ -54,7 +54,7 @@ import Testing
         #expect(second.totalItems == 12)
         #expect(try apply(["page": "3", "limit": "5"]).items.count == 2)
         #expect(try apply(["page": "9", "limit": "5"]).items.isEmpty)
-        #expect(try apply(["page": "1"]).items.count == FleetQuery.defaultLimit)
+        #expect(try apply(["page": "1"]).items.count == FleetRequest.defaultLimit)
     }
 
     @Test(arguments: [
@@ -62,7 +62,7 @@ import Testing
         ("page", "0"), ("page", "x"), ("limit", "0"), ("limit", "10001"),
     ])
     func badValuesAre400s(name: String, value: String) {
-        #expect { try FleetQuery.parse([name: value]) } throws: { error in
+        #expect { try FleetRequest.parse([name: value]) } throws: { error in
             (error as? APIError)?.status == .badRequest && (error as? APIError)?.message.contains("'\(name)'") == true
         }
     }

@@ -77,7 +77,7 @@ import Testing
             #expect(statuses.allSatisfy { $0 == .ok })
             #expect(source.queries.filter { $0.text.contains("edge-agx-02") }.count == 1)
             // One round of the fleet's three queries, not sixteen.
-            let fleet = GPUQueries(nodeLabel: .instance).fleet
+            let fleet = GPUQueries().fleet.promQL
             #expect(source.queries.filter { fleet.contains($0) }.count == 3)
         }
     }

@@ -1,17 +1,20 @@
+import Foundation
+import KsEdgeGPU
+
 /// Prometheus text exposition format 0.0.4 -> series with one point each.
-/// Used to read exporter captures (fixtures, the simulator's replay mode) the way Prometheus would.
-public enum ExpositionParser {
-    public struct ParseError: Error, CustomStringConvertible {
-        public let line: Int
-        public let reason: String
-        public var description: String { "line \(line): \(reason)" }
+/// Reads exporter captures (the fixtures) the way Prometheus would; tests only.
+enum ExpositionParser {
+    struct ParseError: Error, CustomStringConvertible {
+        let line: Int
+        let reason: String
+        var description: String { "line \(line): \(reason)" }
     }
 
     /// `timestamp` stamps samples that carry none of their own (seconds since the epoch).
-    public static func parse(_ text: String, timestamp: Double = 0) throws -> [Series] {
+    static func parse(_ text: String, timestamp: Double = 0) throws -> [Series] {
         var result: [Series] = []
         for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = rawLine.trimmingWhitespace()
+            let line = rawLine.trimmingCharacters(in: .whitespaces)[...]
             if line.isEmpty || line.first == "#" { continue }
             do {
                 result.append(try parseSample(line, defaultTimestamp: timestamp))
@@ -37,7 +40,7 @@ public enum ExpositionParser {
                 if line[index] == "}" { index = line.index(after: index); break }
                 let nameStart = index
                 while index < line.endIndex, line[index] != "=" { index = line.index(after: index) }
-                let name = String(line[nameStart..<index]).trimmingWhitespace()
+                let name = line[nameStart..<index].trimmingCharacters(in: .whitespaces)
                 index = line.index(after: index)
                 guard index < line.endIndex, line[index] == "\"" else { throw Reason(text: "label \(name) has no quoted value") }
                 index = line.index(after: index)
@@ -64,14 +67,5 @@ public enum ExpositionParser {
         guard let valueText = rest.first, let value = Double(valueText) else { throw Reason(text: "missing or invalid sample value") }
         let timestamp = rest.count > 1 ? (Double(rest[1]).map { $0 / 1000 } ?? defaultTimestamp) : defaultTimestamp
         return Series(labels: labels, points: [.init(timestamp: timestamp, value: value)])
-    }
-}
-
-extension StringProtocol {
-    func trimmingWhitespace() -> Substring {
-        let scalars = Substring(self)
-        guard let start = scalars.firstIndex(where: { !$0.isWhitespace }) else { return "" }
-        let end = scalars.lastIndex(where: { !$0.isWhitespace })!
-        return scalars[start...end]
     }
 }

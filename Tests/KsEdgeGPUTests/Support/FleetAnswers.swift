@@ -15,7 +15,7 @@ enum FleetAnswers {
 
     /// Makes `source` answer each exporter's fleet query with that exporter's rows.
     static func install(_ rows: [Row], into source: FakeMetricsSource, at time: Double = Date().timeIntervalSince1970) {
-        for (exporter, query) in zip(ExporterKind.allCases, GPUQueries(nodeLabel: .instance).fleet) {
+        for (exporter, query) in zip(ExporterRegistry.standard.exporters.map(\.kind), GPUQueries().fleet.promQL) {
             source.answer(query, with: series(rows.filter { $0.exporter == exporter }, at: time))
         }
     }
@@ -24,11 +24,11 @@ enum FleetAnswers {
         rows.flatMap { row -> [Series] in
             func entry(_ column: FleetColumn, _ value: Double?, extra: [String: String] = [:]) -> Series? {
                 value.map { value in
-                    Series(labels: extra.merging(["instance": row.node, "ks_family": column.tag(row.exporter)]) { a, _ in a },
+                    Series(labels: extra.merging(["instance": row.node, "ks_family": FamilyTag.tag(FleetQuery.prefix + column.rawValue, row.exporter)]) { a, _ in a },
                            points: [.init(timestamp: time, value: value)])
                 }
             }
-            let modelLabel = GPUQueries.modelFamily[row.exporter]!.label
+            let modelLabel = ExporterRegistry.standard.exporter(row.exporter)!.modelLabel.label
             return [
                 entry(.utilization, row.utilization), entry(.temperature, row.temperature), entry(.power, row.power),
                 entry(.model, row.model.map { _ in 1 }, extra: row.model.map { [modelLabel: $0] } ?? [:]),

@@ -18,8 +18,6 @@ enum TestApp {
         configuration.host = "127.0.0.1"
         configuration.port = 0
         configuration.databasePath = database
-        configuration.migrationsDirectory = Fixtures.migrations
-        configuration.publicDirectory = Fixtures.publicDirectory
         configuration.scrapeInterval = scrapeInterval
         configuration.refreshInterval = .seconds(3600)
         // Tests change what Prometheus holds between requests; the cache has tests of its own.
@@ -33,13 +31,14 @@ extension TestApp {
     /// whose path it is handed.
     static func withRouter(
         _ source: FakeMetricsSource, configure: (inout ServeConfiguration) -> Void = { _ in },
+        now: @escaping @Sendable () -> Date = Date.init,
         _ test: @escaping @Sendable (any TestClientProtocol, String) async throws -> Void
     ) async throws {
         let directory = try TemporaryDirectory()
         let database = directory.file("db.sqlite")
         var configuration = configuration(database: database)
         configure(&configuration)
-        let app = try await buildApplication(configuration, source: source, logger: logger)
+        let app = try await buildApplication(configuration, source: source, now: now, logger: logger)
         try await app.test(.router) { client in try await test(client, database) }
     }
 }

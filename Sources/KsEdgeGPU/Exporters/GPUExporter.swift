@@ -1,0 +1,98 @@
+import Foundation
+
+/// Everything ks-edge-gpu knows about one exporter: how to recognise its series, the PromQL it contributes to the
+/// snapshot, fleet, history and inventory, and the pure function from its samples to the contract's readings.
+/// Queries and services loop over the registered exporters (`ExporterRegistry`) and never name one.
+/// Adding an exporter: one file conforming to this protocol, a case in `ExporterKind`, a line in
+/// `ExporterRegistry.standard`, and its fixtures (see README.md beside this file).
+public protocol GPUExporter: Sendable {
+    var kind: ExporterKind { get }
+    /// Every family the exporter writes starts with this (`gpu_`, `DCGM_FI_`).
+    var metricPrefix: String { get }
+    /// A node with series of several exporters is described by the one ranked highest (the richest).
+    var rank: Int { get }
+    /// A family every scrape writes: its sample time says how fresh the node is.
+    var heartbeat: String { get }
+    /// The label that names the Kubernetes node when the configuration does not say otherwise.
+    var defaultNodeLabel: LabelName { get }
+    /// The family and label that carry the board or GPU model.
+    var modelLabel: (family: String, label: String) { get }
+    /// Families whose labels describe the board, read by the inventory with their sample times.
+    var inventoryFamilies: [String] { get }
+
+    /// The PromQL of `metric` in the contract's units over `scope`; nil where the exporter does not measure it.
+    /// Unknown readings are left out (gaps), never 0. Series carry the labels of `HistoryMetric.labelNames`.
+    func expression(_ metric: HistoryMetric, in scope: ExpressionScope) -> String?
+    /// The per-node PromQL of a fleet column over `scope` (every node); nil where not measured.
+    func fleetExpression(_ column: FleetColumn, in scope: ExpressionScope) -> String?
+    /// Families a history of `metrics` needs besides the metrics themselves, to interpret them.
+    func historyContextFamilies(for metrics: [HistoryMetric]) -> [String]
+    /// Whether a history series of this exporter belongs in the answer, given the context families.
+    func keepsHistorySeries(_ metric: HistoryMetric, labels: [String: String], context: MetricFamilies) -> Bool
+
+    /// Pure: one node's series of this exporter -> what the snapshot shows.
+    func readings(_ families: MetricFamilies) -> NodeReadings
+}
+
+/// The per-node columns of the fleet list.
+public enum FleetColumn: String, CaseIterable, Sendable {
+    /// Mean GPU load, hottest GPU, board input or else summed GPU power, model, and newest sample time.
+    case utilization, temperature, power, model, seen
+}
+
+extension GPUExporter {
+    public var defaultNodeLabel: LabelName { .instance }
+
+    public func historyContextFamilies(for metrics: [HistoryMetric]) -> [String] { [] }
+
+    public func keepsHistorySeries(_ metric: HistoryMetric, labels: [String: String], context: MetricFamilies) -> Bool { true }
+
+    public func fleetExpression(_ column: FleetColumn, in scope: ExpressionScope) -> String? {
+        standardFleetExpression(column, in: scope)
+    }
+
+    /// The fleet columns from the history expressions, aggregated per node by Prometheus.
+    public func standardFleetExpression(_ column: FleetColumn, in scope: ExpressionScope) -> String? {
+        let label = scope.nodeLabel.rawValue
+        switch column {
+        case .utilization:
+            return expression(.gpuUtilization, in: scope).map { "avg by (\(label)) (\($0))" }
+        case .temperature:
+            return expression(.gpuTemperature, in: scope).map { "max by (\(label)) (\($0))" }
+        case .power:
+            // Physical GPUs once each (MIG instances repeat their GPU's power), then summed per node.
+            return expression(.gpuPower, in: scope).map { "sum by (\(label)) (max by (\(label), gpu) (\($0)))" }
+        case .model:
+            return "max by (\(label), \(modelLabel.label)) (\(scope.family(modelLabel.family)))"
+        case .seen:
+            return "max by (\(label)) (timestamp(\(scope.family(heartbeat))))"
+        }
+    }
+}
+
+/// What one exporter's samples say about a node: the snapshot without its identity and freshness, which the
+/// snapshot service adds.
+public struct NodeReadings: Sendable, Hashable {
+    public var board = NodeGPU.Board()
+    public var uptimeSeconds: Double?
+    public var gpus: [NodeGPU.GPU] = []
+    public var cpu = NodeGPU.CPU()
+    public var temperatures: [NodeGPU.Temperature] = []
+    /// Sensors that cannot be read (-256 °C on Jetson boards).
+    public var offlineSensors: [String] = []
+    public var power = NodeGPU.Power()
+    public var fanPercent: Double?
+    public var processes: [NodeGPU.GPUProcess] = []
+
+    public init() {}
+}
+
+extension NodeGPU {
+    public init(node: String, exporter: ExporterKind, status: NodeStatus, observedAt: Date?, readings: NodeReadings) {
+        self.init(
+            node: node, exporter: exporter, status: status, observedAt: observedAt, board: readings.board,
+            uptimeSeconds: readings.uptimeSeconds, gpus: readings.gpus, cpu: readings.cpu, temperatures: readings.temperatures,
+            offlineSensors: readings.offlineSensors, power: readings.power, fanPercent: readings.fanPercent,
+            processes: readings.processes)
+    }
+}

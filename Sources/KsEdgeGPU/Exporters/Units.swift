@@ -1,0 +1,10 @@
+/// A 0-1 ratio as percent: `0.09` reads `9`, not `9.000000000000002`.
+public func percent(fromRatio ratio: Double) -> Double {
+    (ratio * 100).roundedToMillionths
+}
+
+extension Double {
+    /// Rounded to 1e-6, below any unit's precision here: floating-point noise from unit conversions
+    /// (a ratio times 100, mW / 1000 in PromQL) does not reach the JSON.
+    public var roundedToMillionths: Double { (self * 1e6).rounded() / 1e6 }
+}

@@ -1,0 +1,48 @@
+/// Makes every query ks-edge-gpu sends, from the registered exporters and their node labels. Each query type
+/// builds its PromQL and decodes its own answer, so services only send them and handle failures.
+///
+/// Instant selectors answer what Prometheus holds as current: a series whose target stopped answering is gone
+/// (Prometheus marks it stale), so a node without samples is offline.
+public struct GPUQueries: Sendable {
+    public let exporters: ExporterRegistry
+    public let nodeLabels: NodeLabels
+
+    public init(exporters: ExporterRegistry = .standard, nodeLabels: NodeLabels? = nil) {
+        self.exporters = exporters
+        self.nodeLabels = nodeLabels ?? NodeLabels(exporters)
+    }
+
+    public func snapshot(_ node: NodeName) -> SnapshotQuery { SnapshotQuery(node: node, queries: self) }
+
+    public var fleet: FleetQuery { FleetQuery(queries: self) }
+
+    public func history(_ node: NodeName, metrics: [HistoryMetric]) -> HistoryQuery {
+        HistoryQuery(node: node, metrics: metrics, queries: self)
+    }
+
+    public var inventory: InventoryQuery { InventoryQuery(queries: self) }
+
+    /// The exporters grouped by the label that names their node, in a stable order.
+    var exportersByLabel: [(label: LabelName, exporters: [any GPUExporter])] {
+        var groups: [(label: LabelName, exporters: [any GPUExporter])] = []
+        for exporter in exporters.exporters {
+            let label = nodeLabels[exporter]
+            if let index = groups.firstIndex(where: { $0.label == label }) {
+                groups[index].exporters.append(exporter)
+            } else {
+                groups.append((label, [exporter]))
+            }
+        }
+        return groups.sorted { $0.label.rawValue < $1.label.rawValue }
+    }
+
+    /// The scope of one node for `exporter`'s expressions.
+    func scope(_ node: NodeName, _ exporter: any GPUExporter) -> ExpressionScope {
+        ExpressionScope(node: Selector().equal(nodeLabels[exporter], node.rawValue), nodeLabel: nodeLabels[exporter])
+    }
+
+    /// Every node, for `exporter`'s aggregations.
+    func fleetScope(_ exporter: any GPUExporter) -> ExpressionScope {
+        ExpressionScope(node: Selector(), nodeLabel: nodeLabels[exporter])
+    }
+}

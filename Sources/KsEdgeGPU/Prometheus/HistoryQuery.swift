@@ -1,0 +1,73 @@
+import Foundation
+
+/// `metrics` of one node over time in one `query_range`, whichever exporter it runs: each exporter's expression of
+/// each metric, tagged `<metric>:<exporter>`, plus the families the exporters need to interpret them.
+public struct HistoryQuery: Sendable {
+    public let node: NodeName
+    public let metrics: [HistoryMetric]
+    let queries: GPUQueries
+
+    public var promQL: PromQL {
+        var clauses = metrics.flatMap { metric in
+            queries.exporters.exporters.compactMap { exporter in
+                exporter.expression(metric, in: queries.scope(node, exporter))
+                    .map { FamilyTag.tag($0, as: FamilyTag.tag(metric.rawValue, exporter.kind)) }
+            }
+        }
+        for exporter in queries.exporters.exporters {
+            let scope = queries.scope(node, exporter)
+            clauses += exporter.historyContextFamilies(for: metrics).map { FamilyTag.tag(scope.family($0), as: $0) }
+        }
+        return PromQL(trusted: clauses.joined(separator: " or "))
+    }
+
+    /// The evaluation times: `start`, `start + step`, … up to `end` (unix seconds).
+    public struct Range: Sendable, Hashable {
+        public var start: Double
+        public var end: Double
+        public var step: Double
+
+        public init(start: Double, end: Double, step: Double) {
+            self.start = start
+            self.end = end
+            self.step = step
+        }
+
+        public var pointCount: Int { Int(((end - start) / step).rounded(.down)) + 1 }
+    }
+
+    /// One series per metric and GPU, core, sensor or rail, sorted, with a point at every step (null in gaps).
+    public func decode(_ answer: [Series], over range: Range) -> [HistorySeries] {
+        let context = MetricFamilies(FamilyTag.restore(answer.filter { $0.labels[FamilyTag.label].flatMap(FamilyTag.parse) == nil }))
+        var seen = Set<[String: String]>()
+        var result: [HistorySeries] = []
+        for series in answer {
+            guard let (name, kind) = series.labels[FamilyTag.label].flatMap(FamilyTag.parse),
+                  let metric = HistoryMetric(rawValue: String(name)), let exporter = queries.exporters.exporter(kind) else { continue }
+            let labels = series.labels.filter { metric.labelNames.contains($0.key) }
+            guard exporter.keepsHistorySeries(metric, labels: labels, context: context) else { continue }
+            // A MIG-partitioned GPU repeats its physical readings on every instance's series: keep one.
+            guard seen.insert(labels.merging(["ks_metric": metric.rawValue]) { first, _ in first }).inserted else { continue }
+            result.append(HistorySeries(metric: metric, unit: metric.unit, labels: labels, points: Self.fill(series.points, range)))
+        }
+        return result.sorted { lhs, rhs in
+            lhs.metric != rhs.metric ? lhs.metric.rawValue < rhs.metric.rawValue
+                : Self.sortKey(lhs.labels).compare(Self.sortKey(rhs.labels), options: .numeric) == .orderedAscending
+        }
+    }
+
+    /// Compared numerically: gpu2 before gpu10, core 2 before core 10.
+    static func sortKey(_ labels: [String: String]) -> String {
+        labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+    }
+
+    /// One point per step from start to end; steps Prometheus returned nothing for are null, never 0.
+    static func fill(_ points: [Series.Point], _ range: Range) -> [HistoryPoint] {
+        let byStep = Dictionary(points.map { (Int((($0.timestamp - range.start) / range.step).rounded()), $0.value) },
+                                uniquingKeysWith: { first, _ in first })
+        return (0..<range.pointCount).map { index in
+            let value = byStep[index].flatMap { $0.isFinite ? $0.roundedToMillionths : nil }
+            return HistoryPoint(timestamp: range.start + Double(index) * range.step, value: value)
+        }
+    }
+}
