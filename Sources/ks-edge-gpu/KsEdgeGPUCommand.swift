@@ -1,9 +1,9 @@
 import ArgumentParser
+import Foundation
 import KsEdgeGPU
 import Logging
 import Metrics
 import Prometheus
-import Foundation
 import Simulator
 
 @main
@@ -20,30 +20,39 @@ struct Serve: AsyncParsableCommand {
         abstract: "Serve the GPU API, the operator page and /metrics.",
         discussion: "Each option can also be set in the environment (named in brackets); a flag wins over the environment.")
 
-    @Option(help: "Prometheus base URL [PROMETHEUS_URL] (default: http://127.0.0.1:9090)") var prometheusURL: String?
-    @Option(help: "Address to listen on [HOST] (default: 0.0.0.0)") var host: String?
-    @Option(help: "Port to listen on [PORT] (default: 8080)") var port: String?
-    @Option(help: "SQLite file; its directory is created [DATABASE_PATH] (default: ./data/ks-edge-gpu.sqlite)") var database: String?
-    @Option(help: "Label that names the Kubernetes node [NODE_LABEL] (default: instance)") var nodeLabel: String?
-    @Option(help: "Node label of dcgm-exporter series, e.g. Hostname [DCGM_NODE_LABEL] (default: --node-label)") var dcgmNodeLabel: String?
-    @Option(help: "Node label of nvidia_gpu_exporter series [NVIDIA_SMI_NODE_LABEL] (default: --node-label)") var nvidiaSmiNodeLabel: String?
-    @Option(help: "How often the board inventory is refreshed [REFRESH_INTERVAL] (default: 30s)") var refreshInterval: String?
-    @Option(help: "Whole deadline of one Prometheus call, connect included [PROMETHEUS_TIMEOUT] (default: 10s)") var prometheusTimeout: String?
-    @Option(help: "The ServiceMonitor's scrape interval; decides online vs stale [SCRAPE_INTERVAL] (default: 1m)") var scrapeInterval: String?
-    @Option(help: "How long answers are reused; concurrent requests always share one query [CACHE_TTL] (default: 5s)") var cacheTtl: String?
-    @Option(help: "Folder of *.sql migrations [MIGRATIONS_DIR] (default: migrations)") var migrations: String?
-    @Option(name: .customLong("public"), help: "Folder of the operator page [PUBLIC_DIR] (default: Public)") var publicDirectory: String?
-    @Option(help: "trace, debug, info, notice, warning, error or critical [LOG_LEVEL] (default: info)") var logLevel: String?
+    // Each option's flag and help come from its declaration in ServeSetting, which also resolves it.
+    @Option(name: .customLong(ServeSetting.prometheusURL.flag), help: .init(ServeSetting.prometheusURL.help)) var prometheusURL: String?
+    @Option(name: .customLong(ServeSetting.host.flag), help: .init(ServeSetting.host.help)) var host: String?
+    @Option(name: .customLong(ServeSetting.port.flag), help: .init(ServeSetting.port.help)) var port: String?
+    @Option(name: .customLong(ServeSetting.database.flag), help: .init(ServeSetting.database.help)) var database: String?
+    @Option(name: .customLong(ServeSetting.nodeLabel.flag), help: .init(ServeSetting.nodeLabel.help)) var nodeLabel: String?
+    @Option(name: .customLong(ServeSetting.dcgmNodeLabel.flag), help: .init(ServeSetting.dcgmNodeLabel.help)) var dcgmNodeLabel: String?
+    @Option(name: .customLong(ServeSetting.nvidiaSMINodeLabel.flag), help: .init(ServeSetting.nvidiaSMINodeLabel.help))
+    var nvidiaSMINodeLabel: String?
+    @Option(name: .customLong(ServeSetting.refreshInterval.flag), help: .init(ServeSetting.refreshInterval.help)) var refreshInterval: String?
+    @Option(name: .customLong(ServeSetting.prometheusTimeout.flag), help: .init(ServeSetting.prometheusTimeout.help))
+    var prometheusTimeout: String?
+    @Option(name: .customLong(ServeSetting.scrapeInterval.flag), help: .init(ServeSetting.scrapeInterval.help)) var scrapeInterval: String?
+    @Option(name: .customLong(ServeSetting.cacheTTL.flag), help: .init(ServeSetting.cacheTTL.help)) var cacheTTL: String?
+    @Option(name: .customLong(ServeSetting.migrations.flag), help: .init(ServeSetting.migrations.help)) var migrations: String?
+    @Option(name: .customLong(ServeSetting.publicDirectory.flag), help: .init(ServeSetting.publicDirectory.help)) var publicDirectory: String?
+    @Option(name: .customLong(ServeSetting.logLevel.flag), help: .init(ServeSetting.logLevel.help)) var logLevel: String?
+
+    /// The flags given, by their declaration: a setting cannot be misnamed here.
+    var flags: [ServeSetting: String] {
+        let given: [ServeSetting: String?] = [
+            .prometheusURL: prometheusURL, .host: host, .port: port, .database: database, .nodeLabel: nodeLabel,
+            .dcgmNodeLabel: dcgmNodeLabel, .nvidiaSMINodeLabel: nvidiaSMINodeLabel, .refreshInterval: refreshInterval,
+            .prometheusTimeout: prometheusTimeout, .scrapeInterval: scrapeInterval, .cacheTTL: cacheTTL, .migrations: migrations,
+            .publicDirectory: publicDirectory, .logLevel: logLevel,
+        ]
+        return given.compactMapValues { $0 }
+    }
 
     func run() async throws {
         let configuration: ServeConfiguration
         do {
-            configuration = try ServeConfiguration.resolve(flags: [
-                "prometheus-url": prometheusURL, "host": host, "port": port, "database": database, "node-label": nodeLabel,
-                "dcgm-node-label": dcgmNodeLabel, "nvidia-smi-node-label": nvidiaSmiNodeLabel,
-                "refresh-interval": refreshInterval, "prometheus-timeout": prometheusTimeout, "scrape-interval": scrapeInterval, "cache-ttl": cacheTtl,
-                "migrations": migrations, "public": publicDirectory, "log-level": logLevel,
-            ], environment: ProcessInfo.processInfo.environment)
+            configuration = try ServeConfiguration.resolve(flags: flags, environment: ProcessInfo.processInfo.environment)
         } catch {
             throw ValidationError(error.description)
         }
@@ -57,7 +66,7 @@ struct Serve: AsyncParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "ks-edge-gpu")
         logger.info("starting", metadata: [
-            "prometheus": "\(configuration.prometheusURL)", "database": "\(configuration.databasePath)",
+            "prometheus": "\(configuration.prometheusURL.absoluteString)", "database": "\(configuration.databasePath)",
             "scrapeInterval": "\(DurationText.format(configuration.scrapeInterval))",
         ])
         do {

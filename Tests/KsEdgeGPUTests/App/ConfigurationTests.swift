@@ -22,11 +22,14 @@ import Testing
 
     @Test func defaultsMatchTheDocumentedOnes() throws {
         let configuration = try ServeConfiguration.resolve(flags: [:], environment: [:])
-        #expect(configuration.prometheusURL == "http://127.0.0.1:9090")
+        #expect(configuration.prometheusURL.absoluteString == "http://127.0.0.1:9090")
         #expect(configuration.host == "0.0.0.0")
         #expect(configuration.port == 8080)
         #expect(configuration.databasePath == "./data/ks-edge-gpu.sqlite")
-        #expect(configuration.nodeLabel.rawValue == "instance")
+        #expect(configuration.nodeLabel == nil)
+        #expect(NodeLabels(.standard, common: configuration.nodeLabel)[JetsonCollector()].rawValue == "instance")
+        #expect(configuration.migrationsDirectory == nil)
+        #expect(configuration.publicDirectory == nil)
         #expect(configuration.refreshInterval == .seconds(30))
         #expect(configuration.prometheusTimeout == .seconds(10))
         #expect(configuration.scrapeInterval == .seconds(60))
@@ -34,30 +37,47 @@ import Testing
 
     @Test func flagsWinOverTheEnvironment() throws {
         let configuration = try ServeConfiguration.resolve(
-            flags: ["port": "9000", "scrape-interval": nil],
-            environment: ["PORT": "7000", "SCRAPE_INTERVAL": "15s", "NODE_LABEL": "Hostname", "PROMETHEUS_URL": "http://p:32143"])
+            flags: [.port: "9000"],
+            environment: ["PORT": "7000", "SCRAPE_INTERVAL": "15s", "NODE_LABEL": "Hostname", "PROMETHEUS_URL": "http://p:32143",
+                          "DCGM_NODE_LABEL": "node", "MIGRATIONS_DIR": "/srv/migrations"])
         #expect(configuration.port == 9000)
         #expect(configuration.scrapeInterval == .seconds(15))
-        #expect(configuration.nodeLabel.rawValue == "Hostname")
-        #expect(configuration.prometheusURL == "http://p:32143")
+        #expect(configuration.nodeLabel?.rawValue == "Hostname")
+        #expect(configuration.exporterNodeLabels == [.dcgm: try #require(LabelName("node"))])
+        #expect(configuration.prometheusURL.absoluteString == "http://p:32143")
+        #expect(configuration.migrationsDirectory == "/srv/migrations")
+    }
+
+    @Test func everySettingHasOneFlagOneVariableAndHelpWithItsDefault() {
+        #expect(Set(ServeSetting.all.map(\.flag)).count == ServeSetting.all.count)
+        #expect(Set(ServeSetting.all.map(\.variable)).count == ServeSetting.all.count)
+        #expect(ServeSetting.all.allSatisfy { $0.help.contains("[\($0.variable)]") && $0.help.contains("(default: ") })
+        #expect(ServeSetting.scrapeInterval.help.hasSuffix("(default: 1m)"))
+        #expect(ServeSetting.prometheusURL.help.hasSuffix("(default: http://127.0.0.1:9090)"))
+        // The variables operators already use.
+        #expect(ServeSetting.database.variable == "DATABASE_PATH")
+        #expect(ServeSetting.migrations.variable == "MIGRATIONS_DIR")
+        #expect(ServeSetting.publicDirectory.variable == "PUBLIC_DIR")
+        #expect(ServeSetting.nvidiaSMINodeLabel.variable == "NVIDIA_SMI_NODE_LABEL")
     }
 
     @Test(arguments: [
-        (["port": "http"], [String: String](), "--port"),
+        ([.port: "http"], [String: String](), "--port"),
         ([:], ["PORT": "70000"], "PORT"),
-        (["prometheus-url": "localhost:9090"], [:], "--prometheus-url"),
+        ([.prometheusURL: "localhost:9090"], [:], "--prometheus-url"),
         ([:], ["NODE_LABEL": "node-name"], "NODE_LABEL"),
-        (["prometheus-timeout": "10"], [:], ""),
-        (["refresh-interval": "0s"], [:], "--refresh-interval"),
-        (["scrape-interval": "soon"], [:], "--scrape-interval"),
-        (["log-level": "loud"], [:], "--log-level"),
-    ] as [([String: String], [String: String], String)])
-    func invalidSettingsNameTheirSource(flags: [String: String], environment: [String: String], source: String) {
-        let flagValues = flags.mapValues { Optional($0) }
+        ([.dcgmNodeLabel: "a-b"], [:], "--dcgm-node-label"),
+        ([.prometheusTimeout: "10"], [:], ""),
+        ([.refreshInterval: "0s"], [:], "--refresh-interval"),
+        ([.scrapeInterval: "soon"], [:], "--scrape-interval"),
+        ([:], ["CACHE_TTL": "soon"], "CACHE_TTL"),
+        ([.logLevel: "loud"], [:], "--log-level"),
+    ] as [([ServeSetting: String], [String: String], String)])
+    func invalidSettingsNameTheirSource(flags: [ServeSetting: String], environment: [String: String], source: String) {
         if source.isEmpty {
-            #expect(throws: Never.self) { try ServeConfiguration.resolve(flags: flagValues, environment: environment) }
+            #expect(throws: Never.self) { try ServeConfiguration.resolve(flags: flags, environment: environment) }
         } else {
-            #expect { try ServeConfiguration.resolve(flags: flagValues, environment: environment) } throws: { error in
+            #expect { try ServeConfiguration.resolve(flags: flags, environment: environment) } throws: { error in
                 (error as? ServeConfiguration.Invalid)?.description.hasPrefix(source) == true
             }
         }

@@ -1,0 +1,113 @@
+import Foundation
+import Logging
+
+/// One setting of `serve`, declared once: its key (which names the environment variable, `prometheus.url` ->
+/// `PROMETHEUS_URL`), its flag, its help, and how its text is read. `--help` and `ServeConfiguration.resolve` both
+/// come from these declarations, and the help shows the default from `ServeConfiguration()` itself.
+public struct ServeSetting: Sendable, Hashable {
+    public let key: String
+    public let flag: String
+    let summary: String
+    let defaultText: @Sendable (ServeConfiguration) -> String
+    /// Parses `text` into the configuration; returns the problem when it is invalid.
+    let apply: @Sendable (inout ServeConfiguration, String) -> String?
+
+    /// The environment variable, as swift-configuration derives it from the key.
+    public var variable: String { key.uppercased().replacingOccurrences(of: ".", with: "_") }
+
+    public var help: String { "\(summary) [\(variable)] (default: \(defaultText(ServeConfiguration())))" }
+
+    public static func == (lhs: ServeSetting, rhs: ServeSetting) -> Bool { lhs.key == rhs.key }
+    public func hash(into hasher: inout Hasher) { hasher.combine(key) }
+
+    /// Every setting, in the order `--help` lists them.
+    public static let all: [ServeSetting] = [
+        prometheusURL, host, port, database, nodeLabel, dcgmNodeLabel, nvidiaSMINodeLabel, refreshInterval, prometheusTimeout,
+        scrapeInterval, cacheTTL, migrations, publicDirectory, logLevel,
+    ]
+
+    public static let prometheusURL = setting("prometheus.url", "prometheus-url", "Prometheus base URL", \.prometheusURL,
+                                              show: { $0.absoluteString }) { text in
+        guard let url = URL(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+            return .failure("'\(text)' is not an http(s) URL")
+        }
+        return .success(url)
+    }
+    public static let host = setting("host", "host", "Address to listen on", \.host, show: { $0 }) { .success($0) }
+    public static let port = setting("port", "port", "Port to listen on", \.port, show: { "\($0)" }) { text in
+        guard let port = Int(text), (0...65535).contains(port) else { return .failure("'\(text)' is not a port (0-65535)") }
+        return .success(port)
+    }
+    public static let database = setting("database.path", "database", "SQLite file; its directory is created", \.databasePath,
+                                         show: { $0 }) { .success($0) }
+    public static let nodeLabel = setting("node.label", "node-label", "Label that names the Kubernetes node, for every exporter",
+                                          \.nodeLabel, show: { $0?.rawValue ?? "each exporter's own, instance" }) { text in
+        label(text).map { Optional($0) }
+    }
+    public static let dcgmNodeLabel = exporterLabel(.dcgm, "dcgm.node.label", "dcgm-node-label", "Node label of dcgm-exporter series, e.g. Hostname")
+    public static let nvidiaSMINodeLabel = exporterLabel(.nvidiaSMI, "nvidia.smi.node.label", "nvidia-smi-node-label",
+                                                         "Node label of nvidia_gpu_exporter series")
+    public static let refreshInterval = duration("refresh.interval", "refresh-interval", "How often the board inventory is refreshed",
+                                                 \.refreshInterval, minimum: .seconds(1))
+    public static let prometheusTimeout = duration("prometheus.timeout", "prometheus-timeout",
+                                                   "Whole deadline of one Prometheus call, connect included", \.prometheusTimeout,
+                                                   minimum: .milliseconds(100))
+    public static let scrapeInterval = duration("scrape.interval", "scrape-interval", "The ServiceMonitor's scrape interval; decides online vs stale",
+                                                \.scrapeInterval, minimum: .seconds(1))
+    public static let cacheTTL = duration("cache.ttl", "cache-ttl", "How long answers are reused; concurrent requests always share one query",
+                                          \.cacheTTL, minimum: .zero)
+    public static let migrations = setting("migrations.dir", "migrations", "Folder of *.sql migrations to use instead of the built-in ones",
+                                           \.migrationsDirectory, show: { $0 ?? "built in" }) { .success($0) }
+    public static let publicDirectory = setting("public.dir", "public", "Folder of the operator page to serve instead of the built-in one",
+                                                \.publicDirectory, show: { $0 ?? "built in" }) { .success($0) }
+    public static let logLevel = setting("log.level", "log-level", Logger.Level.allCases.map(\.rawValue).joined(separator: ", "),
+                                         \.logLevel, show: { $0.rawValue }) { text in
+        guard let level = Logger.Level(rawValue: text.lowercased()) else {
+            return .failure("'\(text)' is not one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return .success(level)
+    }
+
+    // MARK: Kinds of setting
+
+    struct Problem: Error, ExpressibleByStringLiteral, ExpressibleByStringInterpolation {
+        let text: String
+        init(stringLiteral value: String) { text = value }
+        init(stringInterpolation: DefaultStringInterpolation) { text = String(stringInterpolation: stringInterpolation) }
+    }
+
+    static func setting<Value>(
+        _ key: String, _ flag: String, _ summary: String, _ path: WritableKeyPath<ServeConfiguration, Value> & Sendable,
+        show: @escaping @Sendable (Value) -> String, parse: @escaping @Sendable (String) -> Result<Value, Problem>
+    ) -> ServeSetting {
+        ServeSetting(key: key, flag: flag, summary: summary, defaultText: { show($0[keyPath: path]) }) { configuration, text in
+            switch parse(text) {
+            case .success(let value): configuration[keyPath: path] = value; return nil
+            case .failure(let problem): return problem.text
+            }
+        }
+    }
+
+    static func duration(_ key: String, _ flag: String, _ summary: String, _ path: WritableKeyPath<ServeConfiguration, Duration> & Sendable,
+                         minimum: Duration) -> ServeSetting {
+        setting(key, flag, summary, path, show: DurationText.format) { text in
+            let value: Duration
+            do { value = try DurationText.parse(text) } catch { return .failure("\(error)") }
+            guard value >= minimum else { return .failure("must be at least \(DurationText.format(minimum))") }
+            return .success(value)
+        }
+    }
+
+    static func label(_ text: String) -> Result<LabelName, Problem> {
+        LabelName(text).map { .success($0) } ?? .failure("'\(text)' is not a Prometheus label name")
+    }
+
+    static func exporterLabel(_ exporter: ExporterKind, _ key: String, _ flag: String, _ summary: String) -> ServeSetting {
+        ServeSetting(key: key, flag: flag, summary: summary, defaultText: { _ in "--node-label" }) { configuration, text in
+            switch label(text) {
+            case .success(let label): configuration.exporterNodeLabels[exporter] = label; return nil
+            case .failure(let problem): return problem.text
+            }
+        }
+    }
+}
