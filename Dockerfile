@@ -4,6 +4,10 @@ RUN apt-get update && apt-get install -y --no-install-recommends libsqlite3-dev 
 WORKDIR /src
 COPY Package.swift ./
 COPY Sources ./Sources
+COPY Plugins ./Plugins
+# Compiled into the binary by the EmbedResources plugin: the image needs nothing beside it.
+COPY migrations ./migrations
+COPY Public ./Public
 RUN swift build -c release --product ks-edge-gpu --static-swift-stdlib \
     && cp "$(swift build -c release --show-bin-path)/ks-edge-gpu" /usr/local/bin/
 
@@ -12,8 +16,6 @@ RUN apt-get update && apt-get install -y --no-install-recommends libsqlite3-0 ca
     && rm -rf /var/lib/apt/lists/* && useradd --system --uid 10001 --home /app ks-edge-gpu
 WORKDIR /app
 COPY --from=build /usr/local/bin/ks-edge-gpu /usr/local/bin/ks-edge-gpu
-COPY migrations ./migrations
-COPY Public ./Public
 RUN mkdir -p /app/data && chown ks-edge-gpu /app/data
 USER ks-edge-gpu
 ENV DATABASE_PATH=/app/data/ks-edge-gpu.sqlite

@@ -29,22 +29,26 @@ public func buildApplication<Source: MetricsSource>(
     source: Source,
     metricsRegistry: PrometheusCollectorRegistry? = nil,
     services: [any Service] = [],
+    now: @escaping @Sendable () -> Date = Date.init,
     logger: Logger
 ) async throws -> some ApplicationProtocol {
-    let inventory = try Inventory(path: configuration.databasePath, migrationsDirectory: configuration.migrationsDirectory,
-                                  logger: logger)
+    let migrations = try configuration.migrationsDirectory.map(Inventory.Migration.load(from:)) ?? BuiltInFiles.migrations
+    let inventory = try Inventory(path: configuration.databasePath, migrations: migrations, logger: logger)
     let contact = UpstreamContact()
     let recorded = RecordingMetricsSource(base: source, contact: contact)
-    let queries = GPUQueries(nodeLabel: configuration.nodeLabel, overrides: configuration.exporterNodeLabels)
+    let exporters = ExporterRegistry.standard
+    let queries = GPUQueries(exporters: exporters, nodeLabels: NodeLabels(exporters, common: configuration.nodeLabel,
+                                                                          overrides: configuration.exporterNodeLabels))
     let freshness = Freshness(scrapeInterval: configuration.scrapeInterval)
     let readiness = Readiness()
 
-    let context = GPUContext(source: recorded, store: inventory, queries: queries, freshness: freshness, logger: logger)
+    let context = GPUContext(source: recorded, store: inventory, queries: queries, freshness: freshness, logger: logger, now: now)
     let router = buildRouter(
         nodes: NodeController(
             snapshots: NodeSnapshotService(context: context, cacheTTL: configuration.cacheTTL),
             fleet: FleetService(context: context, cacheTTL: configuration.cacheTTL),
-            history: HistoryService(context: context, cacheTTL: configuration.cacheTTL)),
+            history: HistoryService(context: context, cacheTTL: configuration.cacheTTL),
+            now: now),
         health: HealthController(readiness: readiness, contact: contact),
         metricsRegistry: metricsRegistry,
         publicDirectory: configuration.publicDirectory,
@@ -68,14 +72,18 @@ func buildRouter<Source: MetricsSource, Store: InventoryStore>(
     nodes: NodeController<Source, Store>,
     health: HealthController,
     metricsRegistry: PrometheusCollectorRegistry?,
-    publicDirectory: String,
+    publicDirectory: String?,
     logger: Logger
 ) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: MetricsMiddleware())
-    router.add(middleware: FileMiddleware(publicDirectory, searchForIndexHtml: true, logger: logger))
+    if let publicDirectory {
+        router.add(middleware: FileMiddleware(publicDirectory, searchForIndexHtml: true, logger: logger))
+    } else {
+        router.add(middleware: FileMiddleware(fileProvider: InMemoryFileProvider(files: BuiltInFiles.page), searchForIndexHtml: true))
+    }
     health.addRoutes(to: router)
     nodes.addRoutes(to: router.group("edge"))
     if let metricsRegistry {
@@ -87,6 +95,8 @@ func buildRouter<Source: MetricsSource, Store: InventoryStore>(
                             body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
         }
     }
+    // Last: it applies only to requests no route above took.
+    router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
     return router
 }
 

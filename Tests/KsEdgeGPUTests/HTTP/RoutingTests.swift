@@ -1,0 +1,55 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import KsEdgeGPU
+
+@Suite struct RoutingTests {
+    @Test(arguments: [("POST", "/edge/nodes"), ("DELETE", "/edge/nodes/edge-1/gpu"), ("PUT", "/edge/nodes/edge-1/gpu/history"), ("POST", "/health")])
+    func knownPathWithAnotherMethodIs405WithAllow(method: String, path: String) async throws {
+        let source = FakeMetricsSource()
+        try await TestApp.withRouter(source) { client, _ in
+            try await client.execute(uri: path, method: HTTPRequest.Method(method)!) { response in
+                #expect(response.status == .methodNotAllowed)
+                #expect(response.headers[.allow] == "GET")
+                let body = try JSONCoding.decoder.decode(ErrorBody.self, from: Data(buffer: response.body))
+                #expect(body.error.code == "method_not_allowed")
+            }
+            #expect(!source.queries.contains { $0.text.contains("edge-1") })
+        }
+    }
+
+    @Test func unknownPathIsStillA404() async throws {
+        try await TestApp.withRouter(FakeMetricsSource()) { client, _ in
+            try await client.execute(uri: "/edge/nowhere", method: .post) { response in
+                #expect(response.status == .notFound)
+                let body = try JSONCoding.decoder.decode(ErrorBody.self, from: Data(buffer: response.body))
+                #expect(body.error.code == "not_found")
+            }
+        }
+    }
+
+    /// The page comes from the binary, byte for byte the repository's Public/, with revalidation headers.
+    @Test func pageIsServedFromTheBuild() async throws {
+        let file = try Data(contentsOf: URL(fileURLWithPath: Fixtures.publicDirectory).appendingPathComponent("index.html"))
+        try await TestApp.withRouter(FakeMetricsSource()) { client, _ in
+            try await client.execute(uri: "/", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
+                #expect(response.headers[.eTag] != nil)
+                #expect(Data(buffer: response.body) == file)
+            }
+        }
+    }
+
+    @Test func historyDefaultsComeFromTheApplicationClock() async throws {
+        let source = FakeMetricsSource()
+        source.answerRanges(with: [Series(labels: ["ks_family": "gpu_temperature:dcgm", "gpu": "0"], points: [.init(timestamp: 1_000_000, value: 40)])])
+        try await TestApp.withRouter(source, now: { Date(timeIntervalSince1970: 1_000_000) }) { client, _ in
+            let (status, history, _) = try await client.get("/edge/nodes/edge-1/gpu/history", as: History.self)
+            #expect(status == .ok)
+            #expect(history?.end == Date(timeIntervalSince1970: 1_000_000))
+            #expect(history?.start == Date(timeIntervalSince1970: 1_000_000 - HistoryRequest.defaultRange))
+        }
+    }
+}
