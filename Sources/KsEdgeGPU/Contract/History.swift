@@ -20,7 +20,7 @@ public struct History: Codable, Sendable, Hashable {
 
 public struct HistorySeries: Codable, Sendable, Hashable {
     public var metric: HistoryMetric
-    /// `percent`, `celsius` or `watts`.
+    /// `percent`, `celsius`, `watts` or `bytes`.
     public var unit: String
     public var labels: [String: String]
     /// `[unix seconds, value]` at every step from start to end; the value is null where nothing was recorded.
@@ -62,6 +62,8 @@ public enum HistoryMetric: String, CaseIterable, Sendable, Codable {
     case gpuUtilization = "gpu_utilization"
     case gpuTemperature = "gpu_temperature"
     case gpuPower = "gpu_power"
+    case gpuMemoryUsed = "gpu_memory_used"
+    case gpuMemoryTotal = "gpu_memory_total"
     case cpuUtilization = "cpu_utilization"
     case boardTemperature = "board_temperature"
     case boardPower = "board_power"
@@ -71,13 +73,14 @@ public enum HistoryMetric: String, CaseIterable, Sendable, Codable {
         case .gpuUtilization, .cpuUtilization: "percent"
         case .gpuTemperature, .boardTemperature: "celsius"
         case .gpuPower, .boardPower: "watts"
+        case .gpuMemoryUsed, .gpuMemoryTotal: "bytes"
         }
     }
 
     /// The labels a series of this metric carries (`gpu`, `core`, `sensor`, `rail`, …).
     public var labelNames: [String] {
         switch self {
-        case .gpuUtilization, .gpuTemperature, .gpuPower: ["gpu", "mig_instance"]
+        case .gpuUtilization, .gpuTemperature, .gpuPower, .gpuMemoryUsed, .gpuMemoryTotal: ["gpu", "mig_instance"]
         case .cpuUtilization: ["core"]
         case .boardTemperature: ["sensor"]
         case .boardPower: ["rail"]

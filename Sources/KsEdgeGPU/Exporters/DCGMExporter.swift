@@ -134,6 +134,13 @@ public struct DCGMExporter: GPUExporter {
             return instance(scope.family("DCGM_FI_DEV_GPU_TEMP"))
         case .gpuPower:
             return instance(scope.family("DCGM_FI_DEV_POWER_USAGE"))
+        case .gpuMemoryUsed:
+            return instance("\(scope.family("DCGM_FI_DEV_FB_USED")) * \(Self.mebibyte)")
+        case .gpuMemoryTotal:
+            // used + free + reserved (where reported), per GPU or MIG instance, in MiB.
+            let device = "\(scope.nodeLabel.rawValue), gpu, GPU_I_ID"
+            let part = { (name: String) in "sum by (\(device)) (\(scope.family(name)))" }
+            return instance("(\(part("DCGM_FI_DEV_FB_USED")) + \(part("DCGM_FI_DEV_FB_FREE")) + (\(part("DCGM_FI_DEV_FB_RESERVED")) or \(part("DCGM_FI_DEV_FB_USED")) * 0)) * \(Self.mebibyte)")
         case .cpuUtilization:
             return nil
         case .boardTemperature:

@@ -9,9 +9,10 @@ public struct ExpressionScope: Sendable {
         self.nodeLabel = nodeLabel
     }
 
-    /// The selector of family `name` in this scope, with extra exact label matchers.
-    public func family(_ name: String, _ extra: [(LabelName, String)] = []) -> String {
-        extra.reduce(node.equal(.metricName, name)) { $0.equal($1.0, $1.1) }.text
+    /// The selector of family `name` in this scope, with extra exact label matchers and exclusions.
+    public func family(_ name: String, _ extra: [(LabelName, String)] = [], excluding: [(LabelName, String)] = []) -> String {
+        let selected = extra.reduce(node.equal(.metricName, name)) { $0.equal($1.0, $1.1) }
+        return excluding.reduce(selected) { $0.notEqual($1.0, $1.1) }.text
     }
 
     /// `label_replace` copying `source` (matched by `pattern`) into `destination` as `replacement`. With an empty

@@ -205,12 +205,19 @@ public struct JetsonCollector: GPUExporter {
             return gpu("\(scope.family("gpu_temperatures", [(.known("temperature"), "gpu")])) > -256")
         case .gpuPower:
             return gpu("\(scope.family("gpu_usage_power", [(.known("power"), "gpu")])) / 1000 \(railsMeasured(scope))")
+        case .gpuMemoryUsed:
+            // Only the Orin Nano variant reports the memory the iGPU holds (kB); the seed collector has none.
+            return gpu("\(scope.family("gpu_usage_ram", [(.known("ram"), "shared")])) * \(Self.kilobyte)")
+        case .gpuMemoryTotal:
+            return gpu("\(scope.family("gpu_usage_ram", [(.known("ram"), "total")])) * \(Self.kilobyte)")
         case .cpuUtilization:
             return scope.copy(scope.family("gpu_usage_cpu"), to: "core", from: "cpu", "cpu_([0-9]+)")
         case .boardTemperature:
             return scope.copy("\(scope.family("gpu_temperatures")) > -256", to: "sensor", from: "temperature")
         case .boardPower:
-            return scope.copy("\(scope.family("gpu_usage_power")) / 1000 \(railsMeasured(scope))", to: "rail", from: "power")
+            // The variant's `total` is the board's input (the snapshot's power.totalWatts), not one more rail.
+            let rails = scope.family("gpu_usage_power", excluding: [(.known("power"), "total")])
+            return scope.copy("\(rails) / 1000 \(railsMeasured(scope))", to: "rail", from: "power")
         }
     }
 

@@ -82,6 +82,10 @@ public struct NvidiaSMIExporter: GPUExporter {
             return scope.copy(indexed(scope.family("nvidia_smi_temperature_gpu")), to: "gpu", from: "index")
         case .gpuPower:
             return scope.copy(indexed(scope.family("nvidia_smi_power_draw_watts")), to: "gpu", from: "index")
+        case .gpuMemoryUsed:
+            return scope.copy(indexed(scope.family("nvidia_smi_memory_used_bytes")), to: "gpu", from: "index")
+        case .gpuMemoryTotal:
+            return scope.copy(indexed(scope.family("nvidia_smi_memory_total_bytes")), to: "gpu", from: "index")
         case .cpuUtilization:
             return nil
         case .boardTemperature:

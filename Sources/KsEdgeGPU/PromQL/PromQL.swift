@@ -33,6 +33,11 @@ public struct Selector: Sendable, Hashable {
         adding(Matcher(label: label, match: .equal, value: value))
     }
 
+    /// Anything but this value (escaped like `equal`).
+    public func notEqual(_ label: LabelName, _ value: String) -> Selector {
+        adding(Matcher(label: label, match: .notEqual, value: value))
+    }
+
     /// Regex match. Only for patterns written in this codebase (a client value goes through `equal`).
     public func matching(_ label: LabelName, trustedPattern pattern: String) -> Selector {
         adding(Matcher(label: label, match: .regex, value: pattern))
