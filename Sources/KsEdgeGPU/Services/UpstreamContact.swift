@@ -15,16 +15,17 @@ public final class UpstreamContact: Sendable {
 struct RecordingMetricsSource<Base: MetricsSource>: MetricsSource {
     let base: Base
     let contact: UpstreamContact
+    let now: @Sendable () -> Date
 
     func query(_ query: PromQL) async throws(UpstreamError) -> [Series] {
         let result = try await base.query(query)
-        contact.record(Date())
+        contact.record(now())
         return result
     }
 
     func queryRange(_ query: PromQL, start: Double, end: Double, step: Double) async throws(UpstreamError) -> [Series] {
         let result = try await base.queryRange(query, start: start, end: end, step: step)
-        contact.record(Date())
+        contact.record(now())
         return result
     }
 }
