@@ -37,6 +37,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong(ServeSetting.migrations.flag), help: .init(ServeSetting.migrations.help)) var migrations: String?
     @Option(name: .customLong(ServeSetting.publicDirectory.flag), help: .init(ServeSetting.publicDirectory.help)) var publicDirectory: String?
     @Option(name: .customLong(ServeSetting.logLevel.flag), help: .init(ServeSetting.logLevel.help)) var logLevel: String?
+    @Option(name: .customLong(ServeSetting.auth.flag), help: .init(ServeSetting.auth.help)) var auth: String?
+    @Option(name: .customLong(ServeSetting.authTokenFile.flag), help: .init(ServeSetting.authTokenFile.help)) var authTokenFile: String?
+    @Option(name: .customLong(ServeSetting.jwtSecretFile.flag), help: .init(ServeSetting.jwtSecretFile.help)) var jwtSecretFile: String?
 
     /// The flags given, by their declaration: a setting cannot be misnamed here.
     var flags: [ServeSetting: String] {
@@ -44,7 +47,7 @@ struct Serve: AsyncParsableCommand {
             .prometheusURL: prometheusURL, .host: host, .port: port, .database: database, .nodeLabel: nodeLabel,
             .dcgmNodeLabel: dcgmNodeLabel, .nvidiaSMINodeLabel: nvidiaSMINodeLabel, .refreshInterval: refreshInterval,
             .prometheusTimeout: prometheusTimeout, .scrapeInterval: scrapeInterval, .cacheTTL: cacheTTL, .migrations: migrations,
-            .publicDirectory: publicDirectory, .logLevel: logLevel,
+            .publicDirectory: publicDirectory, .logLevel: logLevel, .auth: auth, .authTokenFile: authTokenFile, .jwtSecretFile: jwtSecretFile,
         ]
         return given.compactMapValues { $0 }
     }
@@ -73,6 +76,9 @@ struct Serve: AsyncParsableCommand {
             let app = try await buildApplication(configuration, metricsRegistry: registry, logger: logger)
             try await app.runService()
         } catch let error as Inventory.MigrationsNotFound {
+            logger.critical("\(error)")
+            throw ExitCode.failure
+        } catch let error as StartupError {
             logger.critical("\(error)")
             throw ExitCode.failure
         }

@@ -35,7 +35,7 @@ public func buildApplication<Source: MetricsSource>(
     let migrations = try configuration.migrationsDirectory.map(Inventory.Migration.load(from:)) ?? BuiltInFiles.migrations
     let inventory = try Inventory(path: configuration.databasePath, migrations: migrations, logger: logger)
     let contact = UpstreamContact()
-    let recorded = RecordingMetricsSource(base: source, contact: contact)
+    let recorded = RecordingMetricsSource(base: source, contact: contact, now: now)
     let exporters = ExporterRegistry.standard
     let queries = GPUQueries(exporters: exporters, nodeLabels: NodeLabels(exporters, common: configuration.nodeLabel,
                                                                           overrides: configuration.exporterNodeLabels))
@@ -49,6 +49,7 @@ public func buildApplication<Source: MetricsSource>(
             fleet: FleetService(context: context, cacheTTL: configuration.cacheTTL),
             history: HistoryService(context: context, cacheTTL: configuration.cacheTTL),
             now: now),
+        authenticator: try await configuration.authenticator(now: now),
         health: HealthController(readiness: readiness, contact: contact),
         metricsRegistry: metricsRegistry,
         publicDirectory: configuration.publicDirectory,
@@ -70,6 +71,7 @@ public func buildApplication<Source: MetricsSource>(
 
 func buildRouter<Source: MetricsSource, Store: InventoryStore>(
     nodes: NodeController<Source, Store>,
+    authenticator: any Authenticator,
     health: HealthController,
     metricsRegistry: PrometheusCollectorRegistry?,
     publicDirectory: String?,
@@ -84,8 +86,11 @@ func buildRouter<Source: MetricsSource, Store: InventoryStore>(
     } else {
         router.add(middleware: FileMiddleware(fileProvider: InMemoryFileProvider(files: BuiltInFiles.page), searchForIndexHtml: true))
     }
+    // /health, /ready, /metrics and the page stay open; the data routes need a credential (--auth).
     health.addRoutes(to: router)
-    nodes.addRoutes(to: router.group("edge"))
+    nodes.addRoutes(to: router.group("edge").add(middleware: AuthMiddleware(authenticator: authenticator)))
+    KubeSphereController(nodes: nodes).addRoutes(to: router.group(RouterPath(KubeSphereController<Source, Store>.path))
+        .add(middleware: AuthMiddleware(authenticator: authenticator)))
     if let metricsRegistry {
         router.get("metrics") { _, _ in
             var buffer = [UInt8]()

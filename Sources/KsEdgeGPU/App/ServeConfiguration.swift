@@ -24,8 +24,23 @@ public struct ServeConfiguration: Sendable {
     /// Nil: the operator page built into the binary. A folder overrides it (development).
     public var publicDirectory: String?
     public var logLevel: Logger.Level = .info
+    /// Who may read the data routes.
+    public var auth: AuthMode = .none
+    /// `--auth token`: the file holding the one bearer token.
+    public var authTokenFile: String?
+    /// `--auth kubesphere`: the file holding KubeSphere's `authentication.issuer.jwtSecret`.
+    public var jwtSecretFile: String?
 
     public init() {}
+
+    public enum AuthMode: String, CaseIterable, Sendable {
+        /// Everyone may read (the demo's default).
+        case none
+        /// One static bearer token (`--auth-token-file`).
+        case token
+        /// KubeSphere's own tokens, checked against its JWT secret (`--jwt-secret-file`).
+        case kubesphere
+    }
 
     public struct Invalid: Error, CustomStringConvertible {
         public let description: String
@@ -47,6 +62,12 @@ public struct ServeConfiguration: Sendable {
                 let source = flags[setting] != nil ? "--\(setting.flag)" : setting.variable
                 throw Invalid(description: "\(source): \(problem)")
             }
+        }
+        if configuration.auth == .token, configuration.authTokenFile == nil {
+            throw Invalid(description: "--auth token needs --\(ServeSetting.authTokenFile.flag) (\(ServeSetting.authTokenFile.variable))")
+        }
+        if configuration.auth == .kubesphere, configuration.jwtSecretFile == nil {
+            throw Invalid(description: "--auth kubesphere needs --\(ServeSetting.jwtSecretFile.flag) (\(ServeSetting.jwtSecretFile.variable))")
         }
         return configuration
     }

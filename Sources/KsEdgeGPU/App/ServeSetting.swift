@@ -23,7 +23,7 @@ public struct ServeSetting: Sendable, Hashable {
     /// Every setting, in the order `--help` lists them.
     public static let all: [ServeSetting] = [
         prometheusURL, host, port, database, nodeLabel, dcgmNodeLabel, nvidiaSMINodeLabel, refreshInterval, prometheusTimeout,
-        scrapeInterval, cacheTTL, migrations, publicDirectory, logLevel,
+        scrapeInterval, cacheTTL, migrations, publicDirectory, logLevel, auth, authTokenFile, jwtSecretFile,
     ]
 
     public static let prometheusURL = setting("prometheus.url", "prometheus-url", "Prometheus base URL", \.prometheusURL,
@@ -67,6 +67,19 @@ public struct ServeSetting: Sendable, Hashable {
         }
         return .success(level)
     }
+
+    public static let auth = setting("auth.mode", "auth", "Who may read the data routes: none, token or kubesphere", \.auth,
+                                     show: { $0.rawValue }) { text in
+        guard let mode = ServeConfiguration.AuthMode(rawValue: text.lowercased()) else {
+            return .failure("'\(text)' is not one of \(ServeConfiguration.AuthMode.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return .success(mode)
+    }
+    public static let authTokenFile = setting("auth.token.file", "auth-token-file", "File holding the bearer token of --auth token",
+                                              \.authTokenFile, show: { $0 ?? "none" }) { .success($0) }
+    public static let jwtSecretFile = setting("jwt.secret.file", "jwt-secret-file",
+                                              "File holding KubeSphere's JWT secret (authentication.issuer.jwtSecret) for --auth kubesphere",
+                                              \.jwtSecretFile, show: { $0 ?? "none" }) { .success($0) }
 
     // MARK: Kinds of setting
 

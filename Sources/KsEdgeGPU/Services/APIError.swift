@@ -44,6 +44,10 @@ public struct APIError: HTTPResponseError, Equatable {
         APIError(.badRequest, code: "invalid_parameter", message: "query parameter '\(name)': \(problem)")
     }
 
+    public static func unauthorized(_ reason: String) -> APIError {
+        APIError(.unauthorized, code: "unauthorized", message: reason, headers: [.wwwAuthenticate: #"Bearer realm="ks-edge-gpu""#])
+    }
+
     public static func methodNotAllowed(_ method: HTTPRequest.Method, path: String, allowed: [HTTPRequest.Method]) -> APIError {
         let list = allowed.map(\.rawValue).joined(separator: ", ")
         return APIError(.methodNotAllowed, code: "method_not_allowed", message: "\(method) is not allowed on \(path.prefix(300)); use \(list)",

@@ -199,6 +199,38 @@ struct LivePrometheusTests {
         }
     }
 
+    /// The console's metrics from a node's history (each exporter's PromQL, evaluated by Prometheus at the scrape time)
+    /// equal those from its snapshot (the normaliser): two implementations of every unit conversion, checked against
+    /// each other on every fixture.
+    @Test func consoleMetricsFromHistoryAgreeWithTheSnapshot() async throws {
+        try await withLiveStack { client, _, _ in
+            let filter = "node_per_gpu_|node_gpu_|node_board_temperature|node_board_power$|node_cpu_core"
+            for node in Self.fixtureNodes.keys.sorted() {
+                let base = "/kapis/gpu.edge.kubesphere.io/v1alpha1/nodes/\(node)/metrics?metrics_filter=\(FormEncoding.escape(filter))"
+                let (_, current, _) = try await client.get(base, as: MonitoringResults.self)
+                let now = try #require(current)
+                let time = try #require(now.results.flatMap(\.data.result).compactMap(\.value?.timestamp).max(), "\(node)")
+                let (status, past, error) = try await client.get("\(base)&time=\(time)", as: MonitoringResults.self)
+                #expect(status == .ok, "\(node): \(error?.error.message ?? "")")
+                let then = try #require(past)
+                #expect(now.results.map(\.metricName) == then.results.map(\.metricName))
+                for (fromSnapshot, fromHistory) in zip(now.results, then.results) {
+                    // The history does not carry the MIG profile name.
+                    func values(_ result: MonitoringResult) -> [[String: String]: Double] {
+                        Dictionary(result.data.result.compactMap { series in
+                            series.value.map { (series.metric.filter { $0.key != "mig_profile" }, $0.value) }
+                        }, uniquingKeysWith: { first, _ in first })
+                    }
+                    let (expected, found) = (values(fromSnapshot), values(fromHistory))
+                    #expect(Set(expected.keys) == Set(found.keys), "\(node) \(fromSnapshot.metricName)")
+                    for (labels, value) in expected {
+                        #expect(abs((found[labels] ?? .nan) - value) < 1e-6, "\(node) \(fromSnapshot.metricName) \(labels): \(value) vs \(found[labels] ?? .nan)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test func answersTurnStaleWhenPrometheusStops() async throws {
         try await withLiveStack { client, prometheus, _ in
             let (_, online, _) = try await client.get("/edge/nodes/fx-jetson-agx-orin/gpu", as: NodeGPU.self)
