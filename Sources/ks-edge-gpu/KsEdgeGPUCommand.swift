@@ -40,6 +40,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong(ServeSetting.auth.flag), help: .init(ServeSetting.auth.help)) var auth: String?
     @Option(name: .customLong(ServeSetting.authTokenFile.flag), help: .init(ServeSetting.authTokenFile.help)) var authTokenFile: String?
     @Option(name: .customLong(ServeSetting.jwtSecretFile.flag), help: .init(ServeSetting.jwtSecretFile.help)) var jwtSecretFile: String?
+    @Option(name: .customLong(ServeSetting.passThroughAllow.flag), help: .init(ServeSetting.passThroughAllow.help)) var passThroughAllow: String?
 
     /// The flags given, by their declaration: a setting cannot be misnamed here.
     var flags: [ServeSetting: String] {
@@ -48,6 +49,7 @@ struct Serve: AsyncParsableCommand {
             .dcgmNodeLabel: dcgmNodeLabel, .nvidiaSMINodeLabel: nvidiaSMINodeLabel, .refreshInterval: refreshInterval,
             .prometheusTimeout: prometheusTimeout, .scrapeInterval: scrapeInterval, .cacheTTL: cacheTTL, .migrations: migrations,
             .publicDirectory: publicDirectory, .logLevel: logLevel, .auth: auth, .authTokenFile: authTokenFile, .jwtSecretFile: jwtSecretFile,
+            .passThroughAllow: passThroughAllow,
         ]
         return given.compactMapValues { $0 }
     }

@@ -24,7 +24,7 @@ public func buildApplication(
 }
 
 /// The one wiring of the application; tests call it with a fake `source` or a real Prometheus.
-public func buildApplication<Source: MetricsSource>(
+public func buildApplication<Source: MetricsSource & PrometheusForwarder>(
     _ configuration: ServeConfiguration,
     source: Source,
     metricsRegistry: PrometheusCollectorRegistry? = nil,
@@ -50,6 +50,7 @@ public func buildApplication<Source: MetricsSource>(
             history: HistoryService(context: context, cacheTTL: configuration.cacheTTL),
             now: now),
         authenticator: try await configuration.authenticator(now: now),
+        passThrough: PassThroughController(forwarder: source, policy: PassThroughPolicy(patterns: configuration.passThroughAllow)),
         health: HealthController(readiness: readiness, contact: contact),
         metricsRegistry: metricsRegistry,
         publicDirectory: configuration.publicDirectory,
@@ -72,6 +73,7 @@ public func buildApplication<Source: MetricsSource>(
 func buildRouter<Source: MetricsSource, Store: InventoryStore>(
     nodes: NodeController<Source, Store>,
     authenticator: any Authenticator,
+    passThrough: PassThroughController,
     health: HealthController,
     metricsRegistry: PrometheusCollectorRegistry?,
     publicDirectory: String?,
@@ -91,6 +93,7 @@ func buildRouter<Source: MetricsSource, Store: InventoryStore>(
     nodes.addRoutes(to: router.group("edge").add(middleware: AuthMiddleware(authenticator: authenticator)))
     KubeSphereController(nodes: nodes).addRoutes(to: router.group(RouterPath(KubeSphereController<Source, Store>.path))
         .add(middleware: AuthMiddleware(authenticator: authenticator)))
+    passThrough.addRoutes(to: router.group("api/v1").add(middleware: AuthMiddleware(authenticator: authenticator)))
     if let metricsRegistry {
         router.get("metrics") { _, _ in
             var buffer = [UInt8]()

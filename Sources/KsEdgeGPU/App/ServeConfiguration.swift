@@ -30,6 +30,8 @@ public struct ServeConfiguration: Sendable {
     public var authTokenFile: String?
     /// `--auth kubesphere`: the file holding KubeSphere's `authentication.issuer.jwtSecret`.
     public var jwtSecretFile: String?
+    /// Metric-name patterns the Prometheus pass-through serves: the GPU exporters' families and `up`.
+    public var passThroughAllow = ["gpu_.*", "DCGM_.*", "nvidia_smi_.*", "up"]
 
     public init() {}
 

@@ -24,6 +24,7 @@ public struct ServeSetting: Sendable, Hashable {
     public static let all: [ServeSetting] = [
         prometheusURL, host, port, database, nodeLabel, dcgmNodeLabel, nvidiaSMINodeLabel, refreshInterval, prometheusTimeout,
         scrapeInterval, cacheTTL, migrations, publicDirectory, logLevel, auth, authTokenFile, jwtSecretFile,
+        passThroughAllow,
     ]
 
     public static let prometheusURL = setting("prometheus.url", "prometheus-url", "Prometheus base URL", \.prometheusURL,
@@ -80,6 +81,14 @@ public struct ServeSetting: Sendable, Hashable {
     public static let jwtSecretFile = setting("jwt.secret.file", "jwt-secret-file",
                                               "File holding KubeSphere's JWT secret (authentication.issuer.jwtSecret) for --auth kubesphere",
                                               \.jwtSecretFile, show: { $0 ?? "none" }) { .success($0) }
+
+    public static let passThroughAllow = setting("passthrough.allow", "passthrough-allow",
+                                                 "Metric-name patterns (regular expressions, comma-separated) /api/v1 may query",
+                                                 \.passThroughAllow, show: { $0.joined(separator: ",") }) { text in
+        let patterns = text.split(separator: ",").map { String($0.trimmingWhitespace()) }.filter { !$0.isEmpty }
+        for pattern in patterns where (try? Regex(pattern)) == nil { return .failure("'\(pattern.prefix(100))' is not a regular expression") }
+        return .success(patterns)
+    }
 
     // MARK: Kinds of setting
 

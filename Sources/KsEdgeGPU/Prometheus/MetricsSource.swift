@@ -1,3 +1,5 @@
+import NIOCore
+
 /// What handlers need from Prometheus. `PrometheusClient` is the real one; tests use fakes.
 public protocol MetricsSource: Sendable {
     /// `GET /api/v1/query`. A range-vector expression (`x[5m]`) returns raw samples with their own timestamps.
@@ -22,4 +24,23 @@ extension MetricsSource {
             throw .cancelled
         }
     }
+}
+
+/// Prometheus' answer to a request passed through as it is: its status, content type and body, unchanged.
+public struct ForwardedAnswer: Sendable {
+    public var status: Int
+    public var contentType: String?
+    public var body: ByteBuffer
+
+    public init(status: Int, contentType: String?, body: ByteBuffer) {
+        self.status = status
+        self.contentType = contentType
+        self.body = body
+    }
+}
+
+/// Passes an allowed read of Prometheus' HTTP API through (`/api/v1/query` and friends).
+public protocol PrometheusForwarder: Sendable {
+    /// POSTs `form` to `path` under Prometheus' base URL; the parameters may repeat (`match[]`).
+    func forward(path: String, form: [(String, String)]) async throws(UpstreamError) -> ForwardedAnswer
 }

@@ -7,7 +7,7 @@ import NIOHTTP1
 
 /// `MetricsSource` over Prometheus' HTTP API, through one shared async-http-client.
 /// Every call has one deadline covering connect, request and body; errors are mapped to `UpstreamError` here.
-public struct PrometheusClient: MetricsSource {
+public struct PrometheusClient: MetricsSource, PrometheusForwarder {
     let httpClient: HTTPClient
     /// The base URL as text without a trailing slash: API paths are appended to it.
     let baseURL: String
@@ -54,20 +54,34 @@ public struct PrometheusClient: MetricsSource {
     }
 
     private func post(path: String, form: [String: String]) async throws(UpstreamError) -> [Series] {
+        // Sorted so a query's body is stable (logs, caches).
+        let (status, _, bytes) = try await send(path: path, form: form.sorted { $0.key < $1.key })
+        do {
+            return try QueryResponse.series(from: bytes.readableBytesView)
+        } catch {
+            metrics.badResponses.increment()
+            throw status.code == 200 ? error : .badResponse("HTTP \(status.code): \(error)")
+        }
+    }
+
+    public func forward(path: String, form: [(String, String)]) async throws(UpstreamError) -> ForwardedAnswer {
+        let (status, contentType, body) = try await send(path: path, form: form)
+        return ForwardedAnswer(status: Int(status.code), contentType: contentType, body: body)
+    }
+
+    /// One form POST within the deadline; the body is read up to `maxBodyBytes`.
+    private func send(path: String, form: [(String, String)]) async throws(UpstreamError) -> (HTTPResponseStatus, String?, ByteBuffer) {
         metrics.queries.increment()
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-        // Sorted so a query's body is stable (logs, caches).
-        request.body = .bytes(ByteBuffer(string: form.sorted { $0.key < $1.key }
-            .map { "\($0.key)=\(FormEncoding.escape($0.value))" }.joined(separator: "&")))
+        request.body = .bytes(ByteBuffer(string: form.map { "\(FormEncoding.escape($0.0))=\(FormEncoding.escape($0.1))" }.joined(separator: "&")))
 
-        let bytes: ByteBuffer
-        let status: HTTPResponseStatus
+        let answer: (HTTPResponseStatus, String?, ByteBuffer)
         do {
-            (status, bytes) = try await withDeadline(timeout) { [httpClient, maxBodyBytes, request] in
+            answer = try await withDeadline(timeout) { [httpClient, maxBodyBytes, request] in
                 let response = try await httpClient.execute(request, timeout: .init(timeout))
-                return (response.status, try await response.body.collect(upTo: maxBodyBytes))
+                return (response.status, response.headers.first(name: "Content-Type"), try await response.body.collect(upTo: maxBodyBytes))
             }
         } catch where Task.isCancelled || error is CancellationError {
             // The caller went away: not Prometheus' fault, so no error counted.
@@ -82,14 +96,8 @@ public struct PrometheusClient: MetricsSource {
             metrics.unreachable.increment()
             throw .unreachable(String(describing: error))
         }
-
-        logger.debug("Prometheus answered", metadata: ["path": "\(path)", "status": "\(status.code)", "bytes": "\(bytes.readableBytes)"])
-        do {
-            return try QueryResponse.series(from: bytes.readableBytesView)
-        } catch {
-            metrics.badResponses.increment()
-            throw status.code == 200 ? error : .badResponse("HTTP \(status.code): \(error)")
-        }
+        logger.debug("Prometheus answered", metadata: ["path": "\(path)", "status": "\(answer.0.code)", "bytes": "\(answer.2.readableBytes)"])
+        return answer
     }
 
     /// Races `operation` against the deadline; the loser is cancelled.

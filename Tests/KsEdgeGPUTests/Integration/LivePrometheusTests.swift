@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -228,6 +231,28 @@ struct LivePrometheusTests {
                     }
                 }
             }
+        }
+    }
+
+    /// An allowed query answers with Prometheus' own body; a query for anything else never reaches it.
+    @Test func passThroughAnswersAsPrometheusDoes() async throws {
+        try await withLiveStack { client, prometheus, _ in
+            // An instant both answers evaluate alike: now, once every scrape up to it has been stored.
+            let time = String(format: "%.3f", Date().timeIntervalSince1970)
+            try await Task.sleep(for: .milliseconds(1500))
+            for query in ["gpu_usage_gpu", "sum by (instance) (DCGM_FI_DEV_GPU_TEMP)", "up"] {
+                let parameters = "query=\(FormEncoding.escape(query))&time=\(time)"
+                let (direct, _) = try await URLSession.shared.data(from: try #require(URL(string: "\(prometheus.url)/api/v1/query?\(parameters)")))
+                let ours = try await client.execute(uri: "/api/v1/query?\(parameters)", method: .get) { ($0.status, Data(buffer: $0.body)) }
+                #expect(ours.0 == .ok)
+                let expected = try JSONSerialization.jsonObject(with: direct) as? NSDictionary
+                let served = try JSONSerialization.jsonObject(with: ours.1) as? NSDictionary
+                #expect(expected != nil && served == expected, "\(query)")
+                let decoded = try JSONSerialization.jsonObject(with: direct) as? [String: Any]
+                let result = (decoded?["data"] as? [String: Any])?["result"] as? [Any]
+                #expect(result?.isEmpty == false, "\(query) selects nothing")
+            }
+            try await client.execute(uri: "/api/v1/query?query=prometheus_build_info", method: .get) { #expect($0.status == .forbidden) }
         }
     }
 

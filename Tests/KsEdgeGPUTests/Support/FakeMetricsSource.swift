@@ -1,11 +1,12 @@
 import Foundation
+import NIOCore
 import KsEdgeGPU
 import Synchronization
 
 /// An in-memory Prometheus: answers each query from the node series it holds, applying the
 /// query's equality matchers on the node label, and records every query it is sent.
 final class FakeMetricsSource: MetricsSource {
-    private let state = Mutex<State>(State())
+    let state = Mutex<State>(State())
 
     struct State {
         var series: [Series] = []
@@ -101,5 +102,19 @@ final class FakeMetricsSource: MetricsSource {
             }
         }
         return result
+    }
+}
+
+extension FakeMetricsSource: PrometheusForwarder {
+    /// Records the forwarded request as a query (`path?name=value&…`) and answers with its form as JSON.
+    func forward(path: String, form: [(String, String)]) async throws(UpstreamError) -> ForwardedAnswer {
+        let text = path + "?" + form.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
+        let failure = state.withLock { state in
+            state.queries.append(PromQL(trusted: text))
+            return state.failure
+        }
+        if let failure { throw failure }
+        let body = try? JSONSerialization.data(withJSONObject: ["status": "success", "forwarded": text])
+        return ForwardedAnswer(status: 200, contentType: "application/json", body: ByteBuffer(bytes: body ?? Data()))
     }
 }
