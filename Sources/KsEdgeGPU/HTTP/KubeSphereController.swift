@@ -12,6 +12,68 @@ struct KubeSphereController<Source: MetricsSource, Store: InventoryStore> {
     func addRoutes(to group: RouterGroup<some RequestContext>) {
         nodes.addRoutes(to: group)
         group.get("nodes/{name}/metrics", use: nodeMetrics)
+        group.get("nodes/metrics", use: fleetMetrics)
+        group.get("cluster/metrics", use: clusterMetrics)
+    }
+
+    /// Every node's frames at `time` (now when absent) or over the range, from one range query.
+    func fleetFrames(_ query: MonitoringRequest, _ metrics: [HistoryMetric], now: Double) async throws -> [String: [NodeFrame]] {
+        guard !metrics.isEmpty else { return [:] }
+        let range = query.range ?? HistoryQuery.Range(start: query.time ?? now, end: query.time ?? now, step: 1)
+        let history = try await nodes.history.fleetHistory(HistoryRequest(metrics: metrics, start: range.start, end: range.end, step: range.step))
+        return history.mapValues { NodeFrame.frames($0) }
+    }
+
+    /// Every node's console metrics, ordered and paged as KubeSphere's node list is.
+    @Sendable func fleetMetrics(_ request: Request, context: some RequestContext) async throws -> Response {
+        let now = nodes.now().timeIntervalSince1970
+        let query = try FleetMonitoringRequest.parse(nodes.parameters(request), now: now)
+        let wanted = query.monitoring.metrics + (query.sortMetric.map { [$0] } ?? [])
+        var frames = try await fleetFrames(query.monitoring, Self.historyMetrics(of: wanted), now: now)
+        if let filter = query.nodeFilter, let pattern = try? Regex(filter) {
+            frames = frames.filter { (try? pattern.wholeMatch(in: $0.key)) != nil }
+        }
+        func sortValue(_ node: String) -> Double? {
+            query.sortMetric.flatMap { metric in frames[node]?.last?.values(metric).values.max() }
+        }
+        let ordered = frames.keys.sorted { lhs, rhs in
+            switch (sortValue(lhs), sortValue(rhs)) {
+            case let (left?, right?) where left != right: return query.ascending ? left < right : left > right
+            case (_?, nil): return true
+            case (nil, _?): return false
+            default: return lhs < rhs
+            }
+        }
+        let limit = query.limit ?? max(ordered.count, 1)
+        let first = min((query.page - 1) * limit, ordered.count)
+        let page = ordered[first..<min(first + limit, ordered.count)]
+        let perNode = page.map { node in
+            ConsoleMetrics.results(node: node, metrics: query.monitoring.metrics, frames: frames[node] ?? [], fromHistory: true,
+                                   range: query.monitoring.range != nil, noHistory: "is only available per node, for now (nodes/{node}/metrics)")
+        }
+        let results = query.monitoring.metrics.enumerated().map { index, metric in
+            let each = perNode.map { $0[index] }
+            let resultType = query.monitoring.range != nil ? "matrix" : "vector"
+            let error = query.monitoring.metrics[index].historyMetrics.isEmpty
+                ? "\(metric.rawValue) is only available per node, for now (nodes/{node}/metrics)" : nil
+            return MonitoringResult(metricName: metric.rawValue, data: MonitoringData(resultType: resultType, result: each.flatMap(\.data.result)), error: error)
+        }
+        let totalPages = ordered.isEmpty ? 0 : (ordered.count + limit - 1) / limit
+        return try Response.json(MonitoringResults(results: results, page: query.page, totalPage: totalPages, totalItem: ordered.count))
+    }
+
+    /// The cluster's GPU totals: `cluster_gpu_*`, summed over every node.
+    @Sendable func clusterMetrics(_ request: Request, context: some RequestContext) async throws -> Response {
+        let now = nodes.now().timeIntervalSince1970
+        let query = try MonitoringRequest.parse(nodes.parameters(request), now: now)
+        let metrics = query.selected(ClusterMetric.allCases)
+        let frames = try await fleetFrames(query, Self.historyMetrics(of: metrics.flatMap(\.nodeMetrics)), now: now)
+        return try Response.json(MonitoringResults(results: ClusterMetric.results(metrics, framesByNode: frames, range: query.range != nil)))
+    }
+
+    /// The history metrics `metrics` are computed from, each once.
+    static func historyMetrics(of metrics: [ConsoleMetric]) -> [HistoryMetric] {
+        metrics.flatMap(\.historyMetrics).reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
     }
 
     /// One node's console metrics: now from its snapshot, at a past `time` or over a range from its history.
@@ -19,7 +81,7 @@ struct KubeSphereController<Source: MetricsSource, Store: InventoryStore> {
         let node = try nodes.nodeName(context)
         let now = nodes.now().timeIntervalSince1970
         let query = try MonitoringRequest.parse(nodes.parameters(request), now: now)
-        let needed = query.metrics.flatMap(\.historyMetrics).reduce(into: [HistoryMetric]()) { if !$0.contains($1) { $0.append($1) } }
+        let needed = Self.historyMetrics(of: query.metrics)
         let frames: [NodeFrame]
         if let range = query.range {
             frames = needed.isEmpty ? [] : NodeFrame.frames(try await nodes.history.history(

@@ -12,6 +12,9 @@ extension MonitoringRequest {
         let pattern: Regex<AnyRegexOutput>
         do { pattern = try Regex(filter) } catch { throw .invalidParameter("metrics_filter", "'\(filter.prefix(100))' is not a regular expression") }
         let metrics = ConsoleMetric.allCases.filter { $0.rawValue.contains(pattern) }
+        func request(time: Double?, range: HistoryQuery.Range?) -> MonitoringRequest {
+            MonitoringRequest(filter: filter, metrics: metrics, time: time, range: range)
+        }
 
         let time = try parameters["time"].map { text throws(APIError) in try HistoryRequest.time(text, name: "time") }
         let start = try parameters["start"].map { text throws(APIError) in try HistoryRequest.time(text, name: "start") }
@@ -22,7 +25,7 @@ extension MonitoringRequest {
         if let time, time > now + HistoryRequest.maxFuture { throw .invalidParameter("time", "must not be more than a day ahead") }
         guard let start else {
             if end != nil { throw .invalidParameter("start", "a range needs start as well as end") }
-            return MonitoringRequest(metrics: metrics, time: time, range: nil)
+            return request(time: time, range: nil)
         }
         let last = end ?? now
         guard start <= last else { throw .invalidParameter("start", "must not be after end") }
@@ -38,6 +41,45 @@ extension MonitoringRequest {
         guard range.pointCount <= HistoryRequest.maxPoints else {
             throw .invalidParameter("step", "\(range.pointCount) points per series is more than \(HistoryRequest.maxPoints); use a larger step or a shorter range")
         }
-        return MonitoringRequest(metrics: metrics, time: nil, range: range)
+        return request(time: nil, range: range)
+    }
+}
+
+extension FleetMonitoringRequest {
+    public static func parse(_ parameters: [String: String], now: Double) throws(APIError) -> FleetMonitoringRequest {
+        let monitoring = try MonitoringRequest.parse(parameters, now: now)
+        var sortMetric: ConsoleMetric?
+        if let text = parameters["sort_metric"], !text.isEmpty {
+            guard let metric = ConsoleMetric(rawValue: text) else {
+                throw .invalidParameter("sort_metric", "'\(text.prefix(100))' is not one of \(ConsoleMetric.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            sortMetric = metric
+        }
+        var ascending = false
+        if let text = parameters["sort_type"] {
+            guard ["asc", "desc"].contains(text) else { throw .invalidParameter("sort_type", "must be asc or desc") }
+            ascending = text == "asc"
+        }
+        var page = 1
+        var limit: Int?
+        if let text = parameters["page"] {
+            guard let value = Int(text), value >= 1 else { throw .invalidParameter("page", "must be a whole number from 1") }
+            page = value
+            limit = defaultLimit
+        }
+        if let text = parameters["limit"] {
+            guard let value = Int(text), (1...maxLimit).contains(value) else {
+                throw .invalidParameter("limit", "must be a whole number from 1 to \(maxLimit)")
+            }
+            limit = value
+        }
+        let nodeFilter = parameters["resources_filter"].flatMap { $0.isEmpty ? nil : $0 }
+        if let nodeFilter {
+            guard nodeFilter.count <= MonitoringRequest.maxFilterLength, (try? Regex(nodeFilter)) != nil else {
+                throw .invalidParameter("resources_filter", "'\(nodeFilter.prefix(100))' is not a regular expression")
+            }
+        }
+        return FleetMonitoringRequest(monitoring: monitoring, sortMetric: sortMetric, ascending: ascending, page: page, limit: limit,
+                                      nodeFilter: nodeFilter)
     }
 }

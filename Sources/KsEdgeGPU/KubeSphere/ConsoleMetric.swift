@@ -85,10 +85,12 @@ struct NodeFrame: Equatable {
     init(time: Double) { self.time = time }
 
     /// A history as one frame per step; steps with nothing recorded give empty frames.
-    static func frames(_ history: History) -> [NodeFrame] {
-        guard let first = history.series.first else { return [] }
+    static func frames(_ history: History) -> [NodeFrame] { frames(history.series) }
+
+    static func frames(_ history: [HistorySeries]) -> [NodeFrame] {
+        guard let first = history.first else { return [] }
         var frames = first.points.map { NodeFrame(time: $0.timestamp) }
-        for series in history.series {
+        for series in history {
             for (index, point) in series.points.enumerated() where index < frames.count {
                 guard let value = point.value else { continue }
                 let labels = series.labels
@@ -161,11 +163,12 @@ struct NodeFrame: Equatable {
 enum ConsoleMetrics {
     /// A vector from the newest frame (instant) or a matrix over every frame (range). Frames from the history carry
     /// no board total, fan or uptime: those metrics answer with their own error and the others still answer.
-    static func results(node: String, metrics: [ConsoleMetric], frames: [NodeFrame], fromHistory: Bool, range: Bool) -> [MonitoringResult] {
+    static func results(node: String, metrics: [ConsoleMetric], frames: [NodeFrame], fromHistory: Bool, range: Bool,
+                        noHistory: String = "is only available for now (without time, start or end)") -> [MonitoringResult] {
         metrics.map { metric in
             if fromHistory, metric.historyMetrics.isEmpty {
                 return MonitoringResult(metricName: metric.rawValue, data: MonitoringData(resultType: range ? "matrix" : "vector", result: []),
-                                        error: "\(metric.rawValue) is only available for now (without time, start or end)")
+                                        error: "\(metric.rawValue) \(noHistory)")
             }
             var points: [[String: String]: [MonitoringPoint]] = [:]
             for frame in range ? frames : Array(frames.suffix(1)) {
@@ -178,6 +181,57 @@ enum ConsoleMetrics {
                 .map { labels, values in
                     range ? MonitoringSeries(metric: labels, values: values) : MonitoringSeries(metric: labels, value: values.last)
                 }
+            return MonitoringResult(metricName: metric.rawValue, data: MonitoringData(resultType: range ? "matrix" : "vector", result: series))
+        }
+    }
+}
+
+/// The cluster-level GPU metrics of the console, summed over every node's GPUs.
+public enum ClusterMetric: String, CaseIterable, Sendable {
+    case gpuUsage = "cluster_gpu_usage"
+    case gpuTotal = "cluster_gpu_total"
+    case gpuUtilization = "cluster_gpu_utilization"
+    case gpuMemoryUsage = "cluster_gpu_memory_usage"
+    case gpuMemoryTotal = "cluster_gpu_memory_total"
+    case gpuMemoryUtilization = "cluster_gpu_memory_utilization"
+
+    /// The node-level metric each node contributes.
+    var nodeMetrics: [ConsoleMetric] {
+        switch self {
+        case .gpuUsage: [.gpuUsage]
+        case .gpuTotal: [.gpuTotal]
+        case .gpuUtilization: [.gpuUsage, .gpuTotal]
+        case .gpuMemoryUsage: [.gpuMemoryUsage]
+        case .gpuMemoryTotal: [.gpuMemoryTotal]
+        case .gpuMemoryUtilization: [.gpuMemoryUsage, .gpuMemoryTotal]
+        }
+    }
+
+    /// Pure: every node's frames (all over the same steps) -> one series per metric, no labels.
+    static func results(_ metrics: [ClusterMetric], framesByNode: [String: [NodeFrame]], range: Bool) -> [MonitoringResult] {
+        let steps = framesByNode.values.map(\.count).max() ?? 0
+        return metrics.map { metric in
+            var points: [MonitoringPoint] = []
+            for step in 0..<steps {
+                let frames = framesByNode.values.compactMap { $0.indices.contains(step) ? $0[step] : nil }
+                guard let time = frames.first?.time else { continue }
+                func total(_ name: ConsoleMetric) -> Double? {
+                    let values = frames.compactMap { $0.values(name)[[:]] }
+                    return values.isEmpty ? nil : values.reduce(0, +)
+                }
+                let value: Double?
+                switch metric {
+                case .gpuUsage: value = total(.gpuUsage)
+                case .gpuTotal: value = total(.gpuTotal)
+                case .gpuMemoryUsage: value = total(.gpuMemoryUsage)
+                case .gpuMemoryTotal: value = total(.gpuMemoryTotal)
+                case .gpuUtilization: value = total(.gpuUsage).flatMap { usage in total(.gpuTotal).flatMap { $0 > 0 ? usage / $0 : nil } }
+                case .gpuMemoryUtilization:
+                    value = total(.gpuMemoryUsage).flatMap { used in total(.gpuMemoryTotal).flatMap { $0 > 0 ? used / $0 : nil } }
+                }
+                if let value { points.append(MonitoringPoint(timestamp: time, value: value.roundedToMillionths)) }
+            }
+            let series = points.isEmpty ? [] : [range ? MonitoringSeries(metric: [:], values: points) : MonitoringSeries(metric: [:], value: points.last)]
             return MonitoringResult(metricName: metric.rawValue, data: MonitoringData(resultType: range ? "matrix" : "vector", result: series))
         }
     }

@@ -1,5 +1,7 @@
 /// A request for KubeSphere's monitoring envelope: which console metrics, and an instant or a range.
 public struct MonitoringRequest: Sendable, Equatable {
+    /// `metrics_filter`, a regular expression over the names, unanchored as KubeSphere's.
+    public var filter: String
     public var metrics: [ConsoleMetric]
     /// A past instant (`time`); nil with a range or for now.
     public var time: Double?
@@ -8,4 +10,27 @@ public struct MonitoringRequest: Sendable, Equatable {
 
     /// KubeSphere's default step for ranges.
     public static let defaultStep: Double = 600
+
+    /// The names among `candidates` that the filter selects (the filter compiled when the request was parsed).
+    public func selected<Metric: RawRepresentable>(_ candidates: [Metric]) -> [Metric] where Metric.RawValue == String {
+        guard let pattern = try? Regex(filter) else { return [] }
+        return candidates.filter { $0.rawValue.contains(pattern) }
+    }
+}
+
+/// The every-node request: KubeSphere's node ordering and paging on top of the metrics and time.
+public struct FleetMonitoringRequest: Sendable, Equatable {
+    public var monitoring: MonitoringRequest
+    /// Nodes are ordered by this metric's value (the largest of their series), unknown last; by name without it.
+    public var sortMetric: ConsoleMetric?
+    public var ascending: Bool
+    /// 1-based; without `page` and `limit` every node is returned.
+    public var page: Int
+    public var limit: Int?
+    /// `resources_filter`: a regular expression the whole node name must match.
+    public var nodeFilter: String?
+
+    /// KubeSphere's page size when only `page` is given.
+    public static let defaultLimit = 5
+    public static let maxLimit = 10_000
 }

@@ -16,7 +16,8 @@ public struct GPUQueries: Sendable {
 
     public var fleet: FleetQuery { FleetQuery(queries: self) }
 
-    public func history(_ node: NodeName, metrics: [HistoryMetric]) -> HistoryQuery {
+    /// One node's history, or every node's with `node` nil.
+    public func history(_ node: NodeName?, metrics: [HistoryMetric]) -> HistoryQuery {
         HistoryQuery(node: node, metrics: metrics, queries: self)
     }
 

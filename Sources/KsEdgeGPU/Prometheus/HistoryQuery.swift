@@ -1,21 +1,26 @@
 import Foundation
 
-/// `metrics` of one node over time in one `query_range`, whichever exporter it runs: each exporter's expression of
-/// each metric, tagged `<metric>:<exporter>`, plus the families the exporters need to interpret them.
+/// `metrics` of one node (or of every node, `node` nil) over time in one `query_range`, whichever exporter each runs:
+/// each exporter's expression of each metric, tagged `<metric>:<exporter>`, plus the families the exporters need to
+/// interpret them.
 public struct HistoryQuery: Sendable {
-    public let node: NodeName
+    public let node: NodeName?
     public let metrics: [HistoryMetric]
     let queries: GPUQueries
+
+    func scope(_ exporter: any GPUExporter) -> ExpressionScope {
+        node.map { queries.scope($0, exporter) } ?? queries.fleetScope(exporter)
+    }
 
     public var promQL: PromQL {
         var clauses = metrics.flatMap { metric in
             queries.exporters.exporters.compactMap { exporter in
-                exporter.expression(metric, in: queries.scope(node, exporter))
+                exporter.expression(metric, in: scope(exporter))
                     .map { FamilyTag.tag($0, as: FamilyTag.tag(metric.rawValue, exporter.kind)) }
             }
         }
         for exporter in queries.exporters.exporters {
-            let scope = queries.scope(node, exporter)
+            let scope = scope(exporter)
             clauses += exporter.historyContextFamilies(for: metrics).map { FamilyTag.tag(scope.family($0), as: $0) }
         }
         return PromQL(trusted: clauses.joined(separator: " or "))
@@ -36,7 +41,19 @@ public struct HistoryQuery: Sendable {
         public var pointCount: Int { Int(((end - start) / step).rounded(.down)) + 1 }
     }
 
-    /// One series per metric and GPU, core, sensor or rail, sorted, with a point at every step (null in gaps).
+    /// Every node's series (a query with no `node`), by node name.
+    public func decodeByNode(_ answer: [Series], over range: Range) -> [String: [HistorySeries]] {
+        var byNode: [String: [Series]] = [:]
+        for entry in answer {
+            guard let tag = entry.labels[FamilyTag.label],
+                  let exporter = FamilyTag.parse(tag).flatMap({ queries.exporters.exporter($0.exporter) }) ?? queries.exporters.exporter(ofFamily: tag),
+                  let node = entry.labels[queries.nodeLabels[exporter].rawValue], !node.isEmpty else { continue }
+            byNode[node, default: []].append(entry)
+        }
+        return byNode.mapValues { decode($0, over: range) }
+    }
+
+    /// One node's series per metric and GPU, core, sensor or rail, sorted, with a point at every step (null in gaps).
     public func decode(_ answer: [Series], over range: Range) -> [HistorySeries] {
         let context = MetricFamilies(FamilyTag.restore(answer.filter { $0.labels[FamilyTag.label].flatMap(FamilyTag.parse) == nil }))
         var seen = Set<[String: String]>()

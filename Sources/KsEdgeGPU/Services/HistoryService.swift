@@ -5,10 +5,29 @@ import Logging
 public struct HistoryService<Source: MetricsSource, Store: InventoryStore>: Sendable {
     let context: GPUContext<Source, Store>
     private let cache: ResponseCache<History>
+    private let fleetCache: ResponseCache<[String: [HistorySeries]]>
 
     public init(context: GPUContext<Source, Store>, cacheTTL: Duration = .zero) {
         self.context = context
         cache = ResponseCache(name: "history", ttl: cacheTTL)
+        fleetCache = ResponseCache(name: "fleet_history", ttl: cacheTTL)
+    }
+
+    /// Every node's series of `request.metrics` over its range, by node, from one range query whatever the fleet size.
+    public func fleetHistory(_ request: HistoryRequest) async throws -> [String: [HistorySeries]] {
+        try await fleetCache.value(for: request.cacheKey) { try await loadFleet(request) }
+    }
+
+    private func loadFleet(_ request: HistoryRequest) async throws -> [String: [HistorySeries]] {
+        let query = context.queries.history(nil, metrics: request.metrics)
+        let answer: [Series]
+        do {
+            answer = try await context.source.queryRange(query.promQL, start: request.start, end: request.end, step: request.step)
+        } catch {
+            if error == .cancelled { throw CancellationError() }
+            throw APIError.upstreamUnavailable(error)
+        }
+        return query.decodeByNode(answer, over: request.range)
     }
 
     public func history(_ node: NodeName, _ request: HistoryRequest) async throws -> History {

@@ -234,6 +234,39 @@ struct LivePrometheusTests {
         }
     }
 
+    /// The every-node answer (one query over the whole fleet) says for each node what that node's own answer says, and
+    /// the cluster totals are their sums.
+    @Test func everyNodeMetricsAgreeWithEachNodesAndTheClusterSumsThem() async throws {
+        try await withLiveStack { client, _, _ in
+            let base = "/kapis/gpu.edge.kubesphere.io/v1alpha1"
+            let filter = FormEncoding.escape("node_per_gpu_|node_gpu_|node_board_temperature|node_cpu_core")
+            let time = String(format: "%.3f", Date().timeIntervalSince1970)
+            try await Task.sleep(for: .milliseconds(1500))
+            let (_, everyNode, error) = try await client.get("\(base)/nodes/metrics?metrics_filter=\(filter)&time=\(time)", as: MonitoringResults.self)
+            let fleet = try #require(everyNode, "\(error?.error.message ?? "")")
+            #expect(fleet.totalItem == Self.boards + Self.fixtureNodes.count)
+            var usage = 0.0, total = 0.0
+            for node in Self.fixtureNodes.keys.sorted() {
+                let (_, own, _) = try await client.get("\(base)/nodes/\(node)/metrics?metrics_filter=\(filter)&time=\(time)", as: MonitoringResults.self)
+                for (mine, everyone) in zip(try #require(own).results, fleet.results) {
+                    #expect(mine.metricName == everyone.metricName)
+                    let fromFleet = everyone.data.result.filter { $0.metric["node"] == node }
+                    #expect(Set(fromFleet.map(\.metric)) == Set(mine.data.result.map(\.metric)), "\(node) \(mine.metricName)")
+                    #expect(Set(fromFleet.compactMap(\.value?.value)) == Set(mine.data.result.compactMap(\.value?.value)), "\(node) \(mine.metricName)")
+                }
+            }
+            for result in fleet.results where ["node_gpu_usage", "node_gpu_total"].contains(result.metricName) {
+                let sum = result.data.result.compactMap(\.value?.value).reduce(0, +)
+                if result.metricName == "node_gpu_usage" { usage = sum } else { total = sum }
+            }
+            let (_, cluster, _) = try await client.get("\(base)/cluster/metrics?metrics_filter=\(FormEncoding.escape("cluster_gpu_(usage|total)$"))&time=\(time)", as: MonitoringResults.self)
+            let values = Dictionary(uniqueKeysWithValues: try #require(cluster).results.map { ($0.metricName, $0.data.result.first?.value?.value) })
+            #expect(total > 0)
+            #expect(abs(((values["cluster_gpu_usage"] ?? nil) ?? -1) - usage) < 1e-6)
+            #expect(values["cluster_gpu_total"] == total)
+        }
+    }
+
     /// An allowed query answers with Prometheus' own body; a query for anything else never reaches it.
     @Test func passThroughAnswersAsPrometheusDoes() async throws {
         try await withLiveStack { client, prometheus, _ in

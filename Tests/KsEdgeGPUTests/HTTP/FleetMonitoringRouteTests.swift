@@ -1,0 +1,83 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import KsEdgeGPU
+
+/// `nodes/metrics` and `cluster/metrics`: every node from one range query, ordered, paged and summed.
+@Suite struct FleetMonitoringRouteTests {
+    static let base = "/kapis/gpu.edge.kubesphere.io/v1alpha1"
+
+    /// One range answer for three dcgm nodes: node-a two GPUs at 10% and 30%, node-b one at 90%, node-c one unknown.
+    func source() -> FakeMetricsSource {
+        let source = FakeMetricsSource()
+        func series(_ node: String, _ gpu: String, _ value: Double, metric: String = "gpu_utilization") -> Series {
+            Series(labels: ["ks_family": "\(metric):dcgm", "instance": node, "gpu": gpu], points: [.init(timestamp: 1000, value: value)])
+        }
+        source.answerRanges(with: [
+            series("node-a", "0", 10), series("node-a", "1", 30), series("node-b", "0", 90),
+            series("node-c", "0", 55, metric: "gpu_temperature"),
+            series("node-a", "0", 2_000, metric: "gpu_memory_used"), series("node-a", "0", 8_000, metric: "gpu_memory_total"),
+            series("node-b", "0", 6_000, metric: "gpu_memory_used"), series("node-b", "0", 8_000, metric: "gpu_memory_total"),
+        ])
+        return source
+    }
+
+    func get(_ client: any TestClientProtocol, _ query: String) async throws -> MonitoringResults {
+        let (status, body, error) = try await client.get(query, as: MonitoringResults.self)
+        #expect(status == .ok, "\(error?.error.message ?? "")")
+        return try #require(body)
+    }
+
+    @Test func nodesAreOrderedByTheSortMetricAndPaged() async throws {
+        try await TestApp.withRouter(source()) { client, _ in
+            let answer = try await get(client, "\(Self.base)/nodes/metrics?metrics_filter=node_gpu_utilization$&sort_metric=node_gpu_utilization&time=1000&page=1&limit=2")
+            #expect(answer.results.map(\.metricName) == ["node_gpu_utilization"])
+            #expect(answer.results[0].data.result.map { $0.metric["node"] } == ["node-b", "node-a"])
+            #expect(answer.results[0].data.result.map { $0.value?.value } == [0.9, 0.2])
+            #expect(answer.totalItem == 3 && answer.totalPage == 2 && answer.page == 1)
+
+            let ascending = try await get(client, "\(Self.base)/nodes/metrics?metrics_filter=node_gpu_utilization$&sort_metric=node_gpu_utilization&sort_type=asc&time=1000")
+            // Unknown values last, whichever the direction.
+            #expect(ascending.results[0].data.result.map { $0.metric["node"] } == ["node-a", "node-b"])
+            #expect(ascending.totalItem == 3 && ascending.totalPage == 1)
+
+            let second = try await get(client, "\(Self.base)/nodes/metrics?metrics_filter=node_per_gpu_temp$&sort_metric=node_gpu_utilization&time=1000&page=2&limit=2")
+            #expect(second.results[0].data.result.map { $0.metric["node"] } == ["node-c"])
+        }
+    }
+
+    @Test func resourcesFilterMatchesWholeNodeNames() async throws {
+        try await TestApp.withRouter(source()) { client, _ in
+            let answer = try await get(client, "\(Self.base)/nodes/metrics?metrics_filter=node_gpu_total$&resources_filter=node-a%7Cnode-c&time=1000")
+            #expect(answer.totalItem == 2)
+            #expect(Set(answer.results[0].data.result.compactMap { $0.metric["node"] }) == ["node-a", "node-c"])
+            let none = try await get(client, "\(Self.base)/nodes/metrics?metrics_filter=node_gpu_total$&resources_filter=node&time=1000")
+            #expect(none.totalItem == 0)
+        }
+    }
+
+    @Test func clusterMetricsSumEveryNode() async throws {
+        try await TestApp.withRouter(source()) { client, _ in
+            let answer = try await get(client, "\(Self.base)/cluster/metrics?metrics_filter=cluster_gpu_&time=1000")
+            let values = Dictionary(uniqueKeysWithValues: answer.results.map { ($0.metricName, $0.data.result.first?.value?.value) })
+            #expect(values["cluster_gpu_usage"] == 1.3)
+            #expect(values["cluster_gpu_total"] == 4)
+            #expect(values["cluster_gpu_utilization"] == 0.325)
+            #expect(values["cluster_gpu_memory_usage"] == 8_000)
+            #expect(values["cluster_gpu_memory_total"] == 16_000)
+            #expect(values["cluster_gpu_memory_utilization"] == 0.5)
+            #expect(answer.results.allSatisfy { $0.data.result.first?.metric == [:] })
+        }
+    }
+
+    @Test(arguments: [("sort_metric=nope", "sort_metric"), ("sort_type=up", "sort_type"), ("page=0", "page"), ("limit=0", "limit"),
+                      ("resources_filter=(", "resources_filter")])
+    func badListParametersAre400(query: String, parameter: String) async throws {
+        try await TestApp.withRouter(source()) { client, _ in
+            let (status, _, error) = try await client.get("\(Self.base)/nodes/metrics?\(query)", as: MonitoringResults.self)
+            #expect(status == .badRequest)
+            #expect(error?.error.message.contains("'\(parameter)'") == true)
+        }
+    }
+}
