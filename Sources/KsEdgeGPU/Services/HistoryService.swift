@@ -20,14 +20,17 @@ public struct HistoryService<Source: MetricsSource, Store: InventoryStore>: Send
 
     private func loadFleet(_ request: HistoryRequest) async throws -> [String: [HistorySeries]] {
         let query = context.queries.history(nil, metrics: request.metrics)
-        let answer: [Series]
+        return query.decodeByNode(try await answer(query, request), over: request.range)
+    }
+
+    /// The range query's answer; a history has nothing stored to fall back on, so an outage is a 503.
+    private func answer(_ query: HistoryQuery, _ request: HistoryRequest) async throws -> [Series] {
         do {
-            answer = try await context.source.queryRange(query.promQL, start: request.start, end: request.end, step: request.step)
+            return try await context.source.queryRange(query.promQL, start: request.start, end: request.end, step: request.step)
         } catch {
             if error == .cancelled { throw CancellationError() }
             throw APIError.upstreamUnavailable(error)
         }
-        return query.decodeByNode(answer, over: request.range)
     }
 
     public func history(_ node: NodeName, _ request: HistoryRequest) async throws -> History {
@@ -36,13 +39,7 @@ public struct HistoryService<Source: MetricsSource, Store: InventoryStore>: Send
 
     private func load(_ node: NodeName, _ request: HistoryRequest) async throws -> History {
         let query = context.queries.history(node, metrics: request.metrics)
-        let answer: [Series]
-        do {
-            answer = try await context.source.queryRange(query.promQL, start: request.start, end: request.end, step: request.step)
-        } catch {
-            if error == .cancelled { throw CancellationError() }
-            throw APIError.upstreamUnavailable(error)
-        }
+        let answer = try await answer(query, request)
         if answer.isEmpty, try await context.store.board(node.rawValue) == nil { throw APIError.nodeNotFound(node) }
         return History(
             node: node.rawValue,
