@@ -14,6 +14,8 @@ public struct SimulatorConfiguration: Sendable {
     public var fixtures: [String: String] = [:]
     /// The address Prometheus should scrape (`host:port`); defaults to host and port.
     public var advertise: String?
+    /// Also serve a node-exporter page per simulated board, as a second target of the same node.
+    public var nodeExporter = false
 
     public init() {}
 }
@@ -43,13 +45,29 @@ public enum SimulatorServer {
         router.get("health") { _, _ in "ok" }
         router.get("targets") { _, _ -> Response in
             let address = configuration.advertise ?? "\(configuration.host):\(boundPort.withLock { $0 })"
-            let groups = nodes.map { node in
+            var groups = nodes.map { node in
                 TargetGroup(targets: [address], labels: exporters[node]!.targetLabels(node: node).merging([
                     "__metrics_path__": "/nodes/\(node)/metrics", "instance": node,
                 ]) { _, new in new })
             }
+            if configuration.nodeExporter {
+                // As the node-exporter ServiceMonitor relabels it: instance = the node name.
+                groups += boards.keys.sorted().map { node in
+                    TargetGroup(targets: [address], labels: [
+                        "__metrics_path__": "/nodes/\(node)/node-exporter/metrics", "instance": node, "job": "node-exporter",
+                        "namespace": "kubesphere-monitoring-system", "pod": "node-exporter-\(podSuffix(node))",
+                    ])
+                }
+            }
             let body = try JSONEncoder().encode(groups)
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        }
+        router.get("nodes/{node}/node-exporter/metrics") { _, context -> Response in
+            guard configuration.nodeExporter, let board = boards[context.parameters.get("node") ?? ""] else {
+                throw HTTPError(.notFound, message: "no simulated node-exporter here")
+            }
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(string: NodeExporterExposition.render(board, at: Date().timeIntervalSince1970))))
         }
         router.get("nodes/{node}/metrics") { _, context -> Response in
             let node = context.parameters.get("node") ?? ""

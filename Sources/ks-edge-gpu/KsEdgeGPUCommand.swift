@@ -103,6 +103,8 @@ struct Simulate: AsyncParsableCommand {
     @Option(name: .customLong("fixture"), help: "Also serve a captured exporter page verbatim as a node: NODE=FILE (repeatable)")
     var fixtures: [String] = []
     @Option(help: "host:port Prometheus should scrape (default: host:port)") var advertise: String?
+    @Flag(help: "Also serve each board's node-exporter page (/nodes/<node>/node-exporter/metrics) as a second target")
+    var nodeExporter = false
 
     func validate() throws {
         guard SimulatedBoard.parseMix(mix) != nil else {
@@ -125,6 +127,7 @@ struct Simulate: AsyncParsableCommand {
         configuration.boards = boards
         configuration.mix = SimulatedBoard.parseMix(mix)!
         configuration.advertise = advertise
+        configuration.nodeExporter = nodeExporter
         for fixture in fixtures {
             let parts = fixture.split(separator: "=", maxSplits: 1)
             configuration.fixtures[String(parts[0])] = String(parts[1])
