@@ -2,8 +2,8 @@
 import PackageDescription
 
 // One library target, with its layers as folders (Contract, PromQL, Exporters, Prometheus, Inventory, Services,
-// KubeSphere, HTTP, App): each uses only the folders before it, which LayerTests checks on every test run. Separate targets would let
-// the compiler check it too, but every type crossing a layer would then have to be public API of its target.
+// KubeSphere, HTTP, App): each uses only the folders before it, which LayerTests checks on every test run. Separate
+// targets would let the compiler check it too, but every type crossing a layer would then be public API of its target.
 let package = Package(
     name: "ks-edge-gpu",
     platforms: [.macOS(.v15)],
