@@ -90,10 +90,10 @@ func buildRouter<Source: MetricsSource, Store: InventoryStore>(
     }
     // /health, /ready, /metrics and the page stay open; the data routes need a credential (--auth).
     health.addRoutes(to: router)
-    nodes.addRoutes(to: router.group("edge").add(middleware: AuthMiddleware(authenticator: authenticator)))
-    KubeSphereController(nodes: nodes).addRoutes(to: router.group(RouterPath(KubeSphereController<Source, Store>.path))
-        .add(middleware: AuthMiddleware(authenticator: authenticator)))
-    passThrough.addRoutes(to: router.group("api/v1").add(middleware: AuthMiddleware(authenticator: authenticator)))
+    let auth = AuthMiddleware<BasicRequestContext>(authenticator: authenticator)
+    nodes.addRoutes(to: router.group("edge").add(middleware: auth))
+    KubeSphereController(nodes: nodes).addRoutes(to: router.group(RouterPath(KubeSphereController<Source, Store>.path)).add(middleware: auth))
+    passThrough.addRoutes(to: router.group("api/v1").add(middleware: auth))
     if let metricsRegistry {
         router.get("metrics") { _, _ in
             var buffer = [UInt8]()

@@ -19,10 +19,16 @@ struct KubeSphereController<Source: MetricsSource, Store: InventoryStore> {
     /// Every node's frames at `time` (now when absent) or over the range, from one range query.
     func fleetFrames(_ query: MonitoringRequest, _ metrics: [HistoryMetric], now: Double) async throws -> [String: [NodeFrame]] {
         guard !metrics.isEmpty else { return [:] }
-        let range = query.range ?? HistoryQuery.Range(start: query.time ?? now, end: query.time ?? now, step: 1)
-        let history = try await nodes.history.fleetHistory(HistoryRequest(metrics: metrics, start: range.start, end: range.end, step: range.step))
+        let history = try await nodes.history.fleetHistory(Self.historyRequest(metrics, query.range ?? .instant(query.time ?? now)))
         return history.mapValues { NodeFrame.frames($0) }
     }
+
+    static func historyRequest(_ metrics: [HistoryMetric], _ range: HistoryQuery.Range) -> HistoryRequest {
+        HistoryRequest(metrics: metrics, start: range.start, end: range.end, step: range.step)
+    }
+
+    /// What every-node answers say of metrics the history does not hold.
+    static var perNodeOnly: String { "is only available per node, for now (nodes/{node}/metrics)" }
 
     /// Every node's console metrics, ordered and paged as KubeSphere's node list is.
     @Sendable func fleetMetrics(_ request: Request, context: some RequestContext) async throws -> Response {
@@ -47,16 +53,16 @@ struct KubeSphereController<Source: MetricsSource, Store: InventoryStore> {
         let limit = query.limit ?? max(ordered.count, 1)
         let first = min((query.page - 1) * limit, ordered.count)
         let page = ordered[first..<min(first + limit, ordered.count)]
+        let metrics = query.monitoring.metrics
         let perNode = page.map { node in
-            ConsoleMetrics.results(node: node, metrics: query.monitoring.metrics, frames: frames[node] ?? [], fromHistory: true,
-                                   range: query.monitoring.range != nil, noHistory: "is only available per node, for now (nodes/{node}/metrics)")
+            ConsoleMetrics.results(node: node, metrics: metrics, frames: frames[node] ?? [], fromHistory: true,
+                                   range: query.monitoring.range != nil, noHistory: Self.perNodeOnly)
         }
-        let results = query.monitoring.metrics.enumerated().map { index, metric in
-            let each = perNode.map { $0[index] }
-            let resultType = query.monitoring.range != nil ? "matrix" : "vector"
-            let error = query.monitoring.metrics[index].historyMetrics.isEmpty
-                ? "\(metric.rawValue) is only available per node, for now (nodes/{node}/metrics)" : nil
-            return MonitoringResult(metricName: metric.rawValue, data: MonitoringData(resultType: resultType, result: each.flatMap(\.data.result)), error: error)
+        let results = metrics.enumerated().map { index, metric in
+            MonitoringResult(metricName: metric.rawValue,
+                             data: MonitoringData(resultType: query.monitoring.range != nil ? "matrix" : "vector",
+                                                  result: perNode.flatMap { $0[index].data.result }),
+                             error: ConsoleMetrics.unavailable(metric, Self.perNodeOnly))
         }
         let totalPages = ordered.isEmpty ? 0 : (ordered.count + limit - 1) / limit
         return try Response.json(MonitoringResults(results: results, page: query.page, totalPage: totalPages, totalItem: ordered.count))
@@ -83,13 +89,9 @@ struct KubeSphereController<Source: MetricsSource, Store: InventoryStore> {
         let query = try MonitoringRequest.parse(nodes.parameters(request), now: now)
         let needed = Self.historyMetrics(of: query.metrics)
         let frames: [NodeFrame]
-        if let range = query.range {
-            frames = needed.isEmpty ? [] : NodeFrame.frames(try await nodes.history.history(
-                node, HistoryRequest(metrics: needed, start: range.start, end: range.end, step: range.step)))
-        } else if let time = query.time {
-            // A past instant is one step of history.
-            frames = needed.isEmpty ? [] : NodeFrame.frames(try await nodes.history.history(
-                node, HistoryRequest(metrics: needed, start: time, end: time, step: 1)))
+        // A range, or a past instant as one step of history.
+        if let range = query.range ?? query.time.map(HistoryQuery.Range.instant) {
+            frames = needed.isEmpty ? [] : NodeFrame.frames(try await nodes.history.history(node, Self.historyRequest(needed, range)))
         } else {
             let snapshot = try await nodes.snapshots.snapshot(node)
             frames = snapshot.observedAt.map { [NodeFrame(snapshot, at: $0.timeIntervalSince1970)] } ?? []

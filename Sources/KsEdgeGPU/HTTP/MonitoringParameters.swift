@@ -9,11 +9,9 @@ extension MonitoringRequest {
     public static func parse(_ parameters: [String: String], now: Double) throws(APIError) -> MonitoringRequest {
         let filter = parameters["metrics_filter"].flatMap { $0.isEmpty ? nil : $0 } ?? ".*"
         guard filter.count <= maxFilterLength else { throw .invalidParameter("metrics_filter", "longer than \(maxFilterLength) characters") }
-        let pattern: Regex<AnyRegexOutput>
-        do { pattern = try Regex(filter) } catch { throw .invalidParameter("metrics_filter", "'\(filter.prefix(100))' is not a regular expression") }
-        let metrics = ConsoleMetric.allCases.filter { $0.rawValue.contains(pattern) }
+        guard (try? Regex(filter)) != nil else { throw .invalidParameter("metrics_filter", "'\(filter.prefix(100))' is not a regular expression") }
         func request(time: Double?, range: HistoryQuery.Range?) -> MonitoringRequest {
-            MonitoringRequest(filter: filter, metrics: metrics, time: time, range: range)
+            MonitoringRequest(filter: filter, time: time, range: range)
         }
 
         let time = try parameters["time"].map { text throws(APIError) in try HistoryRequest.time(text, name: "time") }

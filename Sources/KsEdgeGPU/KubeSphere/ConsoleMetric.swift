@@ -43,13 +43,9 @@ public enum ConsoleMetric: String, CaseIterable, Sendable {
 /// history (one frame per step) from which every console metric is computed.
 struct NodeFrame: Equatable {
     /// One GPU, or one MIG instance of a GPU.
-    struct Device: Hashable, Comparable {
+    struct Device: Hashable {
         var gpu: String
         var instance: String?
-
-        static func < (lhs: Device, rhs: Device) -> Bool {
-            (Int(lhs.gpu) ?? .max, lhs.gpu, Int(lhs.instance ?? "") ?? -1) < (Int(rhs.gpu) ?? .max, rhs.gpu, Int(rhs.instance ?? "") ?? -1)
-        }
     }
 
     struct GPU: Equatable {
@@ -161,14 +157,19 @@ struct NodeFrame: Equatable {
 
 /// Pure: frames of one node -> KubeSphere's envelope, one result per metric.
 enum ConsoleMetrics {
+    /// The error of a metric asked of frames from the history, which does not hold it; nil for the others.
+    static func unavailable(_ metric: ConsoleMetric, _ reason: String) -> String? {
+        metric.historyMetrics.isEmpty ? "\(metric.rawValue) \(reason)" : nil
+    }
+
     /// A vector from the newest frame (instant) or a matrix over every frame (range). Frames from the history carry
     /// no board total, fan or uptime: those metrics answer with their own error and the others still answer.
     static func results(node: String, metrics: [ConsoleMetric], frames: [NodeFrame], fromHistory: Bool, range: Bool,
                         noHistory: String = "is only available for now (without time, start or end)") -> [MonitoringResult] {
         metrics.map { metric in
-            if fromHistory, metric.historyMetrics.isEmpty {
+            if fromHistory, let error = unavailable(metric, noHistory) {
                 return MonitoringResult(metricName: metric.rawValue, data: MonitoringData(resultType: range ? "matrix" : "vector", result: []),
-                                        error: "\(metric.rawValue) \(noHistory)")
+                                        error: error)
             }
             var points: [[String: String]: [MonitoringPoint]] = [:]
             for frame in range ? frames : Array(frames.suffix(1)) {

@@ -1,8 +1,7 @@
 /// A request for KubeSphere's monitoring envelope: which console metrics, and an instant or a range.
 public struct MonitoringRequest: Sendable, Equatable {
-    /// `metrics_filter`, a regular expression over the names, unanchored as KubeSphere's.
+    /// `metrics_filter`, a regular expression over the names, unanchored as KubeSphere's (checked when parsed).
     public var filter: String
-    public var metrics: [ConsoleMetric]
     /// A past instant (`time`); nil with a range or for now.
     public var time: Double?
     /// `start`, `end`, `step`; nil for an instant.
@@ -11,7 +10,10 @@ public struct MonitoringRequest: Sendable, Equatable {
     /// KubeSphere's default step for ranges.
     public static let defaultStep: Double = 600
 
-    /// The names among `candidates` that the filter selects (the filter compiled when the request was parsed).
+    /// The console metrics the filter selects.
+    public var metrics: [ConsoleMetric] { selected(ConsoleMetric.allCases) }
+
+    /// The names among `candidates` that the filter selects.
     public func selected<Metric: RawRepresentable>(_ candidates: [Metric]) -> [Metric] where Metric.RawValue == String {
         guard let pattern = try? Regex(filter) else { return [] }
         return candidates.filter { $0.rawValue.contains(pattern) }

@@ -39,6 +39,9 @@ public struct HistoryQuery: Sendable {
         }
 
         public var pointCount: Int { Int(((end - start) / step).rounded(.down)) + 1 }
+
+        /// One point, at `time`.
+        public static func instant(_ time: Double) -> Range { Range(start: time, end: time, step: 1) }
     }
 
     /// Every node's series (a query with no `node`), by node name.
