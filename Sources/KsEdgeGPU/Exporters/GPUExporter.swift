@@ -27,12 +27,16 @@ public protocol GPUExporter: Sendable {
     func fleetExpression(_ column: FleetColumn, in scope: ExpressionScope) -> String?
     /// Families a history of `metrics` needs besides the metrics themselves, to interpret them.
     func historyContextFamilies(for metrics: [HistoryMetric]) -> [String]
-    /// Whether a history series of this exporter belongs in the answer, given the context families.
-    func keepsHistorySeries(_ metric: HistoryMetric, labels: [String: String], context: MetricFamilies) -> Bool
+    /// Which of this exporter's history series of one node belong in the answer, given that node's context families;
+    /// worked out once per node, then asked of each series.
+    func historySeriesFilter(context: MetricFamilies) -> HistorySeriesFilter
 
     /// Pure: one node's series of this exporter -> what the snapshot shows.
     func readings(_ families: MetricFamilies) -> NodeReadings
 }
+
+/// Whether a history series, by its metric and kept labels, belongs in the answer.
+public typealias HistorySeriesFilter = (_ metric: HistoryMetric, _ labels: [String: String]) -> Bool
 
 /// The per-node columns of the fleet list.
 public enum FleetColumn: String, CaseIterable, Sendable {
@@ -45,7 +49,7 @@ extension GPUExporter {
 
     public func historyContextFamilies(for metrics: [HistoryMetric]) -> [String] { [] }
 
-    public func keepsHistorySeries(_ metric: HistoryMetric, labels: [String: String], context: MetricFamilies) -> Bool { true }
+    public func historySeriesFilter(context: MetricFamilies) -> HistorySeriesFilter { { _, _ in true } }
 
     public func fleetExpression(_ column: FleetColumn, in scope: ExpressionScope) -> String? {
         standardFleetExpression(column, in: scope)

@@ -243,10 +243,12 @@ public struct JetsonCollector: GPUExporter {
         metrics.contains(.cpuUtilization) ? ["gpu_info_board_info", "gpu_nvpmode_info"] : []
     }
 
-    public func keepsHistorySeries(_ metric: HistoryMetric, labels: [String: String], context: MetricFamilies) -> Bool {
-        guard metric == .cpuUtilization, let core = labels["core"].flatMap({ Int($0) }) else { return true }
+    public func historySeriesFilter(context: MetricFamilies) -> HistorySeriesFilter {
         let board = Self.board(context)
-        guard let cores = Self.onlineCores(model: board.model, nvpmode: board.nvpmode) else { return true }
-        return core <= cores
+        guard let cores = Self.onlineCores(model: board.model, nvpmode: board.nvpmode) else { return { _, _ in true } }
+        return { metric, labels in
+            guard metric == .cpuUtilization, let core = labels["core"].flatMap({ Int($0) }) else { return true }
+            return core <= cores
+        }
     }
 }

@@ -59,13 +59,16 @@ public struct HistoryQuery: Sendable {
     /// One node's series per metric and GPU, core, sensor or rail, sorted, with a point at every step (null in gaps).
     public func decode(_ answer: [Series], over range: Range) -> [HistorySeries] {
         let context = MetricFamilies(FamilyTag.restore(answer.filter { $0.labels[FamilyTag.label].flatMap(FamilyTag.parse) == nil }))
+        var filters: [ExporterKind: HistorySeriesFilter] = [:]
         var seen = Set<[String: String]>()
         var result: [HistorySeries] = []
         for series in answer {
             guard let (name, kind) = series.labels[FamilyTag.label].flatMap(FamilyTag.parse),
                   let metric = HistoryMetric(rawValue: String(name)), let exporter = queries.exporters.exporter(kind) else { continue }
             let labels = series.labels.filter { metric.labelNames.contains($0.key) }
-            guard exporter.keepsHistorySeries(metric, labels: labels, context: context) else { continue }
+            let keeps = filters[kind] ?? exporter.historySeriesFilter(context: context)
+            filters[kind] = keeps
+            guard keeps(metric, labels) else { continue }
             // A MIG-partitioned GPU repeats its physical readings on every instance's series: keep one.
             guard seen.insert(labels.merging(["ks_metric": metric.rawValue]) { first, _ in first }).inserted else { continue }
             result.append(HistorySeries(metric: metric, unit: metric.unit, labels: labels, points: Self.fill(series.points, range)))
