@@ -66,8 +66,7 @@ public enum SimulatorServer {
             guard configuration.nodeExporter, let board = boards[context.parameters.get("node") ?? ""] else {
                 throw HTTPError(.notFound, message: "no simulated node-exporter here")
             }
-            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                            body: .init(byteBuffer: ByteBuffer(string: NodeExporterExposition.render(board, at: Date().timeIntervalSince1970))))
+            return exposition(NodeExporterExposition.render(board, at: Date().timeIntervalSince1970))
         }
         router.get("nodes/{node}/metrics") { _, context -> Response in
             let node = context.parameters.get("node") ?? ""
@@ -79,8 +78,7 @@ public enum SimulatorServer {
             } else {
                 throw HTTPError(.notFound, message: "no simulated node \(node)")
             }
-            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                            body: .init(byteBuffer: ByteBuffer(string: text)))
+            return exposition(text)
         }
         return Application(
             router: router,
@@ -91,6 +89,11 @@ public enum SimulatorServer {
                 await onServerRunning(port)
             },
             logger: logger)
+    }
+
+    /// A scrape page in Prometheus' text exposition format.
+    static func exposition(_ text: String) -> Response {
+        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     struct TargetGroup: Encodable {
