@@ -93,6 +93,12 @@ public enum JetsonExposition {
                       soc: "tegra234", mode: "MAXN", cores: 12, cpuEntries: 8,
                       sensors: [("gpu", 4), ("tdiode", -6), ("cpu", 2), ("tboard", -12)],
                       rails: [("cv", 8_000), ("gpu", 18_000), ("sys5v", 6_000)], processCount: 2)
+            case .orinNX:
+                // JetPack 6 with the seed collector: an empty temperature family, and none of its three rails.
+                Facts(machine: "NVIDIA Jetson Orin NX (16GB ram)", jetpack: "6.0", l4t: "36.3.0",
+                      board: "699-13767-0000-300 K.2", codename: "unknown", cudaArch: "8.7", module: "p3767-0000",
+                      soc: "tegra234", mode: "MAXN", cores: 8, cpuEntries: 8, sensors: [],
+                      rails: [("cv", 0), ("gpu", 0), ("sys5v", 0)], processCount: 1)
             case .a100, .l40s:
                 preconditionFailure("\(board.kind) is not a Jetson board")
             case .orinNano:

@@ -25,11 +25,15 @@ public enum NodeExporterExposition {
         case .agxOrin:
             Facts(cores: 12, memoryBytes: 64_336_789_504, diskBytes: 61_203_283_968, interface: "eth0",
                   zones: [("CPU-therm", 2), ("GPU-therm", 4), ("CV0-therm", 1), ("CV1-therm", 1.5), ("CV2-therm", 1.2), ("SOC0-therm", 0.5),
-                          ("SOC1-therm", 0.8), ("SOC2-therm", 0.3), ("Tj-therm", 4.5), ("Tboard", -12), ("Tdiode", -6)])
+                          ("SOC1-therm", 0.8), ("SOC2-therm", 0.3), ("Tj-therm", 4.5), ("Tboard_tegra", -12), ("Tdiode_tegra", -6)])
         case .orinNano:
             Facts(cores: 6, memoryBytes: 7_989_415_936, diskBytes: 62_252_941_312, interface: "enP8p1s0",
                   zones: [("cpu-thermal", 1.2), ("gpu-thermal", 0), ("cv0-thermal", -0.4), ("cv1-thermal", -0.2), ("cv2-thermal", -0.3),
                           ("soc0-thermal", -0.5), ("soc1-thermal", -0.1), ("soc2-thermal", -0.6), ("tj-thermal", 2)])
+        case .orinNX:
+            Facts(cores: 8, memoryBytes: 16_416_632_832, diskBytes: 117_092_769_792, interface: "enP8p1s0",
+                  zones: [("cpu-thermal", 1.5), ("gpu-thermal", 0.5), ("cv0-thermal", -0.2), ("cv1-thermal", 0), ("cv2-thermal", -0.1),
+                          ("soc0-thermal", -0.4), ("soc1-thermal", 0.2), ("soc2-thermal", -0.3), ("tj-thermal", 2.5)])
         case .a100:
             Facts(cores: 32, memoryBytes: 540_971_634_688, diskBytes: 1_919_850_381_312, interface: "ens3f0", zones: [])
         case .l40s:

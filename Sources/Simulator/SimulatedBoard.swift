@@ -32,6 +32,8 @@ public struct SimulatedBoard: Sendable, Hashable {
         case xavierNX = "xavier-nx"
         case agxOrin = "agx-orin"
         case orinNano = "orin-nano"
+        /// The seed collector on JetPack 6, whose jtop does not know the lower-case zone names: no temperatures.
+        case orinNX = "orin-nx"
         /// dcgm-exporter on a server with two A100s, one used by a pod.
         case a100 = "a100"
         /// nvidia_gpu_exporter on a server with one L40S.
@@ -39,13 +41,13 @@ public struct SimulatedBoard: Sendable, Hashable {
 
         public var exporter: Exporter {
             switch self {
-            case .xavierNX, .agxOrin, .orinNano: .jetson
+            case .xavierNX, .agxOrin, .orinNano, .orinNX: .jetson
             case .a100: .dcgm
             case .l40s: .nvidiaSMI
             }
         }
 
-        static let jetsonKinds: [Kind] = [.xavierNX, .agxOrin, .orinNano]
+        static let jetsonKinds: [Kind] = [.xavierNX, .agxOrin, .orinNano, .orinNX]
     }
 
     public let node: String
@@ -59,7 +61,7 @@ public struct SimulatedBoard: Sendable, Hashable {
     }
 
     /// `count` nodes. Exporters follow `mix` (weights, e.g. jetson 3, dcgm 1, nvidia-smi 1); Jetson boards cycle
-    /// through Xavier NX, AGX Orin and Orin Nano: edge-xavier-nx-01, edge-agx-orin-02, …, gpu-a100-04, gpu-l40s-05.
+    /// through Xavier NX, AGX Orin, Orin Nano and Orin NX: edge-xavier-nx-01, edge-agx-orin-02, …, gpu-a100-04, gpu-l40s-05.
     public static func fleet(count: Int, mix: [(Exporter, Int)] = [(.jetson, 1)]) -> [SimulatedBoard] {
         let pattern = mix.flatMap { exporter, weight in Array(repeating: exporter, count: max(0, weight)) }
         guard !pattern.isEmpty else { return [] }

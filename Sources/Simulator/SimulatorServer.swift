@@ -15,7 +15,13 @@ public struct SimulatorConfiguration: Sendable {
     /// The address Prometheus should scrape (`host:port`); defaults to host and port.
     public var advertise: String?
     /// Also serve a node-exporter page per simulated board, as a second target of the same node.
-    public var nodeExporter = false
+    public var nodeExporter = true
+    /// A Pushgateway that the last `pushBoards` boards push to instead of being scraped.
+    public var pushGateway: URL?
+    public var pushBoards = 2
+    public var pushInterval: Duration = .seconds(10)
+    /// When the first pushing board stops pushing.
+    public var stopPushingAfter: Duration = .seconds(60)
 
     public init() {}
 }
@@ -27,7 +33,10 @@ public enum SimulatorServer {
 
     public static func build(_ configuration: SimulatorConfiguration, logger: Logger,
                              onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
-        let boards = Dictionary(uniqueKeysWithValues: SimulatedBoard.fleet(count: configuration.boards, mix: configuration.mix).map { ($0.node, $0) })
+        let fleet = SimulatedBoard.fleet(count: configuration.boards, mix: configuration.mix)
+        let boards = Dictionary(uniqueKeysWithValues: fleet.map { ($0.node, $0) })
+        let pushed = configuration.pushGateway == nil ? [] : Array(fleet.suffix(max(0, configuration.pushBoards)))
+        let pushedNodes = Set(pushed.map(\.node))
         var fixtures: [String: String] = [:]
         for (node, path) in configuration.fixtures {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
@@ -37,7 +46,8 @@ public enum SimulatorServer {
         }
         let replayed = fixtures
         let exporters = boards.mapValues(\.kind.exporter).merging(replayed.mapValues(SimulatedBoard.Exporter.of(page:))) { first, _ in first }
-        let nodes = exporters.keys.sorted()
+        // Pushing boards are not scrape targets: Prometheus reads them from the Pushgateway.
+        let nodes = exporters.keys.filter { !pushedNodes.contains($0) }.sorted()
         // With port 0 the real port is known only once bound; /targets must advertise that one.
         let boundPort = Mutex<Int>(configuration.port)
 
@@ -52,7 +62,7 @@ public enum SimulatorServer {
             }
             if configuration.nodeExporter {
                 // As the node-exporter ServiceMonitor relabels it: instance = the node name.
-                groups += boards.keys.sorted().map { node in
+                groups += boards.keys.filter { !pushedNodes.contains($0) }.sorted().map { node in
                     TargetGroup(targets: [address], labels: [
                         "__metrics_path__": "/nodes/\(node)/node-exporter/metrics", "instance": node, "job": "node-exporter",
                         "namespace": "kubesphere-monitoring-system", "pod": "node-exporter-\(podSuffix(node))",
@@ -80,9 +90,14 @@ public enum SimulatorServer {
             }
             return exposition(text)
         }
+        let pusher = configuration.pushGateway.map { gateway in
+            Pusher(gateway: gateway, boards: pushed, nodeExporter: configuration.nodeExporter, interval: configuration.pushInterval,
+                   stopAfter: configuration.stopPushingAfter, logger: logger)
+        }
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ks-edge-gpu-simulator"),
+            services: pusher.map { [$0] } ?? [],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
                 boundPort.withLock { $0 = port }

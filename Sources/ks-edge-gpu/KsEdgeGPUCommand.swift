@@ -29,10 +29,13 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong(ServeSetting.dcgmNodeLabel.flag), help: .init(ServeSetting.dcgmNodeLabel.help)) var dcgmNodeLabel: String?
     @Option(name: .customLong(ServeSetting.nvidiaSMINodeLabel.flag), help: .init(ServeSetting.nvidiaSMINodeLabel.help))
     var nvidiaSMINodeLabel: String?
+    @Option(name: .customLong(ServeSetting.nodeExporterNodeLabel.flag), help: .init(ServeSetting.nodeExporterNodeLabel.help))
+    var nodeExporterNodeLabel: String?
     @Option(name: .customLong(ServeSetting.refreshInterval.flag), help: .init(ServeSetting.refreshInterval.help)) var refreshInterval: String?
     @Option(name: .customLong(ServeSetting.prometheusTimeout.flag), help: .init(ServeSetting.prometheusTimeout.help))
     var prometheusTimeout: String?
     @Option(name: .customLong(ServeSetting.scrapeInterval.flag), help: .init(ServeSetting.scrapeInterval.help)) var scrapeInterval: String?
+    @Option(name: .customLong(ServeSetting.pushInterval.flag), help: .init(ServeSetting.pushInterval.help)) var pushInterval: String?
     @Option(name: .customLong(ServeSetting.cacheTTL.flag), help: .init(ServeSetting.cacheTTL.help)) var cacheTTL: String?
     @Option(name: .customLong(ServeSetting.migrations.flag), help: .init(ServeSetting.migrations.help)) var migrations: String?
     @Option(name: .customLong(ServeSetting.publicDirectory.flag), help: .init(ServeSetting.publicDirectory.help)) var publicDirectory: String?
@@ -46,8 +49,9 @@ struct Serve: AsyncParsableCommand {
     var flags: [ServeSetting: String] {
         let given: [ServeSetting: String?] = [
             .prometheusURL: prometheusURL, .host: host, .port: port, .database: database, .nodeLabel: nodeLabel,
-            .dcgmNodeLabel: dcgmNodeLabel, .nvidiaSMINodeLabel: nvidiaSMINodeLabel, .refreshInterval: refreshInterval,
-            .prometheusTimeout: prometheusTimeout, .scrapeInterval: scrapeInterval, .cacheTTL: cacheTTL, .migrations: migrations,
+            .dcgmNodeLabel: dcgmNodeLabel, .nvidiaSMINodeLabel: nvidiaSMINodeLabel, .nodeExporterNodeLabel: nodeExporterNodeLabel,
+            .refreshInterval: refreshInterval, .prometheusTimeout: prometheusTimeout, .scrapeInterval: scrapeInterval,
+            .pushInterval: pushInterval, .cacheTTL: cacheTTL, .migrations: migrations,
             .publicDirectory: publicDirectory, .logLevel: logLevel, .auth: auth, .authTokenFile: authTokenFile, .jwtSecretFile: jwtSecretFile,
             .passThroughAllow: passThroughAllow,
         ]
@@ -103,14 +107,28 @@ struct Simulate: AsyncParsableCommand {
     @Option(name: .customLong("fixture"), help: "Also serve a captured exporter page verbatim as a node: NODE=FILE (repeatable)")
     var fixtures: [String] = []
     @Option(help: "host:port Prometheus should scrape (default: host:port)") var advertise: String?
-    @Flag(help: "Also serve each board's node-exporter page (/nodes/<node>/node-exporter/metrics) as a second target")
-    var nodeExporter = false
+    @Flag(inversion: .prefixedNo, help: "Also serve each board's node-exporter page (/nodes/<node>/node-exporter/metrics) as a second target")
+    var nodeExporter = true
+    @Option(help: "Pushgateway base URL: the last --push-boards boards push their pages there instead of being scraped")
+    var push: String?
+    @Option(help: "How many boards push (with --push)") var pushBoards = 2
+    @Option(help: "How often pushing boards push (with --push)") var pushInterval = "10s"
+    @Option(help: "When the first pushing board stops pushing, as one that lost its link (with --push)") var stopPushingAfter = "60s"
 
     func validate() throws {
         guard SimulatedBoard.parseMix(mix) != nil else {
             throw ValidationError("--mix \(mix): expected exporters jetson, dcgm, nvidia-smi with optional weights, e.g. jetson=3,dcgm=1")
         }
         guard boards >= 0, boards <= 100_000 else { throw ValidationError("--boards must be between 0 and 100000") }
+        if let push {
+            guard let url = URL(string: push), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                throw ValidationError("--push \(push): expected the Pushgateway's http(s) URL")
+            }
+        }
+        guard pushBoards >= 0 else { throw ValidationError("--push-boards must not be negative") }
+        for (flag, text) in [("--push-interval", pushInterval), ("--stop-pushing-after", stopPushingAfter)] {
+            do { _ = try DurationText.parse(text) } catch { throw ValidationError("\(flag) \(text): \(error)") }
+        }
         for fixture in fixtures {
             let parts = fixture.split(separator: "=", maxSplits: 1)
             guard parts.count == 2, NodeName(String(parts[0])) != nil else {
@@ -128,6 +146,10 @@ struct Simulate: AsyncParsableCommand {
         configuration.mix = SimulatedBoard.parseMix(mix)!
         configuration.advertise = advertise
         configuration.nodeExporter = nodeExporter
+        configuration.pushGateway = push.flatMap(URL.init(string:))
+        configuration.pushBoards = pushBoards
+        configuration.pushInterval = try DurationText.parse(pushInterval)
+        configuration.stopPushingAfter = try DurationText.parse(stopPushingAfter)
         for fixture in fixtures {
             let parts = fixture.split(separator: "=", maxSplits: 1)
             configuration.fixtures[String(parts[0])] = String(parts[1])

@@ -37,9 +37,10 @@ public func buildApplication<Source: MetricsSource & PrometheusForwarder>(
     let contact = UpstreamContact()
     let recorded = RecordingMetricsSource(base: source, contact: contact, now: now)
     let exporters = ExporterRegistry.standard
-    let queries = GPUQueries(exporters: exporters, nodeLabels: NodeLabels(exporters, common: configuration.nodeLabel,
-                                                                          overrides: configuration.exporterNodeLabels))
-    let freshness = Freshness(scrapeInterval: configuration.scrapeInterval)
+    let nodeLabels = NodeLabels(exporters, common: configuration.nodeLabel, overrides: configuration.exporterNodeLabels,
+                                nodeExporter: configuration.nodeExporterNodeLabel)
+    let queries = GPUQueries(exporters: exporters, nodeLabels: nodeLabels, scrapeInterval: configuration.scrapeInterval)
+    let freshness = Freshness(scrapeInterval: configuration.scrapeInterval, pushInterval: configuration.pushInterval)
     let readiness = Readiness()
 
     let context = GPUContext(source: recorded, store: inventory, queries: queries, freshness: freshness, logger: logger, now: now)

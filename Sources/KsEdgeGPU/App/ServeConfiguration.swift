@@ -12,11 +12,15 @@ public struct ServeConfiguration: Sendable {
     public var nodeLabel: LabelName?
     /// Per-exporter node labels where they differ.
     public var exporterNodeLabels: [ExporterKind: LabelName] = [:]
+    /// The node label of node-exporter's series.
+    public var nodeExporterNodeLabel = LabelName.instance
     public var refreshInterval: Duration = .seconds(30)
     /// The whole deadline of one Prometheus call, connect included.
     public var prometheusTimeout: Duration = .seconds(10)
     /// The ServiceMonitor's scrape interval; decides `online` vs `stale`.
     public var scrapeInterval: Duration = .seconds(60)
+    /// How often edge nodes behind a Pushgateway push; a node whose last push is 3 intervals old is `stale`.
+    public var pushInterval: Duration = .seconds(60)
     /// How long answers are reused (0 = only coalesce concurrent requests); the console refreshes every 5s.
     public var cacheTTL: Duration = .seconds(5)
     /// Nil: the migrations built into the binary. A folder overrides them (development).

@@ -22,8 +22,8 @@ public struct ServeSetting: Sendable, Hashable {
 
     /// Every setting, in the order `--help` lists them.
     public static let all: [ServeSetting] = [
-        prometheusURL, host, port, database, nodeLabel, dcgmNodeLabel, nvidiaSMINodeLabel, refreshInterval, prometheusTimeout,
-        scrapeInterval, cacheTTL, migrations, publicDirectory, logLevel, auth, authTokenFile, jwtSecretFile,
+        prometheusURL, host, port, database, nodeLabel, dcgmNodeLabel, nvidiaSMINodeLabel, nodeExporterNodeLabel, refreshInterval,
+        prometheusTimeout, scrapeInterval, pushInterval, cacheTTL, migrations, publicDirectory, logLevel, auth, authTokenFile, jwtSecretFile,
         passThroughAllow,
     ]
 
@@ -48,6 +48,9 @@ public struct ServeSetting: Sendable, Hashable {
     public static let dcgmNodeLabel = exporterLabel(.dcgm, "dcgm.node.label", "dcgm-node-label", "Node label of dcgm-exporter series, e.g. Hostname")
     public static let nvidiaSMINodeLabel = exporterLabel(.nvidiaSMI, "nvidia.smi.node.label", "nvidia-smi-node-label",
                                                          "Node label of nvidia_gpu_exporter series")
+    public static let nodeExporterNodeLabel = setting("node.exporter.node.label", "node-exporter-node-label",
+                                                      "Node label of node-exporter series, joined into each GPU node's snapshot",
+                                                      \.nodeExporterNodeLabel, show: { $0.rawValue }) { label($0) }
     public static let refreshInterval = duration("refresh.interval", "refresh-interval", "How often the board inventory is refreshed",
                                                  \.refreshInterval, minimum: .seconds(1))
     public static let prometheusTimeout = duration("prometheus.timeout", "prometheus-timeout",
@@ -55,6 +58,9 @@ public struct ServeSetting: Sendable, Hashable {
                                                    minimum: .milliseconds(100))
     public static let scrapeInterval = duration("scrape.interval", "scrape-interval", "The ServiceMonitor's scrape interval; decides online vs stale",
                                                 \.scrapeInterval, minimum: .seconds(1))
+    public static let pushInterval = duration("push.interval", "push-interval",
+                                              "How often nodes behind a Pushgateway push; decides online vs stale for them",
+                                              \.pushInterval, minimum: .seconds(1))
     public static let cacheTTL = duration("cache.ttl", "cache-ttl", "How long answers are reused; concurrent requests always share one query",
                                           \.cacheTTL, minimum: .zero)
     public static let migrations = setting("migrations.dir", "migrations", "Folder of *.sql migrations to use instead of the built-in ones",

@@ -19,11 +19,13 @@ public struct FleetList: Codable, Sendable, Hashable {
         @Nullable public var gpuTemperatureCelsius: Double?
         /// The board's measured input where known, else the summed GPU power, else null.
         @Nullable public var powerWatts: Double?
+        /// Share of the board's RAM in use (node-exporter's, else the exporter's own report), null where unknown.
+        @Nullable public var memoryUtilizationPercent: Double?
         @Nullable public var lastSeen: Date?
 
         public init(
             node: String, exporter: ExporterKind?, status: NodeStatus, model: String?, gpuUtilizationPercent: Double?,
-            gpuTemperatureCelsius: Double?, powerWatts: Double?, lastSeen: Date?
+            gpuTemperatureCelsius: Double?, powerWatts: Double?, memoryUtilizationPercent: Double? = nil, lastSeen: Date?
         ) {
             self.node = node
             self.exporter = exporter
@@ -32,6 +34,7 @@ public struct FleetList: Codable, Sendable, Hashable {
             self.gpuUtilizationPercent = gpuUtilizationPercent
             self.gpuTemperatureCelsius = gpuTemperatureCelsius
             self.powerWatts = powerWatts
+            self.memoryUtilizationPercent = memoryUtilizationPercent
             self.lastSeen = lastSeen
         }
     }

@@ -20,7 +20,7 @@ public struct History: Codable, Sendable, Hashable {
 
 public struct HistorySeries: Codable, Sendable, Hashable {
     public var metric: HistoryMetric
-    /// `percent`, `celsius`, `watts` or `bytes`.
+    /// `percent`, `celsius`, `watts`, `bytes` or `bytes_per_second`.
     public var unit: String
     public var labels: [String: String]
     /// `[unix seconds, value]` at every step from start to end; the value is null where nothing was recorded.
@@ -67,13 +67,18 @@ public enum HistoryMetric: String, CaseIterable, Sendable, Codable {
     case cpuUtilization = "cpu_utilization"
     case boardTemperature = "board_temperature"
     case boardPower = "board_power"
+    /// Share of the board's RAM in use (node-exporter's MemAvailable where present).
+    case memoryUtilization = "memory_utilization"
+    /// Bytes per second over the physical interfaces, one series per `direction` (`receive`, `transmit`).
+    case network
 
     public var unit: String {
         switch self {
-        case .gpuUtilization, .cpuUtilization: "percent"
+        case .gpuUtilization, .cpuUtilization, .memoryUtilization: "percent"
         case .gpuTemperature, .boardTemperature: "celsius"
         case .gpuPower, .boardPower: "watts"
         case .gpuMemoryUsed, .gpuMemoryTotal: "bytes"
+        case .network: "bytes_per_second"
         }
     }
 
@@ -84,6 +89,8 @@ public enum HistoryMetric: String, CaseIterable, Sendable, Codable {
         case .cpuUtilization: ["core"]
         case .boardTemperature: ["sensor"]
         case .boardPower: ["rail"]
+        case .memoryUtilization: []
+        case .network: ["direction"]
         }
     }
 }

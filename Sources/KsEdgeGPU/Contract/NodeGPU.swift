@@ -18,9 +18,27 @@ public enum NodeStatus: String, Codable, Sendable, CaseIterable {
     case offline
 }
 
+/// What contributed to a snapshot: the GPU exporter that describes the node, and node-exporter where it runs there.
+public enum DataSource: String, Codable, Sendable, CaseIterable {
+    case jetson
+    case dcgm
+    case nvidiaSMI = "nvidia-smi"
+    case nodeExporter = "node-exporter"
+
+    public init(_ exporter: ExporterKind) {
+        switch exporter {
+        case .jetson: self = .jetson
+        case .dcgm: self = .dcgm
+        case .nvidiaSMI: self = .nvidiaSMI
+        }
+    }
+}
+
 public struct NodeGPU: Codable, Sendable, Hashable {
     public var node: String
     public var exporter: ExporterKind
+    /// The exporter first, then node-exporter when its series were joined in.
+    public var sources: [DataSource]
     public var status: NodeStatus
     /// When the newest sample used here was scraped.
     @Nullable public var observedAt: Date?
@@ -34,14 +52,24 @@ public struct NodeGPU: Codable, Sendable, Hashable {
     public var power: Power
     @Nullable public var fanPercent: Double?
     public var processes: [GPUProcess]
+    /// The board's RAM. On a Jetson the GPU shares it (see `GPU.memoryTotalBytes`).
+    public var memory: Memory
+    /// The root filesystem.
+    public var disk: Disk
+    /// Summed over the physical interfaces.
+    public var network: Network
+    /// The 1-minute load average.
+    @Nullable public var load1: Double?
 
     public init(
-        node: String, exporter: ExporterKind, status: NodeStatus, observedAt: Date?, board: Board = Board(),
-        uptimeSeconds: Double? = nil, gpus: [GPU] = [], cpu: CPU = CPU(), temperatures: [Temperature] = [],
-        offlineSensors: [String] = [], power: Power = Power(), fanPercent: Double? = nil, processes: [GPUProcess] = []
+        node: String, exporter: ExporterKind, sources: [DataSource]? = nil, status: NodeStatus, observedAt: Date?,
+        board: Board = Board(), uptimeSeconds: Double? = nil, gpus: [GPU] = [], cpu: CPU = CPU(), temperatures: [Temperature] = [],
+        offlineSensors: [String] = [], power: Power = Power(), fanPercent: Double? = nil, processes: [GPUProcess] = [],
+        memory: Memory = Memory(), disk: Disk = Disk(), network: Network = Network(), load1: Double? = nil
     ) {
         self.node = node
         self.exporter = exporter
+        self.sources = sources ?? [DataSource(exporter)]
         self.status = status
         self.observedAt = observedAt
         self.board = board
@@ -53,6 +81,47 @@ public struct NodeGPU: Codable, Sendable, Hashable {
         self.power = power
         self.fanPercent = fanPercent
         self.processes = processes
+        self.memory = memory
+        self.disk = disk
+        self.network = network
+        self.load1 = load1
+    }
+
+    public struct Memory: Codable, Sendable, Hashable, DecodedEmptyWhenMissing {
+        public static let unknown = Memory()
+        @Nullable public var totalBytes: Double?
+        /// What can be allocated without swapping (MemAvailable); null where only free memory is reported.
+        @Nullable public var availableBytes: Double?
+        @Nullable public var usedBytes: Double?
+
+        public init(totalBytes: Double? = nil, availableBytes: Double? = nil, usedBytes: Double? = nil) {
+            self.totalBytes = totalBytes
+            self.availableBytes = availableBytes
+            self.usedBytes = usedBytes
+        }
+    }
+
+    public struct Disk: Codable, Sendable, Hashable, DecodedEmptyWhenMissing {
+        public static let unknown = Disk()
+        @Nullable public var totalBytes: Double?
+        /// Available to unprivileged users.
+        @Nullable public var availableBytes: Double?
+
+        public init(totalBytes: Double? = nil, availableBytes: Double? = nil) {
+            self.totalBytes = totalBytes
+            self.availableBytes = availableBytes
+        }
+    }
+
+    public struct Network: Codable, Sendable, Hashable, DecodedEmptyWhenMissing {
+        public static let unknown = Network()
+        @Nullable public var receiveBytesPerSecond: Double?
+        @Nullable public var transmitBytesPerSecond: Double?
+
+        public init(receiveBytesPerSecond: Double? = nil, transmitBytesPerSecond: Double? = nil) {
+            self.receiveBytesPerSecond = receiveBytesPerSecond
+            self.transmitBytesPerSecond = transmitBytesPerSecond
+        }
     }
 
     public struct Board: Codable, Sendable, Hashable {
@@ -98,7 +167,9 @@ public struct NodeGPU: Codable, Sendable, Hashable {
         @Nullable public var name: String?
         @Nullable public var uuid: String?
         @Nullable public var utilizationPercent: Double?
+        /// On a Jetson (memory shared with the CPU): the memory the GPU holds where the exporter reports it, else null.
         @Nullable public var memoryUsedBytes: Double?
+        /// On a Jetson: the board's RAM, which the GPU shares.
         @Nullable public var memoryTotalBytes: Double?
         @Nullable public var temperatureCelsius: Double?
         @Nullable public var powerWatts: Double?

@@ -25,3 +25,24 @@ extension KeyedDecodingContainer {
         try decodeIfPresent(type, forKey: key) ?? Nullable(wrappedValue: nil)
     }
 }
+
+/// A part of the contract added after snapshots were first stored: a stored snapshot without it decodes with every
+/// field unknown, so upgrading never loses a node's last good snapshot.
+public protocol DecodedEmptyWhenMissing: Codable {
+    /// Every field unknown.
+    static var unknown: Self { get }
+}
+
+extension KeyedDecodingContainer {
+    public func decode<Value: DecodedEmptyWhenMissing>(_ type: Value.Type, forKey key: Key) throws -> Value {
+        try decodeIfPresent(type, forKey: key) ?? Value.unknown
+    }
+
+    /// Stored snapshots from before `sources` existed name only their exporter.
+    public func decode(_ type: [DataSource].Type, forKey key: Key) throws -> [DataSource] {
+        if let sources = try decodeIfPresent(type, forKey: key) { return sources }
+        guard let exporterKey = Key(stringValue: "exporter"), let exporter = try decodeIfPresent(ExporterKind.self, forKey: exporterKey)
+        else { return [] }
+        return [DataSource(exporter)]
+    }
+}

@@ -141,7 +141,8 @@ public struct DCGMExporter: GPUExporter {
             let device = "\(scope.nodeLabel.rawValue), gpu, GPU_I_ID"
             let part = { (name: String) in "sum by (\(device)) (\(scope.family(name)))" }
             return instance("(\(part("DCGM_FI_DEV_FB_USED")) + \(part("DCGM_FI_DEV_FB_FREE")) + (\(part("DCGM_FI_DEV_FB_RESERVED")) or \(part("DCGM_FI_DEV_FB_USED")) * 0)) * \(Self.mebibyte)")
-        case .cpuUtilization:
+        case .cpuUtilization, .memoryUtilization, .network:
+            // Host facts: node-exporter's, where it runs.
             return nil
         case .boardTemperature:
             return "\(scope.copy(scope.family("DCGM_FI_DEV_GPU_TEMP"), to: "sensor", from: "gpu", "(.*)", "gpu$1")) or "

@@ -19,6 +19,9 @@ public protocol GPUExporter: Sendable {
     var modelLabel: (family: String, label: String) { get }
     /// Families whose labels describe the board, read by the inventory with their sample times.
     var inventoryFamilies: [String] { get }
+    /// The GPU is part of the SoC (Jetson): it has no memory of its own, so its memory total is the board's RAM, and
+    /// its temperature is the board's `gpu` thermal zone.
+    var isIntegrated: Bool { get }
 
     /// The PromQL of `metric` in the contract's units over `scope`; nil where the exporter does not measure it.
     /// Unknown readings are left out (gaps), never 0. Series carry the labels of `HistoryMetric.labelNames`.
@@ -40,12 +43,15 @@ public typealias HistorySeriesFilter = (_ metric: HistoryMetric, _ labels: [Stri
 
 /// The per-node columns of the fleet list.
 public enum FleetColumn: String, CaseIterable, Sendable {
-    /// Mean GPU load, hottest GPU, board input or else summed GPU power, model, and newest sample time.
-    case utilization, temperature, power, model, seen
+    /// Mean GPU load, hottest GPU, board input or else summed GPU power, model, newest sample time, and the share of
+    /// RAM in use where the exporter itself reports RAM (node-exporter's, where present, is preferred).
+    case utilization, temperature, power, model, seen, memory
 }
 
 extension GPUExporter {
     public var defaultNodeLabel: LabelName { .instance }
+
+    public var isIntegrated: Bool { false }
 
     public func historyContextFamilies(for metrics: [HistoryMetric]) -> [String] { [] }
 
@@ -70,6 +76,8 @@ extension GPUExporter {
             return "max by (\(label), \(modelLabel.label)) (\(scope.family(modelLabel.family)))"
         case .seen:
             return "max by (\(label)) (timestamp(\(scope.family(heartbeat))))"
+        case .memory:
+            return expression(.memoryUtilization, in: scope).map { "max by (\(label)) (\($0))" }
         }
     }
 }
@@ -87,6 +95,12 @@ public struct NodeReadings: Sendable, Hashable {
     public var power = NodeGPU.Power()
     public var fanPercent: Double?
     public var processes: [NodeGPU.GPUProcess] = []
+    public var memory = NodeGPU.Memory()
+    public var disk = NodeGPU.Disk()
+    public var network = NodeGPU.Network()
+    public var load1: Double?
+    /// Sources joined in besides the exporter (node-exporter).
+    public var joined: [DataSource] = []
 
     public init() {}
 }
@@ -94,9 +108,10 @@ public struct NodeReadings: Sendable, Hashable {
 extension NodeGPU {
     public init(node: String, exporter: ExporterKind, status: NodeStatus, observedAt: Date?, readings: NodeReadings) {
         self.init(
-            node: node, exporter: exporter, status: status, observedAt: observedAt, board: readings.board,
-            uptimeSeconds: readings.uptimeSeconds, gpus: readings.gpus, cpu: readings.cpu, temperatures: readings.temperatures,
-            offlineSensors: readings.offlineSensors, power: readings.power, fanPercent: readings.fanPercent,
-            processes: readings.processes)
+            node: node, exporter: exporter, sources: [DataSource(exporter)] + readings.joined, status: status, observedAt: observedAt,
+            board: readings.board, uptimeSeconds: readings.uptimeSeconds, gpus: readings.gpus, cpu: readings.cpu,
+            temperatures: readings.temperatures, offlineSensors: readings.offlineSensors, power: readings.power,
+            fanPercent: readings.fanPercent, processes: readings.processes, memory: readings.memory, disk: readings.disk,
+            network: readings.network, load1: readings.load1)
     }
 }

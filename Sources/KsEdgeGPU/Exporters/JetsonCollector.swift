@@ -14,8 +14,8 @@ public struct JetsonCollector: GPUExporter {
     public let heartbeat = "gpu_usage_gpu"
     public let modelLabel = (family: "gpu_info_board_info", label: "machine")
     public let inventoryFamilies = ["gpu_info_board_info", "gpu_info_hardware_info", "gpu_nvpmode_info"]
+    public let isIntegrated = true
 
-    static let offlineSensorReading = -256.0
     static let pageBytes = 4096.0
     static let kilobyte = 1024.0
 
@@ -51,6 +51,7 @@ public struct JetsonCollector: GPUExporter {
         readings.power = power
         readings.fanPercent = families.value("gpu_usage_fan", where: "fan", is: "speed")
         readings.processes = Self.processes(families)
+        if variant { readings.memory = OrinNanoVariant.memory(families) }
         return readings
     }
 
@@ -97,7 +98,7 @@ public struct JetsonCollector: GPUExporter {
         var offline: [String] = []
         for sample in families.samples("gpu_temperatures") {
             guard let sensor = sample.labels["temperature"] else { continue }
-            guard let celsius = sample.value, celsius != offlineSensorReading else {
+            guard let celsius = sample.value, celsius != offlineSensorCelsius else {
                 offline.append(sensor)
                 continue
             }
@@ -152,6 +153,13 @@ public struct JetsonCollector: GPUExporter {
                 totalWatts: all.first { $0.rail == "total" }?.watts,
                 rails: all.filter { $0.rail != "total" }
             )
+        }
+
+        /// The board's RAM as jtop reads /proc/meminfo; it reports free, not available, memory.
+        static func memory(_ families: MetricFamilies) -> NodeGPU.Memory {
+            NodeGPU.Memory(totalBytes: families.value("gpu_usage_ram", where: "ram", is: "total").map { $0 * kilobyte },
+                           availableBytes: nil,
+                           usedBytes: families.value("gpu_usage_ram", where: "ram", is: "used").map { $0 * kilobyte })
         }
 
         /// The iGPU shares system RAM: used = NvMap shared memory, total = RAM.
@@ -218,6 +226,12 @@ public struct JetsonCollector: GPUExporter {
             // The variant's `total` is the board's input (the snapshot's power.totalWatts), not one more rail.
             let rails = scope.family("gpu_usage_power", excluding: [(.known("power"), "total")])
             return scope.copy("\(rails) / 1000 \(railsMeasured(scope))", to: "rail", from: "power")
+        case .memoryUtilization:
+            // The variant's RAM in kB; node-exporter's, where it runs, is preferred over this.
+            let ram = { (part: String) in scope.family("gpu_usage_ram", [(.known("ram"), part)]) }
+            return "100 * \(ram("used")) / ignoring (ram) \(ram("total"))"
+        case .network:
+            return nil
         }
     }
 

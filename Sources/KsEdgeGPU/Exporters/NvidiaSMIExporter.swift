@@ -86,7 +86,8 @@ public struct NvidiaSMIExporter: GPUExporter {
             return scope.copy(indexed(scope.family("nvidia_smi_memory_used_bytes")), to: "gpu", from: "index")
         case .gpuMemoryTotal:
             return scope.copy(indexed(scope.family("nvidia_smi_memory_total_bytes")), to: "gpu", from: "index")
-        case .cpuUtilization:
+        case .cpuUtilization, .memoryUtilization, .network:
+            // Host facts: node-exporter's, where it runs.
             return nil
         case .boardTemperature:
             return scope.copy(indexed(scope.family("nvidia_smi_temperature_gpu")), to: "sensor", from: "index", "(.*)", "gpu$1")

@@ -8,3 +8,6 @@ extension Double {
     /// (a ratio times 100, mW / 1000 in PromQL) does not reach the JSON.
     public var roundedToMillionths: Double { (self * 1e6).rounded() / 1e6 }
 }
+
+/// Tegra thermal drivers report a sensor they cannot read as -256 °C, through jtop and sysfs alike: offline, not cold.
+let offlineSensorCelsius = -256.0

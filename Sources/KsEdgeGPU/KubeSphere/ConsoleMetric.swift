@@ -100,6 +100,8 @@ struct NodeFrame: Equatable {
                 case .cpuUtilization: labels["core"].map { frames[index].cores[$0] = value }
                 case .boardTemperature: labels["sensor"].map { frames[index].sensors[$0] = value }
                 case .boardPower: labels["rail"].map { frames[index].rails[$0] = value }
+                // Host facts: the console charts them from its own node monitoring.
+                case .memoryUtilization, .network: break
                 }
             }
         }

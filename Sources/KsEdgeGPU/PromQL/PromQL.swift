@@ -16,6 +16,7 @@ public struct Selector: Sendable, Hashable {
         case equal = "="
         case notEqual = "!="
         case regex = "=~"
+        case notRegex = "!~"
     }
 
     public struct Matcher: Sendable, Hashable {
@@ -41,6 +42,11 @@ public struct Selector: Sendable, Hashable {
     /// Regex match. Only for patterns written in this codebase (a client value goes through `equal`).
     public func matching(_ label: LabelName, trustedPattern pattern: String) -> Selector {
         adding(Matcher(label: label, match: .regex, value: pattern))
+    }
+
+    /// Anything the pattern does not match. Only for patterns written in this codebase.
+    public func notMatching(_ label: LabelName, trustedPattern pattern: String) -> Selector {
+        adding(Matcher(label: label, match: .notRegex, value: pattern))
     }
 
     private func adding(_ matcher: Matcher) -> Selector {

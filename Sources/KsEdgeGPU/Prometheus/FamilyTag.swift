@@ -19,14 +19,16 @@ enum FamilyTag {
         }
     }
 
-    /// `<name>:<exporter>`, for clauses whose answer must say which exporter it came from.
-    static func tag(_ name: String, _ exporter: ExporterKind) -> String { "\(name):\(exporter.rawValue)" }
+    /// `<name>:<source>`, for clauses whose answer must say which exporter (or node-exporter) it came from.
+    static func tag(_ name: String, _ exporter: ExporterKind) -> String { tag(name, DataSource(exporter)) }
 
-    /// The name and exporter of a tag made by `tag(_:_:)`.
-    static func parse(_ tag: String) -> (name: Substring, exporter: ExporterKind)? {
-        guard let colon = tag.lastIndex(of: ":"), let exporter = ExporterKind(rawValue: String(tag[tag.index(after: colon)...])) else {
+    static func tag(_ name: String, _ source: DataSource) -> String { "\(name):\(source.rawValue)" }
+
+    /// The name and source of a tag made by `tag(_:_:)`.
+    static func parse(_ tag: String) -> (name: Substring, source: DataSource)? {
+        guard let colon = tag.lastIndex(of: ":"), let source = DataSource(rawValue: String(tag[tag.index(after: colon)...])) else {
             return nil
         }
-        return (tag[..<colon], exporter)
+        return (tag[..<colon], source)
     }
 }

@@ -1,62 +1,100 @@
-/// The whole fleet, aggregated by Prometheus to one series per node and column, each tagged `<column>:<exporter>`.
-/// One query per exporter (a constant number, whatever the fleet size), sent together so Prometheus evaluates
-/// them side by side.
+/// The whole fleet, aggregated by Prometheus to one series per node and column, each tagged `<column>:<exporter>`,
+/// with the time of each pushed node's last push. One query per exporter and one for node-exporter's RAM (a constant
+/// number, whatever the fleet size), sent together so Prometheus evaluates them side by side.
 public struct FleetQuery: Sendable {
     let queries: GPUQueries
 
     public var promQL: [PromQL] {
-        queries.exporters.exporters.map { exporter in
+        let perExporter = queries.exporters.exporters.map { exporter in
             let scope = queries.fleetScope(exporter)
-            let clauses = FleetColumn.allCases.compactMap { column in
+            let columns = FleetColumn.allCases.compactMap { column in
                 exporter.fleetExpression(column, in: scope).map { FamilyTag.tag($0, as: FamilyTag.tag(Self.prefix + column.rawValue, exporter.kind)) }
             }
-            return PromQL(trusted: clauses.joined(separator: " or "))
+            let pushed = LastPush.expression(in: scope.node, label: scope.nodeLabel, heartbeats: Selector().equal(.metricName, exporter.heartbeat))
+            return PromQL(trusted: (columns + [FamilyTag.tag(pushed, as: FamilyTag.tag(Self.pushed, exporter.kind))]).joined(separator: " or "))
         }
+        let nodeExporter = queries.exporters.nodeExporter
+        let scope = queries.nodeExporterScope(nil)
+        return perExporter + [PromQL(trusted: [
+            FamilyTag.tag(nodeExporter.fleetMemoryExpression(in: scope), as: Self.hostMemory),
+            FamilyTag.tag(nodeExporter.fleetGPUZoneExpression(in: scope), as: Self.hostGPUZone),
+        ].joined(separator: " or "))]
     }
 
     static let prefix = "fleet_"
+    static let pushed = "fleet_pushed"
+    static let hostMemory = "fleet_node_exporter_memory"
+    static let hostGPUZone = "fleet_node_exporter_gpu_zone"
 
     /// One node's columns as Prometheus aggregated them; nil where not measured.
     public struct Row: Sendable, Equatable {
         public var node: String
         public var exporter: ExporterKind
         public var utilization, temperature, power: Double?
-        /// Unix seconds of the node's newest heartbeat.
+        /// Percent of RAM in use: node-exporter's where it runs, else the exporter's own.
+        public var memory: Double?
+        /// Unix seconds of the node's newest heartbeat, or of its last push when it pushes through a Pushgateway.
         public var seen: Double?
+        /// The node's series come through a Pushgateway.
+        public var pushed = false
         public var model: String?
 
         public init(node: String, exporter: ExporterKind, utilization: Double? = nil, temperature: Double? = nil, power: Double? = nil,
-                    seen: Double? = nil, model: String? = nil) {
+                    memory: Double? = nil, seen: Double? = nil, pushed: Bool = false, model: String? = nil) {
             self.node = node
             self.exporter = exporter
             self.utilization = utilization
             self.temperature = temperature
             self.power = power
+            self.memory = memory
             self.seen = seen
+            self.pushed = pushed
             self.model = model
         }
     }
 
-    /// The rows, one per node, in no particular order.
+    /// The rows, one per node a GPU exporter describes, in no particular order.
     public func decode(_ answer: [Series]) -> [Row] {
         var rows: [String: Row] = [:]
+        var pushTimes: [String: Double] = [:]
+        var host: [String: [String: Double]] = [:]
+        let value = { (series: Series) in series.latest.flatMap { $0.value.isFinite ? $0.value.roundedToMillionths : nil } }
         for series in answer {
-            guard let (name, kind) = series.labels[FamilyTag.label].flatMap(FamilyTag.parse), name.hasPrefix(Self.prefix),
-                  let column = FleetColumn(rawValue: String(name.dropFirst(Self.prefix.count))),
-                  let exporter = queries.exporters.exporter(kind),
+            guard let tag = series.labels[FamilyTag.label] else { continue }
+            if tag == Self.hostMemory || tag == Self.hostGPUZone {
+                if let node = series.labels[queries.nodeLabels.nodeExporter.rawValue], !node.isEmpty { host[tag, default: [:]][node] = value(series) }
+                continue
+            }
+            guard let (name, source) = FamilyTag.parse(tag), let exporter = queries.exporters.exporter(source),
                   let node = series.labels[queries.nodeLabels[exporter].rawValue], !node.isEmpty else { continue }
-            let value = series.latest.flatMap { $0.value.isFinite ? $0.value.roundedToMillionths : nil }
-            var row = rows[node] ?? Row(node: node, exporter: kind)
+            if name == Self.pushed {
+                if let time = series.latest?.value { pushTimes[node] = time }
+                continue
+            }
+            guard name.hasPrefix(Self.prefix), let column = FleetColumn(rawValue: String(name.dropFirst(Self.prefix.count))) else { continue }
+            let value = value(series)
+            var row = rows[node] ?? Row(node: node, exporter: exporter.kind)
             switch column {
             case .utilization: row.utilization = value
             case .temperature: row.temperature = value
             case .power: row.power = value
+            case .memory: row.memory = value
             case .seen: row.seen = series.latest?.value
             case .model:
                 let name = series.labels[exporter.modelLabel.label]
                 row.model = name?.isEmpty == false ? name : row.model
             }
             rows[node] = row
+        }
+        for (node, time) in pushTimes where rows[node] != nil {
+            rows[node]?.seen = time
+            rows[node]?.pushed = true
+        }
+        for (node, memory) in host[Self.hostMemory] ?? [:] where rows[node] != nil { rows[node]?.memory = memory }
+        // As in the snapshot: an integrated GPU without a reading of its own reads the board's gpu zone.
+        for (node, celsius) in host[Self.hostGPUZone] ?? [:] {
+            guard let row = rows[node], row.temperature == nil, queries.exporters.exporter(row.exporter)?.isIntegrated == true else { continue }
+            rows[node]?.temperature = celsius
         }
         return Array(rows.values)
     }

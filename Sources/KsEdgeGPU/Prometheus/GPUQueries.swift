@@ -6,10 +6,14 @@
 public struct GPUQueries: Sendable {
     public let exporters: ExporterRegistry
     public let nodeLabels: NodeLabels
+    /// The range of counters' rates (node-exporter's CPU time and network bytes), in PromQL duration form: 4 scrape
+    /// intervals, so a missed scrape still leaves two samples.
+    public let rateWindow: String
 
-    public init(exporters: ExporterRegistry = .standard, nodeLabels: NodeLabels? = nil) {
+    public init(exporters: ExporterRegistry = .standard, nodeLabels: NodeLabels? = nil, scrapeInterval: Duration = .seconds(60)) {
         self.exporters = exporters
         self.nodeLabels = nodeLabels ?? NodeLabels(exporters)
+        rateWindow = "\(Int((4 * scrapeInterval.secondsValue).rounded(.up)))s"
     }
 
     public func snapshot(_ node: NodeName) -> SnapshotQuery { SnapshotQuery(node: node, queries: self) }
@@ -45,5 +49,11 @@ public struct GPUQueries: Sendable {
     /// Every node, for `exporter`'s aggregations.
     func fleetScope(_ exporter: any GPUExporter) -> ExpressionScope {
         ExpressionScope(node: Selector(), nodeLabel: nodeLabels[exporter])
+    }
+
+    /// One node (or every node, `node` nil) for node-exporter's expressions.
+    func nodeExporterScope(_ node: NodeName?) -> ExpressionScope {
+        let label = nodeLabels.nodeExporter
+        return ExpressionScope(node: node.map { Selector().equal(label, $0.rawValue) } ?? Selector(), nodeLabel: label)
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
 
 /// `metrics` of one node (or of every node, `node` nil) over time in one `query_range`, whichever exporter each runs:
-/// each exporter's expression of each metric, tagged `<metric>:<exporter>`, plus the families the exporters need to
-/// interpret them.
+/// each exporter's and node-exporter's expression of each metric, tagged `<metric>:<source>`, plus the families the
+/// exporters need to interpret them. Where both measure a metric (RAM), node-exporter's series wins.
 public struct HistoryQuery: Sendable {
     public let node: NodeName?
     public let metrics: [HistoryMetric]
@@ -18,6 +18,11 @@ public struct HistoryQuery: Sendable {
                 exporter.expression(metric, in: scope(exporter))
                     .map { FamilyTag.tag($0, as: FamilyTag.tag(metric.rawValue, exporter.kind)) }
             }
+        }
+        let hostScope = queries.nodeExporterScope(node)
+        clauses += metrics.compactMap { metric in
+            queries.exporters.nodeExporter.expression(metric, in: hostScope, window: queries.rateWindow)
+                .map { FamilyTag.tag($0, as: FamilyTag.tag(metric.rawValue, .nodeExporter)) }
         }
         for exporter in queries.exporters.exporters {
             let scope = scope(exporter)
@@ -48,27 +53,38 @@ public struct HistoryQuery: Sendable {
     public func decodeByNode(_ answer: [Series], over range: Range) -> [String: [HistorySeries]] {
         var byNode: [String: [Series]] = [:]
         for entry in answer {
-            guard let tag = entry.labels[FamilyTag.label],
-                  let exporter = FamilyTag.parse(tag).flatMap({ queries.exporters.exporter($0.exporter) }) ?? queries.exporters.exporter(ofFamily: tag),
-                  let node = entry.labels[queries.nodeLabels[exporter].rawValue], !node.isEmpty else { continue }
+            guard let tag = entry.labels[FamilyTag.label], let label = nodeLabel(ofTag: tag),
+                  let node = entry.labels[label.rawValue], !node.isEmpty else { continue }
             byNode[node, default: []].append(entry)
         }
         return byNode.mapValues { decode($0, over: range) }
     }
 
+    /// The label naming the node of a tagged series: its source's, or for a context family its exporter's.
+    func nodeLabel(ofTag tag: String) -> LabelName? {
+        switch FamilyTag.parse(tag)?.source {
+        case .nodeExporter: return queries.nodeLabels.nodeExporter
+        case let source?: return queries.exporters.exporter(source).map { queries.nodeLabels[$0] }
+        case nil: return queries.exporters.exporter(ofFamily: tag).map { queries.nodeLabels[$0] }
+        }
+    }
+
     /// One node's series per metric and GPU, core, sensor or rail, sorted, with a point at every step (null in gaps).
     public func decode(_ answer: [Series], over range: Range) -> [HistorySeries] {
         let context = MetricFamilies(FamilyTag.restore(answer.filter { $0.labels[FamilyTag.label].flatMap(FamilyTag.parse) == nil }))
-        var filters: [ExporterKind: HistorySeriesFilter] = [:]
+        var filters: [DataSource: HistorySeriesFilter] = [:]
         var seen = Set<[String: String]>()
         var result: [HistorySeries] = []
-        for series in answer {
-            guard let (name, kind) = series.labels[FamilyTag.label].flatMap(FamilyTag.parse),
-                  let metric = HistoryMetric(rawValue: String(name)), let exporter = queries.exporters.exporter(kind) else { continue }
+        let tagged = answer.compactMap { series in series.labels[FamilyTag.label].flatMap(FamilyTag.parse).map { (series, $0) } }
+        // node-exporter's series first: they win over an exporter's series of the same metric and labels.
+        for (series, (name, source)) in tagged.filter({ $0.1.source == .nodeExporter }) + tagged.filter({ $0.1.source != .nodeExporter }) {
+            guard let metric = HistoryMetric(rawValue: String(name)) else { continue }
             let labels = series.labels.filter { metric.labelNames.contains($0.key) }
-            let keeps = filters[kind] ?? exporter.historySeriesFilter(context: context)
-            filters[kind] = keeps
-            guard keeps(metric, labels) else { continue }
+            if let exporter = queries.exporters.exporter(source) {
+                let keeps = filters[source] ?? exporter.historySeriesFilter(context: context)
+                filters[source] = keeps
+                guard keeps(metric, labels) else { continue }
+            }
             // A MIG-partitioned GPU repeats its physical readings on every instance's series: keep one.
             guard seen.insert(labels.merging(["ks_metric": metric.rawValue]) { first, _ in first }).inserted else { continue }
             result.append(HistorySeries(metric: metric, unit: metric.unit, labels: labels, points: Self.fill(series.points, range)))

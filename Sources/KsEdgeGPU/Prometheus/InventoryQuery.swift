@@ -1,13 +1,22 @@
 import Foundation
 
-/// The identity families of every node with their sample times (as values), for the board inventory.
+/// The identity families of every node with their sample times (as values), for the board inventory, and the time
+/// of each pushed node's last push: a Pushgateway's series look newly scraped for ever, so a node that stopped pushing
+/// is last seen at its last push.
 public struct InventoryQuery: Sendable {
     let queries: GPUQueries
 
+    static let pushed = "ks_pushed_at"
+
     public var promQL: PromQL {
         let families = queries.exporters.exporters.flatMap(\.inventoryFamilies)
-        return PromQL(trusted: families.map { FamilyTag.tag("timestamp(\(Selector().equal(.metricName, $0).text))", as: $0) }
-            .joined(separator: " or "))
+            .map { FamilyTag.tag("timestamp(\(Selector().equal(.metricName, $0).text))", as: $0) }
+        let pushes = queries.exporters.exporters.map { exporter in
+            let label = queries.nodeLabels[exporter]
+            return FamilyTag.tag(LastPush.expression(in: Selector(), label: label, heartbeats: Selector().equal(.metricName, exporter.heartbeat)),
+                                 as: FamilyTag.tag(Self.pushed, exporter.kind))
+        }
+        return PromQL(trusted: (families + pushes).joined(separator: " or "))
     }
 
     /// A board as its exporter describes it, last seen at its newest sample.
@@ -21,6 +30,13 @@ public struct InventoryQuery: Sendable {
     /// One board per node with a valid name, sorted by node.
     public func decode(_ series: [Series]) -> [Board] {
         var byNode: [String: [Series]] = [:]
+        var pushedAt: [String: Double] = [:]
+        for entry in series {
+            guard let (name, source) = entry.labels[FamilyTag.label].flatMap(FamilyTag.parse), name == Self.pushed,
+                  let exporter = queries.exporters.exporter(source), let node = entry.labels[queries.nodeLabels[exporter].rawValue],
+                  let time = entry.latest?.value, time.isFinite else { continue }
+            pushedAt[node] = max(pushedAt[node] ?? time, time)
+        }
         for entry in FamilyTag.restore(series) {
             guard let exporter = queries.exporters.exporter(ofFamily: entry.name),
                   let node = entry.labels[queries.nodeLabels[exporter].rawValue], NodeName.isValid(node) else { continue }
@@ -28,8 +44,9 @@ public struct InventoryQuery: Sendable {
         }
         return byNode.compactMap { node, entries in
             // Values are sample times, so only the board and the exporter are taken from the readings.
-            guard let seen = entries.compactMap({ $0.latest?.value }).filter(\.isFinite).max(),
+            guard let scraped = entries.compactMap({ $0.latest?.value }).filter(\.isFinite).max(),
                   let (exporter, readings) = queries.exporters.describe(entries) else { return nil }
+            let seen = pushedAt[node] ?? scraped
             return Board(node: node, exporter: exporter.kind, board: readings.board, seen: Date(timeIntervalSince1970: seen))
         }
         .sorted { $0.node < $1.node }

@@ -4,7 +4,7 @@ import Foundation
 /// `ascending`). Pure: applied to the whole (cached) fleet per request. Parsed from the URL in `HTTP/`.
 public struct FleetRequest: Sendable, Hashable {
     public enum SortKey: String, CaseIterable, Sendable {
-        case node, lastSeen, gpuUtilizationPercent, gpuTemperatureCelsius, powerWatts
+        case node, lastSeen, gpuUtilizationPercent, gpuTemperatureCelsius, powerWatts, memoryUtilizationPercent
     }
 
     public var statuses: Set<NodeStatus> = []
@@ -59,6 +59,7 @@ public struct FleetRequest: Sendable, Hashable {
         case .gpuUtilizationPercent: item.gpuUtilizationPercent.map(SortValue.number)
         case .gpuTemperatureCelsius: item.gpuTemperatureCelsius.map(SortValue.number)
         case .powerWatts: item.powerWatts.map(SortValue.number)
+        case .memoryUtilizationPercent: item.memoryUtilizationPercent.map(SortValue.number)
         }
     }
 

@@ -33,9 +33,10 @@ public struct FleetService<Source: MetricsSource, Store: InventoryStore>: Sendab
         for row in query.decode(answer) {
             let seen = row.seen.map { Date(timeIntervalSince1970: $0) }
             items[row.node] = FleetList.Item(
-                node: row.node, exporter: row.exporter, status: seen.map { context.freshness.status(observedAt: $0, now: context.now()) } ?? .stale,
+                node: row.node, exporter: row.exporter,
+                status: seen.map { context.freshness.status(observedAt: $0, pushed: row.pushed, now: context.now()) } ?? .stale,
                 model: row.model ?? inventory[row.node]?.model, gpuUtilizationPercent: row.utilization,
-                gpuTemperatureCelsius: row.temperature, powerWatts: row.power,
+                gpuTemperatureCelsius: row.temperature, powerWatts: row.power, memoryUtilizationPercent: row.memory,
                 lastSeen: [seen, inventory[row.node]?.lastSeen].compactMap { $0 }.max())
         }
         for board in boards where items[board.node] == nil {
@@ -61,7 +62,8 @@ public struct FleetService<Source: MetricsSource, Store: InventoryStore>: Sendab
 }
 
 extension FleetList.Item {
-    /// A fleet row from a node's snapshot: mean GPU load, hottest GPU, measured board input or else summed GPU power.
+    /// A fleet row from a node's snapshot: mean GPU load, hottest GPU, measured board input or else summed GPU power,
+    /// share of RAM in use.
     /// The model is the snapshot's own, or the inventory's where the snapshot has none.
     init(_ snapshot: NodeGPU, status: NodeStatus, inventoryModel: String?, lastSeen: Date?) {
         let load = snapshot.gpus.compactMap(\.utilizationPercent)
@@ -74,7 +76,16 @@ extension FleetList.Item {
             gpuUtilizationPercent: load.isEmpty ? nil : load.reduce(0, +) / Double(load.count),
             gpuTemperatureCelsius: snapshot.gpus.compactMap(\.temperatureCelsius).max(),
             powerWatts: snapshot.power.totalWatts ?? (gpuPower.isEmpty ? nil : gpuPower.reduce(0, +)),
+            memoryUtilizationPercent: snapshot.memory.utilizationPercent,
             lastSeen: lastSeen
         )
+    }
+}
+
+extension NodeGPU.Memory {
+    /// Used over total, in percent; nil where either is unknown.
+    var utilizationPercent: Double? {
+        guard let usedBytes, let totalBytes, totalBytes > 0 else { return nil }
+        return (100 * usedBytes / totalBytes).roundedToMillionths
     }
 }

@@ -1,13 +1,19 @@
 import Foundation
 
-/// `online` while the newest sample is within 3 scrape intervals, `stale` after.
+/// `online` while the newest sample is within 3 scrape intervals (3 push intervals for a node that pushes through a
+/// Pushgateway, whose time is its last push), `stale` after.
 public struct Freshness: Sendable {
     public let scrapeInterval: Duration
+    public let pushInterval: Duration
 
-    public init(scrapeInterval: Duration) { self.scrapeInterval = scrapeInterval }
+    public init(scrapeInterval: Duration, pushInterval: Duration = .seconds(60)) {
+        self.scrapeInterval = scrapeInterval
+        self.pushInterval = pushInterval
+    }
 
-    public func status(observedAt: Date?, now: Date) -> NodeStatus {
+    public func status(observedAt: Date?, pushed: Bool = false, now: Date) -> NodeStatus {
         guard let observedAt else { return .offline }
-        return now.timeIntervalSince(observedAt) <= 3 * scrapeInterval.secondsValue ? .online : .stale
+        let interval = pushed ? pushInterval : scrapeInterval
+        return now.timeIntervalSince(observedAt) <= 3 * interval.secondsValue ? .online : .stale
     }
 }

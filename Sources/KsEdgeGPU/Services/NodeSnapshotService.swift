@@ -40,7 +40,7 @@ public struct NodeSnapshotService<Source: MetricsSource, Store: InventoryStore>:
 
         guard let answer = query.decode(series) else { return try await offline(node) }
         var snapshot = NodeGPU(node: node.rawValue, exporter: answer.exporter,
-                               status: context.freshness.status(observedAt: answer.observedAt, now: context.now()),
+                               status: context.freshness.status(observedAt: answer.observedAt, pushed: answer.pushed, now: context.now()),
                                observedAt: answer.observedAt, readings: answer.readings)
         let observed = BoardRecord(node: node.rawValue, exporter: snapshot.exporter, board: snapshot.board,
                                    seen: snapshot.observedAt ?? context.now())

@@ -40,6 +40,44 @@ import Testing
         }
     }
 
+    /// node-exporter's RAM joins the rows a GPU exporter lists (never a row of its own), sorts like any column, and
+    /// is null where unknown.
+    @Test func memoryUtilizationComesFromNodeExporter() async throws {
+        let source = FakeMetricsSource()
+        FleetAnswers.install([
+            .init(node: "edge-a", utilization: 10), .init(node: "edge-b", utilization: 20), .init(node: "edge-c", utilization: 30),
+        ], into: source, at: now)
+        // cpu-only runs node-exporter and no GPU exporter: not a GPU node.
+        source.answer(GPUQueries().fleet.promQL.last!, with: [("edge-a", 71.5), ("edge-b", 12.25), ("cpu-only", 50)].map { node, percent in
+            Series(labels: ["instance": node, "ks_family": FleetQuery.hostMemory], points: [.init(timestamp: now, value: percent)])
+        })
+        try await TestApp.withRouter(source) { client, _ in
+            let (_, list, _) = try await client.get("/edge/nodes?sortBy=memoryUtilizationPercent", as: FleetList.self)
+            #expect(list?.items.map(\.node) == ["edge-a", "edge-b", "edge-c"])
+            #expect(list?.items.map(\.memoryUtilizationPercent) == [71.5, 12.25, nil])
+            let (_, ascending, _) = try await client.get("/edge/nodes?sortBy=memoryUtilizationPercent&ascending=true", as: FleetList.self)
+            #expect(ascending?.items.map(\.node) == ["edge-b", "edge-a", "edge-c"])
+        }
+    }
+
+    /// A node behind a Pushgateway is as fresh as its last push, not as the Pushgateway's scrape (which is always new).
+    @Test func pushedNodesAreAsFreshAsTheirLastPush() async throws {
+        let source = FakeMetricsSource()
+        FleetAnswers.install([
+            .init(node: "edge-pushing", utilization: 10, pushed: now - 100),
+            .init(node: "edge-stopped", utilization: 20, pushed: now - 200),
+            .init(node: "edge-scraped", utilization: 30),
+        ], into: source, at: now)
+        try await TestApp.withRouter(source, configure: { $0.pushInterval = .seconds(60) }) { client, _ in
+            let (_, list, _) = try await client.get("/edge/nodes", as: FleetList.self)
+            let rows = Dictionary(uniqueKeysWithValues: try #require(list).items.map { ($0.node, $0) })
+            #expect(rows["edge-pushing"]?.status == .online)
+            #expect(rows["edge-stopped"]?.status == .stale)
+            #expect(rows["edge-scraped"]?.status == .online)
+            #expect(rows["edge-stopped"]?.lastSeen.map { abs($0.timeIntervalSince1970 - (now - 200)) < 0.001 } == true)
+        }
+    }
+
     @Test func inventoryNodesWithoutSamplesAreOffline() async throws {
         let source = FakeMetricsSource(series: try fleet(2, at: now))
         try await TestApp.withRouter(source) { client, database in
@@ -62,7 +100,7 @@ import Testing
             FleetAnswers.install((0..<size).map { .init(node: "edge-\($0)", utilization: 1) }, into: source)
             let (_, list, _) = try await client.get("/edge/nodes", as: FleetList.self)
             #expect(list?.totalItems == size)
-            #expect(source.queries.filter { $0 != inventory }.count - before == 3)
+            #expect(source.queries.filter { $0 != inventory }.count - before == ExporterRegistry.standard.exporters.count + 1)
         }
     }
 

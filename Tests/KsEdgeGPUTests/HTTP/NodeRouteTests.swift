@@ -32,6 +32,47 @@ import Testing
         }
     }
 
+    /// node-exporter's series of the node join the snapshot in the same single query.
+    @Test func nodeExporterJoinsTheSnapshotInTheSameQuery() async throws {
+        let host = try ExpositionParser.parse(String(contentsOfFile: Fixtures.nodeExporterPage, encoding: .utf8), timestamp: now).map { series in
+            Series(labels: series.labels.merging(["instance": "edge-agx-02", "job": "node-exporter"]) { a, _ in a }, points: series.points)
+        }
+        let source = FakeMetricsSource(series: try fixtureFleet(at: now) + host)
+        try await TestApp.withRouter(source) { client, _ in
+            let (_, body, _) = try await client.get("/edge/nodes/edge-agx-02/gpu", as: NodeGPU.self)
+            let node = try #require(body)
+            let ram = host.first { $0.name == "node_memory_MemTotal_bytes" }?.latest?.value
+            #expect(node.sources == [.jetson, .nodeExporter])
+            #expect(node.memory.totalBytes == ram && ram != nil)
+            #expect(node.gpus.first?.memoryTotalBytes == ram)
+            #expect(node.disk.totalBytes != nil && node.load1 != nil)
+            #expect(source.queries.filter { $0.text.contains("edge-agx-02") }.count == 1)
+
+            let (_, other, _) = try await client.get("/edge/nodes/edge-nx-01/gpu", as: NodeGPU.self)
+            #expect(other?.sources == [.jetson])
+            #expect(other?.memory == .unknown)
+        }
+    }
+
+    /// A node behind a Pushgateway: its series look current for ever, so its freshness is its last push.
+    @Test func pushedNodeIsStaleThreePushIntervalsAfterItsLastPush() async throws {
+        let push = { @Sendable (time: Double) in
+            Series(labels: ["__name__": "push_time_seconds", "instance": "edge-agx-02", "job": "jetson-exporter"],
+                   points: [.init(timestamp: self.now, value: time)])
+        }
+        let source = FakeMetricsSource(series: try fixtureFleet(at: now) + [push(now - 20)])
+        try await TestApp.withRouter(source, configure: { $0.pushInterval = .seconds(10) }) { client, database in
+            let (_, fresh, _) = try await client.get("/edge/nodes/edge-agx-02/gpu", as: NodeGPU.self)
+            #expect(fresh?.status == .online)
+            #expect(fresh.flatMap(\.observedAt).map { abs($0.timeIntervalSince1970 - (now - 20)) < 0.001 } == true)
+
+            source.replace(try fixtureFleet(at: now) + [push(now - 31)])
+            let (_, stale, _) = try await client.get("/edge/nodes/edge-agx-02/gpu", as: NodeGPU.self)
+            #expect(stale?.status == .stale)
+            #expect(stale?.gpus == fresh?.gpus)
+        }
+    }
+
     @Test(arguments: ["Bad_Name", "edge%22%7D%20or%20vector(1)", "-edge", String(repeating: "a", count: 254), "a..b"])
     func invalidNodeNameIsRejectedBeforeAnyQuery(name: String) async throws {
         let source = FakeMetricsSource(series: try fixtureFleet(at: now))

@@ -111,6 +111,10 @@ struct LivePrometheusTests {
                     #expect(node.power.totalWatts != nil)
                     #expect(node.gpus.first?.memoryUsedBytes != nil)
                     #expect(node.board.codename == nil)
+                case .orinNX:
+                    // The seed collector on JetPack 6, without node-exporter here: no temperatures, no rails.
+                    #expect(node.temperatures.isEmpty && node.gpus.first?.temperatureCelsius == nil)
+                    #expect(node.power.rails.allSatisfy { $0.watts == nil })
                 case .a100:
                     #expect(node.exporter == .dcgm)
                     #expect(node.gpus.count == 2)

@@ -40,19 +40,45 @@ import Testing
         }
     }
 
+    static let hostFamilies = NodeExporter().families.joined(separator: "|")
+
+    /// Every selector of the text, each of which must name the node.
+    func selectors(_ text: String) -> [String] { text.matches(of: /\{[^}]*\}/).map { String(text[$0.range]) } }
+
     @Test func nodeSnapshotIsOneQueryOnTheNodeLabel() throws {
-        let queries = GPUQueries(nodeLabels: NodeLabels(.standard, common: try #require(LabelName("instance"))))
+        let queries = GPUQueries(nodeLabels: NodeLabels(.standard, common: try #require(LabelName("instance"))), scrapeInterval: .seconds(15))
         let query = queries.snapshot(try #require(NodeName("edge-nx-01"))).promQL
-        let selector = #"{__name__=~"gpu_.*|DCGM_FI_.*|nvidia_smi_.*",instance="edge-nx-01"}"#
+        #expect(query.count == 1)
+        let text = try #require(query.first?.text)
+        // The GPU families and node-exporter's gauges in one selector, then the tagged scrape time, push time and rates.
+        #expect(text.hasPrefix(#"{__name__=~"gpu_.*|DCGM_FI_.*|nvidia_smi_.*|\#(Self.hostFamilies)",instance="edge-nx-01"} or "#))
         let heartbeat = #"{__name__=~"gpu_usage_gpu|DCGM_FI_DEV_GPU_TEMP|nvidia_smi_temperature_gpu",instance="edge-nx-01"}"#
-        #expect(query.map(\.text) == [#"\#(selector) or label_replace(max(timestamp(\#(heartbeat))), "ks_family", "ks_observed_at", "", "")"#])
+        #expect(text.contains(#"label_replace(max(timestamp(\#(heartbeat))), "ks_family", "ks_observed_at", "", "")"#))
+        #expect(text.contains(#"push_time_seconds"} and on (instance, job) group by (instance, job) (\#(heartbeat))), "ks_family", "ks_pushed_at""#))
+        #expect(text.contains(#"irate({instance="edge-nx-01",__name__="node_cpu_seconds_total",mode="idle"}[60s])"#))
+        #expect(selectors(text).count == 7)
+        #expect(selectors(text).allSatisfy { $0.contains(#"instance="edge-nx-01""#) })
     }
 
     @Test func configuredNodeLabelIsUsed() throws {
         let queries = GPUQueries(nodeLabels: NodeLabels(.standard, common: try #require(LabelName("node"))))
-        #expect(queries.snapshot(try #require(NodeName("n1"))).promQL.map(\.text).allSatisfy { $0.hasPrefix(#"{__name__=~"gpu_.*|DCGM_FI_.*|nvidia_smi_.*",node="n1"} or "#) })
-        #expect(queries.fleet.promQL.count == 3)
-        #expect(queries.fleet.promQL.allSatisfy { $0.text.contains("max by (node)") && !$0.text.contains("by (instance") })
+        let snapshot = queries.snapshot(try #require(NodeName("n1"))).promQL.map(\.text)
+        // node-exporter keeps its own label (instance), so its series come in a second query.
+        #expect(snapshot.count == 2)
+        #expect(snapshot[0].hasPrefix(#"{__name__=~"gpu_.*|DCGM_FI_.*|nvidia_smi_.*",node="n1"} or "#))
+        #expect(snapshot[1].hasPrefix(#"{__name__=~"\#(Self.hostFamilies)",instance="n1"} or "#))
+        #expect(queries.fleet.promQL.count == 4)
+        #expect(queries.fleet.promQL.dropLast().allSatisfy { $0.text.contains("max by (node)") && !$0.text.contains("by (instance") })
+        #expect(queries.fleet.promQL.last?.text.contains("max by (instance)") == true)
+    }
+
+    @Test func nodeExporterLabelIsConfiguredOnItsOwn() throws {
+        let label = try #require(LabelName("kubernetes_node"))
+        let queries = GPUQueries(nodeLabels: NodeLabels(.standard, nodeExporter: label))
+        let texts = queries.snapshot(try #require(NodeName("n1"))).promQL.map(\.text)
+        #expect(texts.count == 2)
+        #expect(selectors(texts[1]).allSatisfy { $0.contains(#"kubernetes_node="n1""#) })
+        #expect(!texts[0].contains("node_memory"))
     }
 
     @Test func exportersWithTheirOwnNodeLabelGetTheirOwnSelector() throws {
@@ -60,7 +86,7 @@ import Testing
         let texts = queries.snapshot(try #require(NodeName("n1"))).promQL.map(\.text)
         #expect(texts.count == 2)
         #expect(texts[0].hasPrefix(#"{__name__=~"DCGM_FI_.*",Hostname="n1"} or "#))
-        #expect(texts[1].hasPrefix(#"{__name__=~"gpu_.*|nvidia_smi_.*",instance="n1"} or "#))
+        #expect(texts[1].hasPrefix(#"{__name__=~"gpu_.*|nvidia_smi_.*|\#(Self.hostFamilies)",instance="n1"} or "#))
         #expect(queries.fleet.promQL[1].text.contains("max by (Hostname)"))
         #expect(queries.fleet.promQL[0].text.contains("max by (instance)"))
     }

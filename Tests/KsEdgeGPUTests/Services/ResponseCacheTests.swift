@@ -78,7 +78,7 @@ import Testing
             #expect(source.queries.filter { $0.text.contains("edge-agx-02") }.count == 1)
             // One round of the fleet's three queries, not sixteen.
             let fleet = GPUQueries().fleet.promQL
-            #expect(source.queries.filter { fleet.contains($0) }.count == 3)
+            #expect(source.queries.filter { fleet.contains($0) }.count == ExporterRegistry.standard.exporters.count + 1)
         }
     }
 }

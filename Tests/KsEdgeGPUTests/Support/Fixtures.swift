@@ -11,6 +11,9 @@ enum Fixtures {
         return repositoryRoot.appendingPathComponent("Tests/Fixtures/exporters")
     }()
 
+    /// node_exporter's real page (Debian 1.5.0, a 2-core VM), trimmed to the families ks-edge-gpu reads.
+    static let nodeExporterPage = repositoryRoot.appendingPathComponent("Tests/Fixtures/node-exporter/debian-vm-2-cores.prom").path
+
     static let migrations = repositoryRoot.appendingPathComponent("migrations").path
     static let publicDirectory = repositoryRoot.appendingPathComponent("Public").path
 

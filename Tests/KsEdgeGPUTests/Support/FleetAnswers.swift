@@ -11,13 +11,21 @@ enum FleetAnswers {
         var power: Double?
         var model: String?
         var seen: Double?
+        /// node-exporter's percent of RAM in use.
+        var memory: Double?
+        /// The time of the node's last push, for a node behind a Pushgateway.
+        var pushed: Double?
     }
 
-    /// Makes `source` answer each exporter's fleet query with that exporter's rows.
+    /// Makes `source` answer each exporter's fleet query with that exporter's rows, and node-exporter's with theirs.
     static func install(_ rows: [Row], into source: FakeMetricsSource, at time: Double = Date().timeIntervalSince1970) {
-        for (exporter, query) in zip(ExporterRegistry.standard.exporters.map(\.kind), GPUQueries().fleet.promQL) {
+        let queries = GPUQueries().fleet.promQL
+        for (exporter, query) in zip(ExporterRegistry.standard.exporters.map(\.kind), queries) {
             source.answer(query, with: series(rows.filter { $0.exporter == exporter }, at: time))
         }
+        source.answer(queries[ExporterRegistry.standard.exporters.count], with: rows.compactMap { row in
+            row.memory.map { Series(labels: ["instance": row.node, "ks_family": FleetQuery.hostMemory], points: [.init(timestamp: time, value: $0)]) }
+        })
     }
 
     static func series(_ rows: [Row], at time: Double = Date().timeIntervalSince1970) -> [Series] {
@@ -33,6 +41,8 @@ enum FleetAnswers {
                 entry(.utilization, row.utilization), entry(.temperature, row.temperature), entry(.power, row.power),
                 entry(.model, row.model.map { _ in 1 }, extra: row.model.map { [modelLabel: $0] } ?? [:]),
                 entry(.seen, row.seen ?? time),
+                row.pushed.map { Series(labels: ["instance": row.node, "ks_family": FamilyTag.tag(FleetQuery.pushed, row.exporter)],
+                                        points: [.init(timestamp: time, value: $0)]) },
             ].compactMap { $0 }
         }
     }

@@ -73,7 +73,8 @@ final class PrometheusProcess: @unchecked Sendable {
     let port: Int
     let directory: String
 
-    init(targetsPort: Int, binary: String) throws {
+    /// `extraScrapeConfigs`: more jobs, YAML list items indented by two spaces.
+    init(targetsPort: Int, binary: String, extraScrapeConfigs: String = "") throws {
         port = try LiveServices.freePort()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("ks-edge-gpu-prom-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -86,6 +87,7 @@ final class PrometheusProcess: @unchecked Sendable {
                 http_sd_configs:
                   - url: http://127.0.0.1:\(targetsPort)/targets
                     refresh_interval: 1s
+            \(extraScrapeConfigs)
             """
         try configuration.write(toFile: directory + "/prometheus.yml", atomically: true, encoding: .utf8)
         process.executableURL = URL(fileURLWithPath: binary)

@@ -1,0 +1,166 @@
+import Foundation
+
+// node-exporter on an edge node (DaemonSet, hostNetwork, port 9100; the ServiceMonitor sets `instance` to the node
+// name, as for the GPU exporters). It sees what the GPU exporters miss: every online CPU core
+// (`node_cpu_seconds_total{cpu}`, numbered from 0; a core taken offline has no series), RAM (MemTotal, MemAvailable),
+// the root filesystem, network counters, load, and the SoC's thermal zones (`node_thermal_zone_temp{type}` in °C, the
+// sysfs sensors jtop reads too, under their zone names: `GPU-therm` on Xavier, `gpu-thermal` on Orin).
+// It runs on every node, GPU or not, so it never describes a node by itself: its readings are joined into the snapshot
+// of a node a GPU exporter describes.
+
+public struct NodeExporter: Sendable {
+    public init() {}
+
+    /// Gauges read as Prometheus holds them (the snapshot selects them beside the GPU families).
+    public let families = [
+        "node_memory_MemTotal_bytes", "node_memory_MemAvailable_bytes", "node_filesystem_size_bytes",
+        "node_filesystem_avail_bytes", "node_load1", "node_thermal_zone_temp",
+    ]
+
+    /// Names of the rates the query computes (counters mean nothing as they are).
+    static let coreBusy = "ks_node_cpu_busy_ratio"
+    static let received = "ks_node_network_receive_bytes_per_second"
+    static let transmitted = "ks_node_network_transmit_bytes_per_second"
+
+    /// Whether `name` is one of the families this source reads or computes.
+    public func owns(_ name: String) -> Bool {
+        name.hasPrefix("node_") || name.hasPrefix("ks_node_")
+    }
+
+    /// Interfaces that are not a physical link: loopback, container and CNI plumbing, tunnels, and the USB device-mode
+    /// gadgets every Jetson carries (`l4tbr0`, `rndis0`, `usb0`). Traffic over them is counted on a physical one too.
+    static let virtualInterfaces = [
+        "lo", "veth.*", "docker.*", "br-.*", "cni.*", "flannel.*", "cali.*", "tunl.*", "vxlan.*", "kube-.*", "virbr.*",
+        "tap.*", "tun.*", "wg.*", "dummy.*", "ifb.*", "edgemesh.*", "nodelocaldns", "l4tbr.*", "rndis.*", "usb.*",
+    ].joined(separator: "|")
+
+    static let mode = LabelName.known("mode")
+    static let device = LabelName.known("device")
+
+    // MARK: PromQL
+
+    /// The rates a snapshot needs, each per node: `irate`, the rate between the last two scrapes within `window`.
+    public func rates(in scope: ExpressionScope, window: String) -> [(family: String, expression: String)] {
+        [(Self.coreBusy, coreBusy(scope, window: window)),
+         (Self.received, network("node_network_receive_bytes_total", scope, window: window)),
+         (Self.transmitted, network("node_network_transmit_bytes_total", scope, window: window))]
+    }
+
+    /// Busy share of each core (0-1): 1 - idle time per second.
+    func coreBusy(_ scope: ExpressionScope, window: String) -> String {
+        "clamp(1 - irate(\(scope.family("node_cpu_seconds_total", [(Self.mode, "idle")]))[\(window)]), 0, 1)"
+    }
+
+    /// Bytes per second, summed per node over the physical interfaces.
+    func network(_ family: String, _ scope: ExpressionScope, window: String) -> String {
+        let selector = scope.node.equal(.metricName, family).notMatching(Self.device, trustedPattern: Self.virtualInterfaces)
+        return "sum by (\(scope.nodeLabel.rawValue)) (irate(\(selector.text)[\(window)]))"
+    }
+
+    /// Percent of RAM in use, per node.
+    func memoryUtilization(_ scope: ExpressionScope) -> String {
+        "100 * (1 - \(scope.family("node_memory_MemAvailable_bytes")) / \(scope.family("node_memory_MemTotal_bytes")))"
+    }
+
+    /// The history metrics node-exporter measures; nil for the others. Series carry `HistoryMetric.labelNames`.
+    public func expression(_ metric: HistoryMetric, in scope: ExpressionScope, window: String) -> String? {
+        switch metric {
+        case .memoryUtilization:
+            return memoryUtilization(scope)
+        case .network:
+            let received = scope.copy(network("node_network_receive_bytes_total", scope, window: window), to: "direction", from: "", "", "receive")
+            let sent = scope.copy(network("node_network_transmit_bytes_total", scope, window: window), to: "direction", from: "", "", "transmit")
+            return "\(received) or \(sent)"
+        default:
+            return nil
+        }
+    }
+
+    /// Percent of RAM in use, one series per node, for the fleet.
+    public func fleetMemoryExpression(in scope: ExpressionScope) -> String {
+        "max by (\(scope.nodeLabel.rawValue)) (\(memoryUtilization(scope)))"
+    }
+
+    /// The `gpu` thermal zone (`GPU-therm`, `gpu-thermal`) per node, for the fleet's integrated GPUs whose exporter
+    /// lists no GPU temperature; offline readings left out.
+    public func fleetGPUZoneExpression(in scope: ExpressionScope) -> String {
+        let zone = scope.node.equal(.metricName, "node_thermal_zone_temp").matching(.known("type"), trustedPattern: "(?i)gpu(-.*)?")
+        return "max by (\(scope.nodeLabel.rawValue)) (\(zone.text) != \(Int(offlineSensorCelsius)))"
+    }
+
+    // MARK: Readings
+
+    /// Pure: joins one node's node-exporter series into the readings of its GPU exporter. Without any, the readings
+    /// stay as they are. node-exporter's cores, RAM and root filesystem replace the exporter's (they are complete where
+    /// the exporter's are not); thermal zones fill in the sensors the exporter lacks, named as jtop names them.
+    public func join(_ families: MetricFamilies, into readings: inout NodeReadings, integratedGPU: Bool) {
+        guard families.names.contains(where: owns) else { return }
+        readings.joined.append(.nodeExporter)
+
+        let cores = Self.cores(families)
+        if !cores.isEmpty {
+            let known = cores.compactMap(\.utilizationPercent)
+            readings.cpu = NodeGPU.CPU(averagePercent: known.isEmpty ? nil : (known.reduce(0, +) / Double(known.count)).roundedToMillionths,
+                                       cores: cores)
+        }
+        let total = families.samples("node_memory_MemTotal_bytes").first?.value
+        let available = families.samples("node_memory_MemAvailable_bytes").first?.value
+        if total != nil || available != nil {
+            readings.memory = NodeGPU.Memory(totalBytes: total, availableBytes: available,
+                                             usedBytes: total.flatMap { total in available.map { max(0, total - $0) } })
+        }
+        let root = { (name: String) in families.samples(name).first { $0.labels["mountpoint"] == "/" }?.value }
+        readings.disk = NodeGPU.Disk(totalBytes: root("node_filesystem_size_bytes"), availableBytes: root("node_filesystem_avail_bytes"))
+        readings.network = NodeGPU.Network(receiveBytesPerSecond: families.samples(Self.received).first?.value?.roundedToMillionths,
+                                           transmitBytesPerSecond: families.samples(Self.transmitted).first?.value?.roundedToMillionths)
+        readings.load1 = families.samples("node_load1").first?.value
+        Self.joinThermalZones(families, into: &readings)
+
+        guard integratedGPU else { return }
+        for index in readings.gpus.indices {
+            if let ram = readings.memory.totalBytes { readings.gpus[index].memoryTotalBytes = ram }
+            if readings.gpus[index].temperatureCelsius == nil {
+                readings.gpus[index].temperatureCelsius = readings.temperatures.first { $0.sensor == "gpu" }?.celsius
+            }
+        }
+    }
+
+    /// Every core node-exporter lists, numbered from 1 like the GPU exporters' (`cpu="0"` is core 1).
+    static func cores(_ families: MetricFamilies) -> [NodeGPU.CPU.Core] {
+        var byCore: [Int: Double?] = [:]
+        for sample in families.samples(coreBusy) {
+            guard let cpu = sample.labels["cpu"].flatMap({ Int($0) }), cpu >= 0 else { continue }
+            byCore[cpu + 1] = sample.value.map { ($0 * 100).roundedToMillionths }
+        }
+        return byCore.sorted { $0.key < $1.key }.map { NodeGPU.CPU.Core(core: $0.key, utilizationPercent: $0.value) }
+    }
+
+    /// The sensor name of a thermal zone type, as jtop shows it: the part before the first `-`, without a `_tegra`
+    /// suffix, lower case (`GPU-therm` and `gpu-thermal` -> `gpu`, `SOC0-therm` -> `soc0`, `Tj-therm` -> `tj`,
+    /// `Tboard_tegra` -> `tboard`, `thermal-fan-est` -> `thermal`).
+    public static func sensorName(zoneType: String) -> String {
+        var name = zoneType.split(separator: "-", maxSplits: 1).first ?? Substring(zoneType)
+        if name.hasSuffix("_tegra"), name.count > 6 { name = name.dropLast(6) }
+        return name.lowercased()
+    }
+
+    /// Zones whose sensor the exporter does not list (as read or as offline) are added; -256 °C is offline. The first
+    /// zone of a name wins, so one sensor is never listed twice.
+    static func joinThermalZones(_ families: MetricFamilies, into readings: inout NodeReadings) {
+        var listed = Set(readings.temperatures.map(\.sensor)).union(readings.offlineSensors)
+        let zones = families.samples("node_thermal_zone_temp")
+            .sorted { (Int($0.labels["zone"] ?? "") ?? .max) < (Int($1.labels["zone"] ?? "") ?? .max) }
+        for zone in zones {
+            guard let type = zone.labels["type"], !type.isEmpty else { continue }
+            let sensor = sensorName(zoneType: type)
+            guard listed.insert(sensor).inserted else { continue }
+            if let celsius = zone.value, celsius != offlineSensorCelsius {
+                readings.temperatures.append(NodeGPU.Temperature(sensor: sensor, celsius: celsius))
+            } else {
+                readings.offlineSensors.append(sensor)
+            }
+        }
+        readings.temperatures.sort { $0.sensor < $1.sensor }
+        readings.offlineSensors.sort()
+    }
+}

@@ -1,0 +1,12 @@
+/// Nodes that Prometheus cannot scrape push their exporters' pages to a Pushgateway, which Prometheus scrapes with
+/// `honor_labels: true` so the grouping key's `job` and node label stay on the series. A Pushgateway serves the last
+/// push for ever, so those series never go stale in Prometheus and their sample times are the Pushgateway's scrape
+/// times: how fresh a pushed node is can only be read from `push_time_seconds` of its group.
+enum LastPush {
+    /// Per node in `scope`: the Unix time of the last push of the group that carries the exporter's heartbeat (matched
+    /// by node label and `job`). No series for a scraped node.
+    static func expression(in scope: Selector, label: LabelName, heartbeats: Selector) -> String {
+        let group = "\(label.rawValue), job"
+        return "max by (\(label.rawValue)) (\(scope.equal(.metricName, "push_time_seconds").text) and on (\(group)) group by (\(group)) (\(heartbeats.text)))"
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import KsEdgeGPU
+@testable import Simulator
+
+@Test func edgeProgramsAreInstalledInCI() {
+    if LiveServices.inCI {
+        #expect(LiveProgram.nodeExporter != nil, "CI needs the Debian package prometheus-node-exporter")
+        #expect(LiveProgram.pushgateway != nil, "CI needs the Debian package prometheus-pushgateway")
+    }
+}
+
+/// The two edge data paths with the real programs: this machine's node_exporter joined into a simulated Jetson's
+/// snapshot, and the fixtures pushed to a real Pushgateway that Prometheus scrapes with `honor_labels`.
+@Suite(.serialized, .enabled(if: LiveServices.canRun && LiveProgram.nodeExporter != nil && LiveProgram.pushgateway != nil,
+                             "prometheus, prometheus-node-exporter or prometheus-pushgateway is not installed"))
+struct LiveEdgePathsTests {
+    /// The simulated Jetson that this machine's node_exporter is relabelled to, as a ServiceMonitor would.
+    static let jetson = "edge-xavier-nx-01"
+    static let pushed = "edge-pushed-01"
+
+    struct Stack {
+        let client: any TestClientProtocol
+        let prometheus: PrometheusProcess
+        let pushgateway: LiveProgram
+    }
+
+    func withStack(_ body: @Sendable (Stack) async throws -> Void) async throws {
+        let binary = try #require(LiveServices.prometheusBinary)
+        let nodeExporter = try await LiveProgram(try #require(LiveProgram.nodeExporter), readyPath: "/metrics") { port in
+            ["--web.listen-address=127.0.0.1:\(port)", "--collector.disable-defaults", "--collector.cpu", "--collector.meminfo",
+             "--collector.filesystem", "--collector.netdev", "--collector.loadavg", "--collector.thermal_zone"]
+        }
+        defer { nodeExporter.stop() }
+        let pushgateway = try await LiveProgram(try #require(LiveProgram.pushgateway), readyPath: "/-/ready") { port in
+            // In memory only: Debian's build persists to /var/lib/prometheus by default.
+            ["--web.listen-address=127.0.0.1:\(port)", "--persistence.file="]
+        }
+        defer { pushgateway.stop() }
+        try await LiveServices.withSimulator(boards: 1, fixtures: [:]) { simulatorPort in
+            let prometheus = try PrometheusProcess(targetsPort: simulatorPort, binary: binary, extraScrapeConfigs: """
+                  - job_name: node-exporter
+                    static_configs:
+                      - targets: ["127.0.0.1:\(nodeExporter.port)"]
+                    relabel_configs:
+                      - target_label: instance
+                        replacement: \(Self.jetson)
+                  - job_name: pushgateway
+                    honor_labels: true
+                    static_configs:
+                      - targets: ["127.0.0.1:\(pushgateway.port)"]
+                """)
+            defer { prometheus.stop() }
+            try await prometheus.waitForNodes(3)
+            let directory = try TemporaryDirectory()
+            var configuration = TestApp.configuration(database: directory.file("inventory.sqlite"), scrapeInterval: .seconds(1))
+            configuration.prometheusURL = try #require(URL(string: prometheus.url))
+            configuration.prometheusTimeout = .seconds(2)
+            configuration.refreshInterval = .seconds(1)
+            configuration.pushInterval = .seconds(1)
+            let app = try await buildApplication(configuration, logger: TestApp.logger)
+            try await app.test(.live) { client in try await body(Stack(client: client, prometheus: prometheus, pushgateway: pushgateway)) }
+        }
+    }
+
+    /// Polls `condition` on the node's snapshot every 250 ms for up to `seconds`; returns the last snapshot.
+    func snapshot(_ client: any TestClientProtocol, _ node: String, within seconds: Int,
+                  until condition: (NodeGPU) -> Bool) async throws -> NodeGPU? {
+        var last: NodeGPU?
+        for _ in 0..<(seconds * 4) {
+            let (_, body, _) = try await client.get("/edge/nodes/\(node)/gpu", as: NodeGPU.self)
+            last = body
+            if let body, condition(body) { return body }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        return last
+    }
+
+    func witness(_ prometheus: PrometheusProcess, _ query: String) async throws -> [Double] {
+        try await prometheus.query(query).compactMap(\.latest?.value)
+    }
+
+    @Test func realNodeExporterJoinsTheJetsonsSnapshot() async throws {
+        try await withStack { stack in
+            let client = stack.client
+            let cores = try await witness(stack.prometheus, #"count(node_cpu_seconds_total{mode="idle",instance="\#(Self.jetson)"})"#).first
+            // Rates need two scrapes of node_exporter.
+            let node = try #require(try await snapshot(client, Self.jetson, within: 20) { $0.cpu.cores.count == Int(cores ?? -1) })
+            #expect(node.sources == [.jetson, .nodeExporter])
+            // This machine's cores, not the Xavier NX collector's six; each a real percentage.
+            #expect(node.cpu.cores.map(\.core) == Array(1...Int(try #require(cores))))
+            #expect(node.cpu.cores.allSatisfy { ($0.utilizationPercent ?? -1) >= 0 && ($0.utilizationPercent ?? 101) <= 100 })
+            let ram = try await witness(stack.prometheus, #"node_memory_MemTotal_bytes{instance="\#(Self.jetson)"}"#).first
+            #expect(node.memory.totalBytes == ram && ram != nil)
+            #expect(node.gpus.first?.memoryTotalBytes == ram)
+            #expect(node.gpus.first?.memoryUsedBytes == nil)
+            let root = try await witness(stack.prometheus, #"node_filesystem_size_bytes{instance="\#(Self.jetson)",mountpoint="/"}"#).first
+            #expect(node.disk.totalBytes == root && root != nil)
+            #expect(node.load1 != nil)
+            #expect(node.network.receiveBytesPerSecond != nil && node.network.transmitBytesPerSecond != nil)
+
+            let (_, list, _) = try await client.get("/edge/nodes", as: FleetList.self)
+            let row = list?.items.first { $0.node == Self.jetson }
+            #expect(row.flatMap(\.memoryUtilizationPercent).map { $0 > 0 && $0 < 100 } == true)
+
+            // The history's steps end on a whole second: poll until it holds two samples of the counters.
+            var series: [HistorySeries] = []
+            for _ in 0..<60 where !series.contains(where: { $0.metric == .network }) {
+                let end = Int(Date().timeIntervalSince1970)
+                let (status, history, error) = try await client.get(
+                    "/edge/nodes/\(Self.jetson)/gpu/history?metrics=memory_utilization,network&start=\(end - 30)&end=\(end)&step=1s", as: History.self)
+                #expect(status == .ok, "\(error?.error.message ?? "")")
+                series = history?.series ?? []
+                try await Task.sleep(for: .milliseconds(250))
+            }
+            #expect(series.filter { $0.metric == .memoryUtilization }.count == 1)
+            #expect(series.first { $0.metric == .memoryUtilization }?.points.compactMap(\.value).allSatisfy { $0 > 0 && $0 < 100 } == true)
+            #expect(Set(series.filter { $0.metric == .network }.compactMap { $0.labels["direction"] }) == ["receive", "transmit"])
+            #expect(series.filter { $0.metric == .network }.allSatisfy { $0.unit == "bytes_per_second" && $0.points.compactMap(\.value).allSatisfy { $0 >= 0 } })
+        }
+    }
+
+    @Test func pushedNodeIsOnlineThenStaleThenOfflineWhenItsGroupIsDeleted() async throws {
+        try await withStack { stack in
+            let client = stack.client
+            let group = "\(stack.pushgateway.url)/metrics/job/jetson-exporter/instance/\(Self.pushed)"
+            let push = try curl(["-f", "--data-binary", "@\(Fixtures.path("jetson-agx-orin.prom"))", group])
+            #expect(push.status == 0, "\(push.output)")
+
+            // Found under the node's label exactly like a scraped node, as fresh as its push.
+            let fresh = try #require(try await snapshot(client, Self.pushed, within: 10) { $0.status == .online })
+            #expect(fresh.status == .online)
+            #expect(fresh.board.model == "NVIDIA Jetson AGX Orin (64GB ram)")
+            let pushedAt = try await witness(stack.prometheus, #"push_time_seconds{instance="\#(Self.pushed)"}"#).first
+            #expect(fresh.observedAt.map { abs($0.timeIntervalSince1970 - (pushedAt ?? 0)) < 0.001 } == true)
+
+            // No more pushes: the Pushgateway keeps serving the last one, Prometheus keeps its series current,
+            // and the node turns stale once its push is 3 push intervals old.
+            let stale = try #require(try await snapshot(client, Self.pushed, within: 15) { $0.status == .stale })
+            #expect(stale.status == .stale)
+            #expect(stale.gpus == fresh.gpus)
+            // The inventory (refreshed every second here) last saw it at its last push, not at the Pushgateway's scrapes.
+            try await Task.sleep(for: .seconds(2))
+            let (_, kept, _) = try await client.get("/edge/nodes/\(Self.pushed)/gpu", as: NodeGPU.self)
+            #expect(kept?.board.lastSeen.map { abs($0.timeIntervalSince1970 - (pushedAt ?? 0)) < 0.001 } == true, "\(String(describing: kept?.board.lastSeen))")
+            #expect(try await witness(stack.prometheus, #"gpu_usage_gpu{instance="\#(Self.pushed)"}"#).count == 1)
+            let (_, list, _) = try await client.get("/edge/nodes", as: FleetList.self)
+            #expect(list?.items.first { $0.node == Self.pushed }?.status == .stale)
+
+            // The group deleted: its series go stale in Prometheus, and the node the inventory knows is offline.
+            let delete = try curl(["-f", "-X", "DELETE", group])
+            #expect(delete.status == 0, "\(delete.output)")
+            let gone = try await snapshot(client, Self.pushed, within: 15) { $0.status == .offline }
+            #expect(gone?.status == .offline)
+            #expect(gone?.board.model == "NVIDIA Jetson AGX Orin (64GB ram)")
+        }
+    }
+}

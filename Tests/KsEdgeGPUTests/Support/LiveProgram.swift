@@ -1,0 +1,64 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+
+/// A real program from a Debian package (node_exporter, Pushgateway) on a free loopback port, stopped when released.
+final class LiveProgram: @unchecked Sendable {
+    let process = Process()
+    let port: Int
+
+    /// The first installed of `candidates`, or the path in the environment variable `variable`.
+    static func binary(_ variable: String, _ candidates: [String]) -> String? {
+        ([ProcessInfo.processInfo.environment[variable]] + candidates).compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    static var nodeExporter: String? { binary("NODE_EXPORTER_BIN", ["/usr/bin/prometheus-node-exporter", "/usr/local/bin/node_exporter"]) }
+    static var pushgateway: String? { binary("PUSHGATEWAY_BIN", ["/usr/bin/prometheus-pushgateway", "/usr/local/bin/pushgateway"]) }
+
+    /// Starts `binary` with `arguments(port)` and waits (bounded) until `readyPath` answers.
+    init(_ binary: String, readyPath: String, arguments: (Int) -> [String]) async throws {
+        port = try LiveServices.freePort()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments(port)
+        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        for _ in 0..<120 {
+            if let (_, response) = try? await URLSession.shared.data(from: URL(string: "\(url)\(readyPath)")!),
+               (response as? HTTPURLResponse)?.statusCode == 200 {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        stop()
+        Issue.record("\(binary) did not answer \(readyPath) in 30s")
+        throw CancellationError()
+    }
+
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    deinit { stop() }
+}
+
+/// Runs curl, as an operator or a push script on an edge board would; returns its exit status and output.
+@discardableResult
+func curl(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    let process = Process()
+    let output = Pipe()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+    process.arguments = ["-sS"] + arguments
+    process.standardOutput = output
+    process.standardError = output
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
