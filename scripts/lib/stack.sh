@@ -59,20 +59,39 @@ start_simulator() {
     wait_for "http://127.0.0.1:$port/targets" 60
 }
 
-# start_prometheus PORT SIMULATOR_PORT SCRAPE_INTERVAL
+# start_pushgateway PORT: a real Pushgateway (Debian prometheus-pushgateway) for nodes that push. In memory only:
+# Debian's build persists to /var/lib/prometheus by default, which would mix groups of separate runs.
+start_pushgateway() {
+    local port=$1
+    prometheus-pushgateway --web.listen-address="127.0.0.1:$port" --persistence.file= --log.level=warn >"$STACK_DIR/pushgateway.log" 2>&1 &
+    STACK_PIDS+=($!)
+    PUSHGATEWAY_PID=$!
+    wait_for "http://127.0.0.1:$port/-/ready" 60
+}
+
+# start_prometheus PORT SIMULATOR_PORT SCRAPE_INTERVAL [PUSHGATEWAY_PORT]
 start_prometheus() {
-    local port=$1 simulator_port=$2 interval=$3
+    local port=$1 simulator_port=$2 interval=$3 pushgateway_port=${4:-}
     cat >"$STACK_DIR/prometheus.yml" <<YAML
 global:
   scrape_interval: $interval
   scrape_timeout: $interval
 scrape_configs:
-  # As the jetson-exporter ServiceMonitor does: instance = the Kubernetes node name.
+  # As the exporters' ServiceMonitors do: instance = the Kubernetes node name (node-exporter targets set their own job).
   - job_name: jetson-exporter
     http_sd_configs:
       - url: http://127.0.0.1:$simulator_port/targets
         refresh_interval: 5s
 YAML
+    if [[ -n "$pushgateway_port" ]]; then
+        # honor_labels keeps the pushed grouping key (job, instance = node name) on the series.
+        cat >>"$STACK_DIR/prometheus.yml" <<YAML
+  - job_name: pushgateway
+    honor_labels: true
+    static_configs:
+      - targets: ["127.0.0.1:$pushgateway_port"]
+YAML
+    fi
     prometheus --config.file="$STACK_DIR/prometheus.yml" --storage.tsdb.path="$STACK_DIR/prometheus-data" \
         --web.listen-address="127.0.0.1:$port" --log.level=warn >"$STACK_DIR/prometheus.log" 2>&1 &
     STACK_PIDS+=($!)
@@ -91,10 +110,12 @@ start_serve() {
     wait_for "http://127.0.0.1:$port/ready" 60
 }
 
-# wait_for_nodes PROMETHEUS_PORT COUNT [SECONDS]: until Prometheus has scraped COUNT targets (one per node) successfully.
+# wait_for_nodes PROMETHEUS_PORT COUNT [SECONDS]: until Prometheus has scraped COUNT GPU exporter targets (one per
+# scraped node) successfully; node-exporter and Pushgateway targets are not counted.
 wait_for_nodes() {
     local deadline=$((SECONDS + ${3:-60}))
-    until curl -fsS "http://127.0.0.1:$1/api/v1/query?query=count(up%3D%3D1)" 2>/dev/null | grep -q "\"$2\"\]"; do
+    local query='count(up{job!~"node-exporter|pushgateway"}==1)'
+    until curl -fsS -G "http://127.0.0.1:$1/api/v1/query" --data-urlencode "query=$query" 2>/dev/null | grep -q "\"$2\"\]"; do
         ((SECONDS < deadline)) || { echo "Prometheus did not scrape $2 nodes in ${3:-60}s" >&2; return 1; }
         sleep 0.5
     done
