@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Side-by-side measurements for scripts/bench (standard library only).
 
-  measure.py snapshot SERVER PROMETHEUS NODE SAMPLES   cold node snapshot vs what ks-console does today
+  measure.py snapshot SERVER PROMETHEUS NODE SAMPLES WINDOW   cold node snapshot vs what ks-console does today
   measure.py fleet SERVER SAMPLES                      fleet list latency and Prometheus queries per request
   measure.py polled SERVER CLIENTS SECONDS              fleet latency while CLIENTS consoles poll it every 5 s
   measure.py rss PID                                   peak resident memory of a process, in MB
@@ -22,6 +22,17 @@ JETSON_FAMILIES = [
     "gpu_info_board_info", "gpu_info_hardware_info", "gpu_nvpmode_info", "gpu_uptime", "gpu_usage_cpu",
     "gpu_usage_gpu", "gpu_usage_fan", "gpu_temperatures", "gpu_usage_power", "gpu_processes_info",
 ]
+
+# What the console would ask node-exporter for the same snapshot: its gauges, and the rates of its counters.
+# `%s` is the node's selector; the rate window is 4 scrape intervals, as ks-edge-gpu's.
+NODE_EXPORTER_QUERIES = [
+    'node_memory_MemTotal_bytes{%s}', 'node_memory_MemAvailable_bytes{%s}', 'node_load1{%s}',
+    'node_filesystem_size_bytes{%s,mountpoint="/"}', 'node_filesystem_avail_bytes{%s,mountpoint="/"}',
+    'node_thermal_zone_temp{%s}', '1 - irate(node_cpu_seconds_total{%s,mode="idle"}[{window}])',
+    'sum(irate(node_network_receive_bytes_total{%s,device!="lo"}[{window}]))',
+    'sum(irate(node_network_transmit_bytes_total{%s,device!="lo"}[{window}]))',
+]
+NODE_EXPORTER_FAMILIES = "node_memory_MemTotal_bytes|node_memory_MemAvailable_bytes|node_load1|node_filesystem_size_bytes|node_filesystem_avail_bytes|node_thermal_zone_temp"
 
 
 class Client:
@@ -50,12 +61,14 @@ def prometheus_query(client, query):
     return client.get("/api/v1/query?" + urllib.parse.urlencode({"query": query}))
 
 
-def snapshot(server, prometheus, node, samples):
+def snapshot(server, prometheus, node, samples, window):
     ours, batched, sequential = Client(server), Client(prometheus), Client(prometheus)
     # A browser's six connections per host: one keep-alive connection per worker thread.
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=6)
     local = threading.local()
     selector = 'instance="%s"' % node
+    queries = ['%s{%s}' % (family, selector) for family in JETSON_FAMILIES] \
+        + [query.replace("{window}", window) % selector for query in NODE_EXPORTER_QUERIES]
 
     def on_own_connection(query):
         if not hasattr(local, "client"):
@@ -63,13 +76,13 @@ def snapshot(server, prometheus, node, samples):
         return prometheus_query(local.client, query)
 
     def per_family_parallel():
-        futures = [pool.submit(on_own_connection, '%s{%s}' % (family, selector)) for family in JETSON_FAMILIES]
+        futures = [pool.submit(on_own_connection, query) for query in queries]
         for future in futures:
             future.result()
 
     def per_family_sequential():
-        for family in JETSON_FAMILIES:
-            prometheus_query(sequential, '%s{%s}' % (family, selector))
+        for query in queries:
+            prometheus_query(sequential, query)
 
     runs = {"ks-edge-gpu": [], "per-family parallel": [], "per-family sequential": [], "one batched query": []}
     for _ in range(3):  # warm connections and Prometheus' own caches for every path alike
@@ -78,7 +91,7 @@ def snapshot(server, prometheus, node, samples):
         runs["ks-edge-gpu"].append(timed(lambda: ours.get(f"/edge/nodes/{node}/gpu")))
         runs["per-family parallel"].append(timed(per_family_parallel))
         runs["per-family sequential"].append(timed(per_family_sequential))
-        runs["one batched query"].append(timed(lambda: prometheus_query(batched, '{__name__=~"gpu_.*",%s}' % selector)))
+        runs["one batched query"].append(timed(lambda: prometheus_query(batched, '{__name__=~"gpu_.*|%s",%s}' % (NODE_EXPORTER_FAMILIES, selector))))
     medians = {name: statistics.median(values) * 1000 for name, values in runs.items()}
     print(json.dumps({"medians_ms": medians}))
 
@@ -139,7 +152,7 @@ def rss(pid):
 if __name__ == "__main__":
     command, arguments = sys.argv[1], sys.argv[2:]
     if command == "snapshot":
-        snapshot(arguments[0], arguments[1], arguments[2], int(arguments[3]))
+        snapshot(arguments[0], arguments[1], arguments[2], int(arguments[3]), arguments[4])
     elif command == "fleet":
         fleet(arguments[0], int(arguments[1]))
     elif command == "polled":
