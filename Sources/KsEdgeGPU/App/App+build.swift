@@ -39,7 +39,8 @@ public func buildApplication<Source: MetricsSource & PrometheusForwarder>(
     let exporters = ExporterRegistry.standard
     let nodeLabels = NodeLabels(exporters, common: configuration.nodeLabel, overrides: configuration.exporterNodeLabels,
                                 nodeExporter: configuration.nodeExporterNodeLabel)
-    let queries = GPUQueries(exporters: exporters, nodeLabels: nodeLabels, scrapeInterval: configuration.scrapeInterval)
+    let queries = GPUQueries(exporters: exporters, nodeLabels: nodeLabels, scrapeInterval: configuration.scrapeInterval,
+                             pushInterval: configuration.pushInterval)
     let freshness = Freshness(scrapeInterval: configuration.scrapeInterval, pushInterval: configuration.pushInterval)
     let readiness = Readiness()
 

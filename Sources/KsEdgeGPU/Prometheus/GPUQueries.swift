@@ -9,11 +9,15 @@ public struct GPUQueries: Sendable {
     /// The range of counters' rates (node-exporter's CPU time and network bytes), in PromQL duration form: 4 scrape
     /// intervals, so a missed scrape still leaves two samples.
     public let rateWindow: String
+    /// Seconds after its last push that a Pushgateway-fed node's values stop being current: 3 push intervals.
+    public let pushedValuesLast: Double
 
-    public init(exporters: ExporterRegistry = .standard, nodeLabels: NodeLabels? = nil, scrapeInterval: Duration = .seconds(60)) {
+    public init(exporters: ExporterRegistry = .standard, nodeLabels: NodeLabels? = nil, scrapeInterval: Duration = .seconds(60),
+                pushInterval: Duration = .seconds(60)) {
         self.exporters = exporters
         self.nodeLabels = nodeLabels ?? NodeLabels(exporters)
         rateWindow = "\(Int((4 * scrapeInterval.secondsValue).rounded(.up)))s"
+        pushedValuesLast = 3 * pushInterval.secondsValue
     }
 
     public func snapshot(_ node: NodeName) -> SnapshotQuery { SnapshotQuery(node: node, queries: self) }

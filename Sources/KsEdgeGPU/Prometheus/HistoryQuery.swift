@@ -2,11 +2,15 @@ import Foundation
 
 /// `metrics` of one node (or of every node, `node` nil) over time in one `query_range`, whichever exporter each runs:
 /// each exporter's and node-exporter's expression of each metric, tagged `<metric>:<source>`, plus the families the
-/// exporters need to interpret them. Where both measure a metric (RAM), node-exporter's series wins.
+/// exporters need to interpret them. Where both measure a metric (RAM), node-exporter's series wins. For a node that
+/// pushes through a Pushgateway, whose series Prometheus keeps current for ever, steps more than 3 push intervals after
+/// its last push are gaps.
 public struct HistoryQuery: Sendable {
     public let node: NodeName?
     public let metrics: [HistoryMetric]
     let queries: GPUQueries
+
+    static let pushed = "ks_pushed_at"
 
     func scope(_ exporter: any GPUExporter) -> ExpressionScope {
         node.map { queries.scope($0, exporter) } ?? queries.fleetScope(exporter)
@@ -27,6 +31,8 @@ public struct HistoryQuery: Sendable {
         for exporter in queries.exporters.exporters {
             let scope = scope(exporter)
             clauses += exporter.historyContextFamilies(for: metrics).map { FamilyTag.tag(scope.family($0), as: $0) }
+            let pushed = LastPush.expression(in: scope.node, label: scope.nodeLabel, heartbeats: scope.node.equal(.metricName, exporter.heartbeat))
+            clauses.append(FamilyTag.tag(pushed, as: FamilyTag.tag(Self.pushed, exporter.kind)))
         }
         return PromQL(trusted: clauses.joined(separator: " or "))
     }
@@ -50,14 +56,17 @@ public struct HistoryQuery: Sendable {
     }
 
     /// Every node's series (a query with no `node`), by node name.
+    /// Only nodes a GPU exporter describes: node-exporter runs on every node, GPU or not.
     public func decodeByNode(_ answer: [Series], over range: Range) -> [String: [HistorySeries]] {
         var byNode: [String: [Series]] = [:]
+        var gpuNodes = Set<String>()
         for entry in answer {
             guard let tag = entry.labels[FamilyTag.label], let label = nodeLabel(ofTag: tag),
                   let node = entry.labels[label.rawValue], !node.isEmpty else { continue }
             byNode[node, default: []].append(entry)
+            if FamilyTag.parse(tag)?.source != .nodeExporter { gpuNodes.insert(node) }
         }
-        return byNode.mapValues { decode($0, over: range) }
+        return byNode.filter { gpuNodes.contains($0.key) }.mapValues { decode($0, over: range) }
     }
 
     /// The label naming the node of a tagged series: its source's, or for a context family its exporter's.
@@ -76,6 +85,8 @@ public struct HistoryQuery: Sendable {
         var seen = Set<[String: String]>()
         var result: [HistorySeries] = []
         let tagged = answer.compactMap { series in series.labels[FamilyTag.label].flatMap(FamilyTag.parse).map { (series, $0) } }
+        let lastPushes = tagged.filter { $0.1.name == Self.pushed }.flatMap(\.0.points)
+        let pushedAt = Dictionary(lastPushes.map { (Self.step($0.timestamp, range), $0.value) }, uniquingKeysWith: max)
         // node-exporter's series first: they win over an exporter's series of the same metric and labels.
         for (series, (name, source)) in tagged.filter({ $0.1.source == .nodeExporter }) + tagged.filter({ $0.1.source != .nodeExporter }) {
             guard let metric = HistoryMetric(rawValue: String(name)) else { continue }
@@ -87,13 +98,20 @@ public struct HistoryQuery: Sendable {
             }
             // A MIG-partitioned GPU repeats its physical readings on every instance's series: keep one.
             guard seen.insert(labels.merging(["ks_metric": metric.rawValue]) { first, _ in first }).inserted else { continue }
-            result.append(HistorySeries(metric: metric, unit: metric.unit, labels: labels, points: Self.fill(series.points, range)))
+            var points = Self.fill(series.points, range)
+            for index in points.indices {
+                if let push = pushedAt[index], points[index].timestamp - push > queries.pushedValuesLast { points[index].value = nil }
+            }
+            result.append(HistorySeries(metric: metric, unit: metric.unit, labels: labels, points: points))
         }
         return result.sorted { lhs, rhs in
             lhs.metric != rhs.metric ? lhs.metric.rawValue < rhs.metric.rawValue
                 : Self.sortKey(lhs.labels).compare(Self.sortKey(rhs.labels), options: .numeric) == .orderedAscending
         }
     }
+
+    /// The index of the step at `timestamp`.
+    static func step(_ timestamp: Double, _ range: Range) -> Int { Int(((timestamp - range.start) / range.step).rounded()) }
 
     /// Compared numerically: gpu2 before gpu10, core 2 before core 10.
     static func sortKey(_ labels: [String: String]) -> String {
@@ -102,8 +120,7 @@ public struct HistoryQuery: Sendable {
 
     /// One point per step from start to end; steps Prometheus returned nothing for are null, never 0.
     static func fill(_ points: [Series.Point], _ range: Range) -> [HistoryPoint] {
-        let byStep = Dictionary(points.map { (Int((($0.timestamp - range.start) / range.step).rounded()), $0.value) },
-                                uniquingKeysWith: { first, _ in first })
+        let byStep = Dictionary(points.map { (step($0.timestamp, range), $0.value) }, uniquingKeysWith: { first, _ in first })
         return (0..<range.pointCount).map { index in
             let value = byStep[index].flatMap { $0.isFinite ? $0.roundedToMillionths : nil }
             return HistoryPoint(timestamp: range.start + Double(index) * range.step, value: value)

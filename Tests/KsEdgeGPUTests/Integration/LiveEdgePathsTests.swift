@@ -145,6 +145,15 @@ struct LiveEdgePathsTests {
             try await Task.sleep(for: .seconds(2))
             let (_, kept, _) = try await client.get("/edge/nodes/\(Self.pushed)/gpu", as: NodeGPU.self)
             #expect(kept?.board.lastSeen.map { abs($0.timeIntervalSince1970 - (pushedAt ?? 0)) < 0.001 } == true, "\(String(describing: kept?.board.lastSeen))")
+            // Its history holds values while it pushed, and gaps from 3 push intervals after its last push on, although
+            // Prometheus still has its last values.
+            let end = Int(Date().timeIntervalSince1970)
+            let (_, history, _) = try await client.get(
+                "/edge/nodes/\(Self.pushed)/gpu/history?metrics=gpu_utilization&start=\(end - 20)&end=\(end)&step=1s", as: History.self)
+            let points = try #require(history?.series.first?.points)
+            #expect(points.contains { $0.value != nil })
+            #expect(points.filter { $0.timestamp > (pushedAt ?? 0) + 3 }.allSatisfy { $0.value == nil })
+            #expect(points.last?.value == nil)
             #expect(try await witness(stack.prometheus, #"gpu_usage_gpu{instance="\#(Self.pushed)"}"#).count == 1)
             let (_, list, _) = try await client.get("/edge/nodes", as: FleetList.self)
             #expect(list?.items.first { $0.node == Self.pushed }?.status == .stale)
