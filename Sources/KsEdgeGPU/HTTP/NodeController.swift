@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 
-/// `/edge/nodes`, `/edge/nodes/{name}/gpu` and its history.
+/// `/edge/nodes`, `/edge/summary`, `/edge/nodes/{name}/gpu` and its history.
 struct NodeController<Source: MetricsSource, Store: InventoryStore> {
     let snapshots: NodeSnapshotService<Source, Store>
     let fleet: FleetService<Source, Store>
@@ -10,6 +10,7 @@ struct NodeController<Source: MetricsSource, Store: InventoryStore> {
 
     func addRoutes(to group: RouterGroup<some RequestContext>) {
         group.get("nodes", use: list)
+        group.get("summary", use: summary)
         group.get("nodes/{name}/gpu", use: snapshot)
         group.get("nodes/{name}/gpu/history", use: nodeHistory)
     }
@@ -17,6 +18,11 @@ struct NodeController<Source: MetricsSource, Store: InventoryStore> {
     @Sendable func list(_ request: Request, context: some RequestContext) async throws -> Response {
         let query = try FleetRequest.parse(parameters(request))
         return try Response.json(query.apply(to: try await fleet.list()))
+    }
+
+    /// From the same (cached) fleet answer as the list: a constant number of Prometheus queries.
+    @Sendable func summary(_ request: Request, context: some RequestContext) async throws -> Response {
+        try Response.json(FleetSummary(try await fleet.list()))
     }
 
     @Sendable func snapshot(_ request: Request, context: some RequestContext) async throws -> Response {

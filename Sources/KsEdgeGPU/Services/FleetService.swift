@@ -89,3 +89,21 @@ extension NodeGPU.Memory {
         return (100 * usedBytes / totalBytes).roundedToMillionths
     }
 }
+
+extension FleetSummary {
+    /// Pure: the summary of a fleet list (the whole fleet, before any filter or page).
+    public init(_ fleet: FleetList) {
+        let count = { (status: NodeStatus) in fleet.items.filter { $0.status == status }.count }
+        let online = fleet.items.filter { $0.status == .online }
+        let load = online.compactMap(\.gpuUtilizationPercent)
+        let hottest = online.compactMap { item in item.gpuTemperatureCelsius.map { (item.node, $0) } }
+            .max { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 > $1.0 }
+        let power = online.compactMap(\.powerWatts)
+        self.init(
+            nodes: Counts(total: fleet.items.count, online: online.count, stale: count(.stale), offline: count(.offline)),
+            meanGPUUtilizationPercent: load.isEmpty ? nil : (load.reduce(0, +) / Double(load.count)).roundedToMillionths,
+            hottestGPU: hottest.map { Hottest(node: $0.0, celsius: $0.1) },
+            totalPowerWatts: power.isEmpty ? nil : power.reduce(0, +).roundedToMillionths,
+            nodesWithPower: power.count)
+    }
+}

@@ -78,6 +78,27 @@ import Testing
         }
     }
 
+    /// The summary comes from the same fleet answer: the fleet's constant number of queries, whatever its size.
+    @Test func summaryCostsTheFleetsQueriesOnly() async throws {
+        let source = FakeMetricsSource()
+        FleetAnswers.install([
+            .init(node: "edge-a", utilization: 20, temperature: 60, power: 10),
+            .init(node: "edge-b", utilization: 40, temperature: 75),
+            .init(node: "gpu-c", exporter: .dcgm, utilization: 100, temperature: 90, power: 500, seen: now - 600),
+        ], into: source, at: now)
+        try await TestApp.withRouter(source) { client, _ in
+            let inventory = GPUQueries().inventory.promQL
+            let before = source.queries.filter { $0 != inventory }.count
+            let (status, summary, _) = try await client.get("/edge/summary", as: FleetSummary.self)
+            #expect(status == .ok)
+            #expect(summary?.nodes == .init(total: 3, online: 2, stale: 1, offline: 0))
+            #expect(summary?.meanGPUUtilizationPercent == 30)
+            #expect(summary?.hottestGPU == .init(node: "edge-b", celsius: 75))
+            #expect(summary?.totalPowerWatts == 10)
+            #expect(source.queries.filter { $0 != inventory }.count - before == GPUQueries().fleet.promQL.count)
+        }
+    }
+
     @Test func inventoryNodesWithoutSamplesAreOffline() async throws {
         let source = FakeMetricsSource(series: try fleet(2, at: now))
         try await TestApp.withRouter(source) { client, database in
