@@ -73,6 +73,7 @@ let package = Package(
             dependencies: [
                 "KsEdgeGPU",
                 "Simulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),

@@ -45,11 +45,13 @@ public func buildApplication<Source: MetricsSource & PrometheusForwarder>(
     let readiness = Readiness()
 
     let context = GPUContext(source: recorded, store: inventory, queries: queries, freshness: freshness, logger: logger, now: now)
+    let snapshots = NodeSnapshotService(context: context, cacheTTL: configuration.cacheTTL)
     let router = buildRouter(
         nodes: NodeController(
-            snapshots: NodeSnapshotService(context: context, cacheTTL: configuration.cacheTTL),
+            snapshots: snapshots,
             fleet: FleetService(context: context, cacheTTL: configuration.cacheTTL),
             history: HistoryService(context: context, cacheTTL: configuration.cacheTTL),
+            feeds: SnapshotFeeds(snapshots: snapshots, scrapeInterval: configuration.scrapeInterval, now: now),
             now: now),
         authenticator: try await configuration.authenticator(now: now),
         passThrough: PassThroughController(forwarder: source, policy: PassThroughPolicy(patterns: configuration.passThroughAllow)),

@@ -6,6 +6,7 @@ struct NodeController<Source: MetricsSource, Store: InventoryStore> {
     let snapshots: NodeSnapshotService<Source, Store>
     let fleet: FleetService<Source, Store>
     let history: HistoryService<Source, Store>
+    let feeds: SnapshotFeeds<Source, Store>
     let now: @Sendable () -> Date
 
     func addRoutes(to group: RouterGroup<some RequestContext>) {
@@ -13,6 +14,7 @@ struct NodeController<Source: MetricsSource, Store: InventoryStore> {
         group.get("summary", use: summary)
         group.get("nodes/{name}/gpu", use: snapshot)
         group.get("nodes/{name}/gpu/history", use: nodeHistory)
+        group.get("nodes/{name}/gpu/stream", use: stream)
     }
 
     @Sendable func list(_ request: Request, context: some RequestContext) async throws -> Response {
@@ -27,6 +29,18 @@ struct NodeController<Source: MetricsSource, Store: InventoryStore> {
 
     @Sendable func snapshot(_ request: Request, context: some RequestContext) async throws -> Response {
         Response.json(try await snapshots.encodedSnapshot(try nodeName(context)))
+    }
+
+    /// `text/event-stream`: a `snapshot` event now and whenever a new scrape arrives (id: `observedAt` in ms). An
+    /// unknown node or Prometheus down with nothing stored is a JSON error before the stream starts.
+    @Sendable func stream(_ request: Request, context: some RequestContext) async throws -> Response {
+        let node = try nodeName(context)
+        let current = try await snapshots.encodedSnapshot(node)
+        let snapshots = await feeds.subscribe(node, current: current)
+        return EventStream.response(snapshots.map { snapshot in
+            EventStream.event("snapshot", id: snapshot.value.observedAt.map { String(Int64(($0.timeIntervalSince1970 * 1000).rounded())) },
+                              data: snapshot.body)
+        })
     }
 
     @Sendable func nodeHistory(_ request: Request, context: some RequestContext) async throws -> Response {
