@@ -87,10 +87,13 @@ func buildRouter<Source: MetricsSource, Store: InventoryStore>(
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: MetricsMiddleware())
+    // The page's files may be kept but are revalidated each time (ETag -> 304), so an upgrade shows at once.
+    let revalidate = CacheControl([(MediaType(type: .any), [.noCache])])
     if let publicDirectory {
-        router.add(middleware: FileMiddleware(publicDirectory, searchForIndexHtml: true, logger: logger))
+        router.add(middleware: FileMiddleware(publicDirectory, cacheControl: revalidate, searchForIndexHtml: true, logger: logger))
     } else {
-        router.add(middleware: FileMiddleware(fileProvider: InMemoryFileProvider(files: BuiltInFiles.page), searchForIndexHtml: true))
+        router.add(middleware: FileMiddleware(fileProvider: InMemoryFileProvider(files: BuiltInFiles.page), cacheControl: revalidate,
+                                              searchForIndexHtml: true))
     }
     // /health, /ready, /metrics and the page stay open; the data routes need a credential (--auth).
     health.addRoutes(to: router)

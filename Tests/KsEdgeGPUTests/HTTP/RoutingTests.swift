@@ -37,7 +37,14 @@ import Testing
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
                 #expect(response.headers[.eTag] != nil)
+                #expect(response.headers[.cacheControl] == "no-cache")
                 #expect(Data(buffer: response.body) == file)
+            }
+            // Revalidation: the same ETag back is a 304 without a body.
+            let eTag = try await client.execute(uri: "/index.html", method: .get) { $0.headers[.eTag] }
+            try await client.execute(uri: "/index.html", method: .get, headers: [.ifNoneMatch: try #require(eTag)]) { response in
+                #expect(response.status == .notModified)
+                #expect(response.body.readableBytes == 0)
             }
         }
     }
