@@ -87,6 +87,7 @@ func buildRouter<Source: MetricsSource, Store: InventoryStore>(
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: MetricsMiddleware())
+    router.add(middleware: PageSecurityMiddleware())
     // The page's files may be kept but are revalidated each time (ETag -> 304), so an upgrade shows at once.
     let revalidate = CacheControl([(MediaType(type: .any), [.noCache])])
     if let publicDirectory {

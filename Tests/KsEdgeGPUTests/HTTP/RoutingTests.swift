@@ -38,7 +38,19 @@ import Testing
                 #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
                 #expect(response.headers[.eTag] != nil)
                 #expect(response.headers[.cacheControl] == "no-cache")
+                #expect(response.headers[.contentSecurityPolicy]?.contains("script-src 'self'; style-src 'self'") == true)
                 #expect(Data(buffer: response.body) == file)
+            }
+            // The page runs under that policy: its script and style are files, none inline.
+            let html = String(decoding: file, as: UTF8.self)
+            #expect(!html.contains("<style") && !html.contains(" style=") && html.firstMatch(of: /\son[a-z]+=/) == nil)
+            #expect(html.matches(of: /<script[^>]*>/).allSatisfy { $0.output.contains("src=") })
+            for asset in ["js/app.js", "css/app.css"] {
+                try await client.execute(uri: "/" + asset, method: .get) { response in
+                    #expect(response.status == .ok, "\(asset)")
+                    #expect(response.headers[.contentType]?.hasPrefix(asset.hasSuffix(".js") ? "text/javascript" : "text/css") == true,
+                            "\(asset): \(response.headers[.contentType] ?? "")")
+                }
             }
             // Revalidation: the same ETag back is a 304 without a body.
             let eTag = try await client.execute(uri: "/index.html", method: .get) { $0.headers[.eTag] }

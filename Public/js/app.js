@@ -1,0 +1,105 @@
+// The operator page: a hash router between the fleet (#/?…) and a node (#/nodes/<name>), summary counters, and a
+// banner when the data is stale or the server cannot be reached. Every URL is relative, so the page works under the
+// console's prefix (/proxy/ks-edge-gpu/).
+import { getJSON } from "./api.js";
+import { FleetView, stateFrom } from "./fleet.js";
+import { age, escapeHTML, number } from "./format.js";
+import { NodeView } from "./node.js";
+
+const REFRESH = 5000; // ks-console's period
+
+const fleetRoot = document.querySelector("#fleet-view");
+const nodeRoot = document.querySelector("#node-view");
+const banner = document.querySelector("#banner");
+let lastGood = null;
+
+const navigate = (hash) => { if (location.hash !== hash) location.hash = hash; else route(); };
+const fleet = new FleetView(fleetRoot, navigate);
+let shown = null; // the node view's snapshot, whose age the banner keeps current
+const node = new NodeView(nodeRoot, {
+  onData: (snapshot) => {
+    succeeded();
+    shown = snapshot;
+    warnIfNotOnline();
+  },
+  onProblem: (error) => failed(error),
+});
+
+function warnIfNotOnline() {
+  if (!shown || nodeRoot.hidden || shown.status === "online") return;
+  const old = shown.observedAt ? (Date.now() - Date.parse(shown.observedAt)) / 1000 : null;
+  warn(`${shown.node} is ${shown.status}: its data is ${old === null ? "of unknown age" : `${age(old)} old`}.`);
+}
+
+function succeeded() {
+  lastGood = Date.now();
+  banner.hidden = true;
+  document.querySelector("#updated").textContent = `updated ${new Date().toLocaleTimeString()}`;
+}
+
+function warn(message) {
+  banner.textContent = message;
+  banner.className = "banner warn";
+  banner.hidden = false;
+}
+
+function failed(error) {
+  const since = lastGood ? ` Data shown is ${age((Date.now() - lastGood) / 1000)} old.` : "";
+  banner.textContent = `${error.message}.${since}`;
+  banner.className = "banner error";
+  banner.hidden = false;
+}
+
+/** #/nodes/<name>?range=… or #/?<fleet state>. */
+function parseHash() {
+  const hash = location.hash.replace(/^#/, "") || "/";
+  const [path, query = ""] = hash.split("?");
+  const match = path.match(/^\/nodes\/([^/]+)$/);
+  // The page before this version linked #node=<name>.
+  const legacy = new URLSearchParams(hash).get("node");
+  if (match || legacy) return { view: "node", node: decodeURIComponent(match ? match[1] : legacy), query: new URLSearchParams(query) };
+  return { view: "fleet", query: new URLSearchParams(query) };
+}
+
+async function route() {
+  const target = parseHash();
+  fleetRoot.hidden = target.view !== "fleet";
+  nodeRoot.hidden = target.view !== "node";
+  if (target.view === "node") {
+    node.show(target.node, target.query.get("range") || "1h");
+    document.title = `${target.node} — edge GPUs`;
+  } else {
+    node.stop();
+    node.node = null;
+    shown = null;
+    document.title = "Edge GPUs";
+    try { await fleet.show(stateFrom(target.query)); succeeded(); } catch (error) { failed(error); }
+  }
+}
+
+async function refreshSummary() {
+  try {
+    const s = await getJSON("edge/summary");
+    const hottest = s.hottestGPU ? `${number(s.hottestGPU.celsius, " °C")} <a href="#/nodes/${encodeURIComponent(s.hottestGPU.node)}">${escapeHTML(s.hottestGPU.node)}</a>` : "—";
+    document.querySelector("#summary").innerHTML = `
+      <div><dt>Online</dt><dd><a href="#/?status=online">${s.nodes.online}</a></dd></div>
+      <div><dt>Stale</dt><dd><a href="#/?status=stale">${s.nodes.stale}</a></dd></div>
+      <div><dt>Offline</dt><dd><a href="#/?status=offline">${s.nodes.offline}</a></dd></div>
+      <div><dt>Mean GPU load</dt><dd>${number(s.meanGPUUtilizationPercent, " %")}</dd></div>
+      <div><dt>Hottest GPU</dt><dd>${hottest}</dd></div>
+      <div><dt>Power</dt><dd>${number(s.totalPowerWatts, " W", 0)}<span class="unknown"> (${s.nodesWithPower} nodes)</span></dd></div>`;
+  } catch (error) {
+    failed(error);
+  }
+}
+
+window.addEventListener("hashchange", route);
+route();
+refreshSummary();
+// The fleet and the counters refresh every 5 s; the node view is live on its own. Hidden tabs skip the work.
+setInterval(() => {
+  if (document.hidden) return;
+  refreshSummary();
+  if (banner.classList.contains("warn")) warnIfNotOnline();
+  if (!fleetRoot.hidden) fleet.refresh().then(succeeded, failed);
+}, REFRESH);

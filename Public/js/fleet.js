@@ -1,0 +1,141 @@
+// The fleet view (#/?q=…&status=…&sortBy=…): the server filters, sorts and pages; the page asks for one page only.
+import { getJSON } from "./api.js";
+import { escapeHTML, number, status, text, when } from "./format.js";
+
+const COLUMNS = [
+  ["node", "Node"], [null, "Status"], [null, "Exporter"], [null, "Model"],
+  ["gpuUtilizationPercent", "GPU load", "num"], ["gpuTemperatureCelsius", "GPU temp.", "num"], ["powerWatts", "Power", "num"],
+  ["memoryUtilizationPercent", "RAM", "num"], ["lastSeen", "Last seen"],
+];
+const FILTERS = ["q", "status", "exporter", "model"];
+export const DEFAULT_LIMIT = 20;
+
+/** The view's state from the URL hash's query. */
+export function stateFrom(query) {
+  const state = {
+    q: query.get("q") || "", status: query.get("status") || "", exporter: query.get("exporter") || "",
+    model: query.get("model") || "", sortBy: query.get("sortBy") || "node", ascending: query.get("ascending"),
+    page: Math.max(1, parseInt(query.get("page") || "1", 10) || 1),
+    limit: Math.min(500, Math.max(1, parseInt(query.get("limit") || String(DEFAULT_LIMIT), 10) || DEFAULT_LIMIT)),
+  };
+  return state;
+}
+
+/** The hash that holds `state` (defaults left out), so a view can be shared and survives a reload. */
+export function hashOf(state) {
+  const query = new URLSearchParams();
+  for (const key of FILTERS) if (state[key]) query.set(key, state[key]);
+  if (state.sortBy && state.sortBy !== "node") query.set("sortBy", state.sortBy);
+  if (state.ascending !== null && state.ascending !== undefined && state.ascending !== "") query.set("ascending", state.ascending);
+  if (state.page > 1) query.set("page", state.page);
+  if (state.limit !== DEFAULT_LIMIT) query.set("limit", state.limit);
+  const text = query.toString();
+  return text ? `#/?${text}` : "#/";
+}
+
+/** The API request for `state`: the same names as the hash, which are the API's. */
+function requestOf(state) {
+  const query = new URLSearchParams();
+  for (const key of FILTERS) if (state[key]) query.set(key, state[key]);
+  query.set("sortBy", state.sortBy);
+  if (state.ascending) query.set("ascending", state.ascending);
+  query.set("page", state.page);
+  query.set("limit", state.limit);
+  return `edge/nodes?${query}`;
+}
+
+export class FleetView {
+  constructor(root, navigate) {
+    this.root = root;
+    this.navigate = navigate;
+    this.lastRows = "";
+    root.innerHTML = `
+      <section aria-labelledby="fleet-title">
+        <div class="toolbar">
+          <h2 id="fleet-title">Fleet <span class="unknown" id="fleet-count"></span></h2>
+          <form class="filters" role="search">
+            <label>Search <input type="search" name="q" placeholder="node name" autocomplete="off"></label>
+            <label>Status <select name="status"><option value="">any</option><option>online</option><option>stale</option><option>offline</option></select></label>
+            <label>Exporter <select name="exporter"><option value="">any</option><option>jetson</option><option>dcgm</option><option>nvidia-smi</option></select></label>
+            <label>Model <input type="search" name="model" placeholder="e.g. Orin" autocomplete="off"></label>
+            <label>Rows <select name="limit"><option>10</option><option>20</option><option>50</option><option>100</option></select></label>
+          </form>
+        </div>
+        <div class="scroll"><table class="fleet">
+          <thead><tr>${COLUMNS.map(([key, label, kind]) => `<th scope="col" class="${kind || ""}"${key ? ` data-sort="${key}"` : ""}>${key
+            ? `<button type="button" class="sort" data-sort="${key}">${label}<span class="arrow" aria-hidden="true"></span></button>` : label}</th>`).join("")}</tr></thead>
+          <tbody></tbody>
+        </table></div>
+        <nav class="pager" aria-label="Pages"><button type="button" data-page="-1">‹ Previous</button><span class="pages"></span><button type="button" data-page="1">Next ›</button></nav>
+      </section>`;
+    this.form = root.querySelector("form");
+    this.form.addEventListener("input", (event) => this.filterChanged(event));
+    this.form.addEventListener("submit", (event) => event.preventDefault());
+    root.querySelector("thead").addEventListener("click", (event) => {
+      const button = event.target.closest("button[data-sort]");
+      if (button) this.sortBy(button.dataset.sort);
+    });
+    root.querySelector(".pager").addEventListener("click", (event) => {
+      const button = event.target.closest("button[data-page]");
+      if (button && !button.disabled) this.go({ page: this.state.page + Number(button.dataset.page) });
+    });
+  }
+
+  /** Shows `state` (from the hash); the controls follow it unless the user is typing in one. */
+  show(state) {
+    this.state = state;
+    for (const name of [...FILTERS, "limit"]) {
+      const control = this.form.elements[name];
+      if (control && document.activeElement !== control) control.value = String(state[name] ?? "");
+    }
+    for (const header of this.root.querySelectorAll("th[data-sort]")) {
+      const sorted = header.dataset.sort === state.sortBy;
+      const ascending = state.ascending ? state.ascending === "true" : state.sortBy === "node";
+      header.setAttribute("aria-sort", sorted ? (ascending ? "ascending" : "descending") : "none");
+      header.querySelector(".arrow").textContent = sorted ? (ascending ? " ▲" : " ▼") : "";
+    }
+    return this.refresh();
+  }
+
+  go(changes) { this.navigate(hashOf({ ...this.state, ...changes })); }
+
+  filterChanged(event) {
+    const name = event.target.name;
+    clearTimeout(this.typing);
+    // Typing waits a moment; choices apply at once. Any change goes back to page 1.
+    const apply = () => this.go({ [name]: name === "limit" ? Number(event.target.value) : event.target.value, page: 1 });
+    if (event.target.type === "search") this.typing = setTimeout(apply, 300); else apply();
+  }
+
+  sortBy(key) {
+    const ascendingNow = this.state.ascending ? this.state.ascending === "true" : this.state.sortBy === "node";
+    const ascending = key === this.state.sortBy ? String(!ascendingNow) : "";
+    this.go({ sortBy: key, ascending, page: 1 });
+  }
+
+  /** Fetches the page of rows; throws the API's error for the banner. */
+  async refresh() {
+    const state = this.state;
+    const fleet = await getJSON(requestOf(state));
+    if (state !== this.state) return; // a newer view was asked for meanwhile
+    const pages = Math.max(1, Math.ceil(fleet.totalItems / state.limit));
+    this.root.querySelector("#fleet-count").textContent = `(${fleet.totalItems} ${fleet.totalItems === 1 ? "node" : "nodes"})`;
+    this.root.querySelector(".pages").textContent = `page ${Math.min(state.page, pages)} of ${pages}`;
+    this.root.querySelector('[data-page="-1"]').disabled = state.page <= 1;
+    this.root.querySelector('[data-page="1"]').disabled = state.page >= pages;
+    const rows = fleet.items.map((item) => `
+      <tr data-node="${escapeHTML(item.node)}">
+        <th scope="row"><a href="#/nodes/${encodeURIComponent(item.node)}">${escapeHTML(item.node)}</a></th>
+        <td>${status(item.status)}</td><td>${text(item.exporter)}</td><td>${text(item.model)}</td>
+        <td class="num">${number(item.gpuUtilizationPercent, " %")}</td><td class="num">${number(item.gpuTemperatureCelsius, " °C")}</td>
+        <td class="num">${number(item.powerWatts, " W", 2)}</td><td class="num">${number(item.memoryUtilizationPercent, " %")}</td>
+        <td>${when(item.lastSeen)}</td>
+      </tr>`).join("") || `<tr><td colspan="${COLUMNS.length}" class="unknown">no node matches</td></tr>`;
+    // Unchanged rows are left alone: no flicker, and a focused link keeps its focus.
+    if (rows !== this.lastRows) {
+      this.root.querySelector("tbody").innerHTML = rows;
+      this.lastRows = rows;
+    }
+    return fleet;
+  }
+}
