@@ -1,0 +1,133 @@
+"""The operator page in a real browser (Chromium through chromedriver, Selenium): the fleet view driven by the server
+with its state in the URL, the node view with live updates and history charts, the page under the console's path
+prefix, phone width, and no Content-Security-Policy violation. Prints one line per check; exits 1 on any failure.
+
+    page-test.py BASE_URL PREFIXED_URL
+    page-test.py --outage BASE_URL      while Prometheus is down: the banner says the data is stale and how old
+"""
+import sys
+import time
+
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+outage = sys.argv[1] == "--outage"
+arguments = sys.argv[2:] if outage else sys.argv[1:]
+base, prefixed = arguments[0].rstrip("/") + "/", (arguments[1] if len(arguments) > 1 else None)
+passed = failed = 0
+
+
+def check(name, condition, detail=""):
+    global passed, failed
+    if condition:
+        passed += 1
+        print(f"ok   page: {name}")
+    else:
+        failed += 1
+        print(f"FAIL page: {name} {detail}")
+
+
+options = webdriver.ChromeOptions()
+options.binary_location = "/usr/bin/chromium"
+for argument in ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,900"]:
+    options.add_argument(argument)
+options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+def wait(condition, seconds=15):
+    try:
+        return WebDriverWait(driver, seconds).until(lambda d: condition(d))
+    except TimeoutException:
+        return None
+
+
+def css(selector):
+    return driver.find_elements(By.CSS_SELECTOR, selector)
+
+
+def rows():
+    return [row.get_attribute("data-node") for row in css("#fleet-view tbody tr[data-node]")]
+
+
+try:
+    if outage:
+        driver.get(base + "#/nodes/fx-xavier-nx")
+        banner = wait(lambda d: d.find_element(By.ID, "banner") if not d.find_element(By.ID, "banner").get_attribute("hidden")
+                      and "stale" in d.find_element(By.ID, "banner").text else None)
+        check("Prometheus down: a banner says the node is stale and how old its data is",
+              banner is not None and " old" in banner.text, banner.text if banner else "no banner")
+        check("Prometheus down: the stored values are still shown", "47.8 %" in driver.find_element(By.ID, "node-view").text)
+        raise SystemExit(0)
+
+    # The fleet: one page of rows, each a link to its node; the counters from /edge/summary.
+    driver.get(base + "#/")
+    check("fleet rows are links to their node", wait(lambda d: css('#fleet-view a[href="#/nodes/edge-agx-orin-02"]')) is not None)
+    check("summary counters show the online nodes", wait(lambda d: css("#summary dd a") and css("#summary dd a")[0].text.isdigit()) is not None)
+    check("the page asks for one page of rows only", len(rows()) <= 20 and len(rows()) > 0, f"{len(rows())} rows")
+
+    # The URL holds the view: filter, sort, page size; the controls follow it.
+    driver.get(base + "#/?status=online&sortBy=gpuTemperatureCelsius&limit=2")
+    wait(lambda d: len(rows()) == 2 and css('th[data-sort="gpuTemperatureCelsius"][aria-sort="descending"]'))
+    check("hash state: two rows, sorted by GPU temperature", len(rows()) == 2 and bool(css('th[data-sort="gpuTemperatureCelsius"][aria-sort="descending"]')), f"{rows()}")
+    check("hash state: the status filter shows online", driver.find_element(By.NAME, "status").get_attribute("value") == "online")
+    check("pager: page 1 of several", wait(lambda d: "page 1 of" in css(".pages")[0].text and not css(".pages")[0].text.endswith(" 1")) is not None,
+          css(".pages")[0].text if css(".pages") else "")
+
+    # Typing in the search box asks the server and records the query in the URL.
+    driver.get(base + "#/")
+    wait(lambda d: rows())
+    box = driver.find_element(By.NAME, "q")
+    box.send_keys("orin")
+    check("search goes to the URL", wait(lambda d: "q=orin" in d.current_url) is not None, driver.current_url)
+    check("search shows matching nodes only", wait(lambda d: rows() and all("orin" in node for node in rows())) is not None, f"{rows()}")
+    check("the search box keeps its focus across refreshes", driver.switch_to.active_element == box)
+
+    # A header sorts; again reverses.
+    driver.get(base + "#/")
+    wait(lambda d: rows())
+    css('button[data-sort="node"]')[0].click()
+    check("a header click reverses the node order", wait(lambda d: css('th[data-sort="node"][aria-sort="descending"]') and rows() == sorted(rows(), reverse=True)) is not None)
+
+    # Following a row's link opens the node view, live over Server-Sent Events, with history charts.
+    driver.get(base + "#/")
+    wait(lambda d: css('#fleet-view a[href="#/nodes/edge-agx-orin-02"]'))
+    css('#fleet-view a[href="#/nodes/edge-agx-orin-02"]')[0].click()
+    check("a row's link opens the node view", wait(lambda d: not d.find_element(By.ID, "node-view").get_attribute("hidden") and "edge-agx-orin-02" in d.find_element(By.ID, "node-view").text) is not None)
+    check("the node view shows 12 CPU cores from node-exporter", wait(lambda d: len(css("#node-view .cores meter")) == 12) is not None, f"{len(css('#node-view .cores meter'))}")
+    check("the node view is live over the event stream", wait(lambda d: css('#node-view .live[data-live="stream"]')) is not None)
+    check("history charts are drawn as SVG lines", wait(lambda d: [p for p in css("#node-view path.series") if p.get_attribute("d")]) is not None)
+    check("each chart has a text alternative", all(svg.get_attribute("aria-label") for svg in css("#node-view figure.chart svg")) and bool(css("#node-view figure.chart svg")))
+
+    # Unknown is a dash or "not measured", never 0; an offline sensor is marked offline.
+    driver.get(base + "#/nodes/fx-xavier-nx")
+    check("unmeasured rails say 'not measured'", wait(lambda d: "not measured" in d.find_element(By.ID, "node-view").text) is not None)
+    check("an offline sensor is marked offline", wait(lambda d: "offline" in d.find_element(By.CSS_SELECTOR, "#node-view .temperatures").text) is not None)
+
+    # Under the console's prefix, behind a proxy that strips it as ks-apiserver's ReverseProxy does.
+    driver.get(prefixed + "#/nodes/gpu-a100-04")
+    check("under /proxy/ks-edge-gpu/: a GPU server's pods", wait(lambda d: "ai-serving / vllm" in d.find_element(By.ID, "node-view").text) is not None)
+    driver.get(prefixed + "#/")
+    check("under /proxy/ks-edge-gpu/: the fleet", wait(lambda d: rows()) is not None)
+
+    # Phone width: nothing but the tables' own scroll areas is wider than the screen.
+    driver.set_window_size(390, 844)
+    driver.get(base + "#/nodes/edge-agx-orin-02")
+    wait(lambda d: css("#node-view .cores meter"))
+    width = driver.execute_script("return document.documentElement.scrollWidth")
+    check("phone width: the page fits", width <= 400, f"scrollWidth {width}")
+
+    violations = [entry["message"] for entry in driver.get_log("browser") if "Content Security Policy" in entry["message"]]
+    check("no Content-Security-Policy violation", not violations, "; ".join(violations)[:300])
+    errors = [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE" and "favicon" not in entry["message"]]
+    check("no script errors", not errors, "; ".join(errors)[:300])
+except SystemExit:
+    pass
+finally:
+    driver.quit()
+
+print(f"page: {passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
