@@ -9,7 +9,7 @@ import sys
 import time
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -39,8 +39,9 @@ driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opti
 
 
 def wait(condition, seconds=15):
+    # The page redraws rows every few seconds: an element found a moment ago may be gone; asking again is right.
     try:
-        return WebDriverWait(driver, seconds).until(lambda d: condition(d))
+        return WebDriverWait(driver, seconds, ignored_exceptions=(StaleElementReferenceException,)).until(lambda d: condition(d))
     except TimeoutException:
         return None
 
@@ -50,23 +51,26 @@ def css(selector):
 
 
 def rows():
-    return [row.get_attribute("data-node") for row in css("#fleet-view tbody tr[data-node]")]
+    """The fleet's rows, read in one step (the page may redraw them between two)."""
+    return driver.execute_script("return [...document.querySelectorAll('#fleet-view tbody tr[data-node]')].map(r => r.dataset.node)")
+
+
+def text_of(selector):
+    return driver.execute_script("const e = document.querySelector(arguments[0]); return e ? e.textContent : ''", selector)
 
 
 try:
     if outage:
         driver.get(base + "#/nodes/fx-xavier-nx")
-        banner = wait(lambda d: d.find_element(By.ID, "banner") if not d.find_element(By.ID, "banner").get_attribute("hidden")
-                      and "stale" in d.find_element(By.ID, "banner").text else None)
-        check("Prometheus down: a banner says the node is stale and how old its data is",
-              banner is not None and " old" in banner.text, banner.text if banner else "no banner")
-        check("Prometheus down: the stored values are still shown", "47.8 %" in driver.find_element(By.ID, "node-view").text)
+        banner = wait(lambda d: d.execute_script("const b = document.querySelector('#banner'); return !b.hidden && b.textContent.includes('stale') ? b.textContent : null"))
+        check("Prometheus down: a banner says the node is stale and how old its data is", banner is not None and " old" in banner, banner or "no banner")
+        check("Prometheus down: the stored values are still shown", "47.8 %" in text_of("#node-view .gpus"))
         raise SystemExit(0)
 
     # The fleet: one page of rows, each a link to its node; the counters from /edge/summary.
     driver.get(base + "#/")
     check("fleet rows are links to their node", wait(lambda d: css('#fleet-view a[href="#/nodes/edge-agx-orin-02"]')) is not None)
-    check("summary counters show the online nodes", wait(lambda d: css("#summary dd a") and css("#summary dd a")[0].text.isdigit()) is not None)
+    check("summary counters show the online nodes", wait(lambda d: text_of("#summary dd a").isdigit()) is not None)
     check("the page asks for one page of rows only", len(rows()) <= 20 and len(rows()) > 0, f"{len(rows())} rows")
 
     # The URL holds the view: filter, sort, page size; the controls follow it.
@@ -74,8 +78,8 @@ try:
     wait(lambda d: len(rows()) == 2 and css('th[data-sort="gpuTemperatureCelsius"][aria-sort="descending"]'))
     check("hash state: two rows, sorted by GPU temperature", len(rows()) == 2 and bool(css('th[data-sort="gpuTemperatureCelsius"][aria-sort="descending"]')), f"{rows()}")
     check("hash state: the status filter shows online", driver.find_element(By.NAME, "status").get_attribute("value") == "online")
-    check("pager: page 1 of several", wait(lambda d: "page 1 of" in css(".pages")[0].text and not css(".pages")[0].text.endswith(" 1")) is not None,
-          css(".pages")[0].text if css(".pages") else "")
+    check("pager: page 1 of several", wait(lambda d: "page 1 of" in text_of(".pages") and not text_of(".pages").endswith(" 1")) is not None,
+          text_of(".pages"))
 
     # Typing in the search box asks the server and records the query in the URL.
     driver.get(base + "#/")
@@ -96,7 +100,7 @@ try:
     driver.get(base + "#/")
     wait(lambda d: css('#fleet-view a[href="#/nodes/edge-agx-orin-02"]'))
     css('#fleet-view a[href="#/nodes/edge-agx-orin-02"]')[0].click()
-    check("a row's link opens the node view", wait(lambda d: not d.find_element(By.ID, "node-view").get_attribute("hidden") and "edge-agx-orin-02" in d.find_element(By.ID, "node-view").text) is not None)
+    check("a row's link opens the node view", wait(lambda d: not d.find_element(By.ID, "node-view").get_attribute("hidden") and "edge-agx-orin-02" in text_of("#node-view h2")) is not None)
     check("the node view shows 12 CPU cores from node-exporter", wait(lambda d: len(css("#node-view .cores meter")) == 12) is not None, f"{len(css('#node-view .cores meter'))}")
     check("the node view is live over the event stream", wait(lambda d: css('#node-view .live[data-live="stream"]')) is not None)
     check("history charts are drawn as SVG lines", wait(lambda d: [p for p in css("#node-view path.series") if p.get_attribute("d")]) is not None)
@@ -104,12 +108,12 @@ try:
 
     # Unknown is a dash or "not measured", never 0; an offline sensor is marked offline.
     driver.get(base + "#/nodes/fx-xavier-nx")
-    check("unmeasured rails say 'not measured'", wait(lambda d: "not measured" in d.find_element(By.ID, "node-view").text) is not None)
-    check("an offline sensor is marked offline", wait(lambda d: "offline" in d.find_element(By.CSS_SELECTOR, "#node-view .temperatures").text) is not None)
+    check("unmeasured rails say 'not measured'", wait(lambda d: "not measured" in text_of("#node-view .power")) is not None)
+    check("an offline sensor is marked offline", wait(lambda d: "offline" in text_of("#node-view .temperatures")) is not None)
 
     # Under the console's prefix, behind a proxy that strips it as ks-apiserver's ReverseProxy does.
     driver.get(prefixed + "#/nodes/gpu-a100-04")
-    check("under /proxy/ks-edge-gpu/: a GPU server's pods", wait(lambda d: "ai-serving / vllm" in d.find_element(By.ID, "node-view").text) is not None)
+    check("under /proxy/ks-edge-gpu/: a GPU server's pods", wait(lambda d: "ai-serving / vllm" in text_of("#node-view .processes")) is not None)
     driver.get(prefixed + "#/")
     check("under /proxy/ks-edge-gpu/: the fleet", wait(lambda d: rows()) is not None)
 
