@@ -12,6 +12,7 @@ from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 outage = sys.argv[1] == "--outage"
@@ -116,6 +117,32 @@ try:
     check("under /proxy/ks-edge-gpu/: a GPU server's pods", wait(lambda d: "ai-serving / vllm" in text_of("#node-view .processes")) is not None)
     driver.get(prefixed + "#/")
     check("under /proxy/ks-edge-gpu/: the fleet", wait(lambda d: rows()) is not None)
+
+    # Keyboard only: Tab reaches a row's link, whose focus is visible, and Enter opens the node.
+    driver.get(base + "#/")
+    wait(lambda d: rows())
+    body = driver.find_element(By.TAG_NAME, "body")
+    reached = None
+    for _ in range(40):
+        body.send_keys(Keys.TAB) if driver.switch_to.active_element.tag_name == "body" else driver.switch_to.active_element.send_keys(Keys.TAB)
+        if driver.execute_script("const a = document.activeElement; return a && a.matches('#fleet-view tbody a')"):
+            reached = driver.switch_to.active_element
+            break
+    check("keyboard: Tab reaches a row's link", reached is not None)
+    if reached is not None:
+        outline = driver.execute_script("const s = getComputedStyle(document.activeElement); return s.outlineStyle + ' ' + s.outlineWidth")
+        check("keyboard: the focused link is visibly outlined", not outline.startswith("none") and not outline.endswith(" 0px"), outline)
+        target = reached.get_attribute("href")
+        reached.send_keys(Keys.ENTER)
+        check("keyboard: Enter opens the node", wait(lambda d: d.current_url == target and not d.find_element(By.ID, "node-view").get_attribute("hidden")) is not None)
+
+    # Dark: the system's colour scheme is followed.
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+    background = driver.execute_script("return getComputedStyle(document.body).backgroundColor")
+    check("dark mode follows the system", background == "rgb(24, 29, 40)", background)
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "light"}]})
+    background = driver.execute_script("return getComputedStyle(document.body).backgroundColor")
+    check("light mode follows the system", background == "rgb(239, 244, 249)", background)
 
     # Phone width: nothing but the tables' own scroll areas is wider than the screen.
     driver.set_window_size(390, 844)
