@@ -37,7 +37,8 @@ public struct ExporterRegistry: Sendable {
         }
         guard let chosen = exporters.filter({ present.contains($0.kind) }).max(by: { $0.rank < $1.rank }) else { return nil }
         var readings = chosen.readings(MetricFamilies(series.filter { $0.name.hasPrefix(chosen.metricPrefix) }))
-        nodeExporter.join(MetricFamilies(series.filter { nodeExporter.owns($0.name) }), into: &readings, integratedGPU: chosen.isIntegrated)
+        nodeExporter.join(MetricFamilies(series.filter { nodeExporter.owns($0.name) }), into: &readings)
+        if chosen.isIntegrated { readings.shareBoardWithIntegratedGPU() }
         return (chosen, readings)
     }
 }

@@ -105,6 +105,19 @@ public struct NodeReadings: Sendable, Hashable {
     public init() {}
 }
 
+extension NodeReadings {
+    /// An integrated GPU (Jetson) has no memory of its own: its memory total is the board's RAM (node-exporter's, or
+    /// the exporter's own report), and where its exporter gives it no temperature, it reads the board's `gpu` sensor.
+    mutating func shareBoardWithIntegratedGPU() {
+        for index in gpus.indices {
+            if let ram = memory.totalBytes { gpus[index].memoryTotalBytes = ram }
+            if gpus[index].temperatureCelsius == nil {
+                gpus[index].temperatureCelsius = temperatures.first { $0.sensor == "gpu" }?.celsius
+            }
+        }
+    }
+}
+
 extension NodeGPU {
     public init(node: String, exporter: ExporterKind, status: NodeStatus, observedAt: Date?, readings: NodeReadings) {
         self.init(

@@ -28,7 +28,6 @@ public struct JetsonCollector: GPUExporter {
         let variant = OrinNanoVariant.isPresent(families)
         let (temperatures, offline) = Self.temperatures(families)
         let power = variant ? OrinNanoVariant.power(families) : Self.seedPower(families)
-        let gpuMemory = variant ? OrinNanoVariant.gpuMemory(families) : (used: nil, total: nil)
 
         var readings = NodeReadings()
         readings.board = board
@@ -39,8 +38,8 @@ public struct JetsonCollector: GPUExporter {
                 name: Self.gpuName(soc: board.soc),
                 uuid: nil,
                 utilizationPercent: families.value("gpu_usage_gpu", where: "gpu", is: "val"),
-                memoryUsedBytes: gpuMemory.used,
-                memoryTotalBytes: gpuMemory.total,
+                // The total is the board's RAM (`NodeReadings.shareBoardWithIntegratedGPU`).
+                memoryUsedBytes: variant ? OrinNanoVariant.gpuMemoryUsed(families) : nil,
                 temperatureCelsius: temperatures.first { $0.sensor == "gpu" }?.celsius,
                 powerWatts: power.rails.first { $0.rail == "gpu" }?.watts
             )]
@@ -90,7 +89,7 @@ public struct JetsonCollector: GPUExporter {
             .filter { limit == nil || $0.core <= limit! }
             .sorted { $0.core < $1.core }
         let known = cores.compactMap(\.utilizationPercent)
-        return NodeGPU.CPU(averagePercent: known.isEmpty ? nil : known.reduce(0, +) / Double(known.count), cores: cores)
+        return NodeGPU.CPU(averagePercent: known.mean, cores: cores)
     }
 
     static func temperatures(_ families: MetricFamilies) -> ([NodeGPU.Temperature], offline: [String]) {
@@ -162,12 +161,9 @@ public struct JetsonCollector: GPUExporter {
                            usedBytes: families.value("gpu_usage_ram", where: "ram", is: "used").map { $0 * kilobyte })
         }
 
-        /// The iGPU shares system RAM: used = NvMap shared memory, total = RAM.
-        static func gpuMemory(_ families: MetricFamilies) -> (used: Double?, total: Double?) {
-            (
-                families.value("gpu_usage_ram", where: "ram", is: "shared").map { $0 * kilobyte },
-                families.value("gpu_usage_ram", where: "ram", is: "total").map { $0 * kilobyte }
-            )
+        /// The memory the iGPU holds: NvMap memory shared with the GPU.
+        static func gpuMemoryUsed(_ families: MetricFamilies) -> Double? {
+            families.value("gpu_usage_ram", where: "ram", is: "shared").map { $0 * kilobyte }
         }
     }
 

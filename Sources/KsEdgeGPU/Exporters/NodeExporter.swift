@@ -93,15 +93,14 @@ public struct NodeExporter: Sendable {
     /// Pure: joins one node's node-exporter series into the readings of its GPU exporter. Without any, the readings
     /// stay as they are. node-exporter's cores, RAM and root filesystem replace the exporter's (they are complete where
     /// the exporter's are not); thermal zones fill in the sensors the exporter lacks, named as jtop names them.
-    public func join(_ families: MetricFamilies, into readings: inout NodeReadings, integratedGPU: Bool) {
+    public func join(_ families: MetricFamilies, into readings: inout NodeReadings) {
         guard families.names.contains(where: owns) else { return }
         readings.joined.append(.nodeExporter)
 
         let cores = Self.cores(families)
         if !cores.isEmpty {
             let known = cores.compactMap(\.utilizationPercent)
-            readings.cpu = NodeGPU.CPU(averagePercent: known.isEmpty ? nil : (known.reduce(0, +) / Double(known.count)).roundedToMillionths,
-                                       cores: cores)
+            readings.cpu = NodeGPU.CPU(averagePercent: known.mean?.roundedToMillionths, cores: cores)
         }
         let total = families.samples("node_memory_MemTotal_bytes").first?.value
         let available = families.samples("node_memory_MemAvailable_bytes").first?.value
@@ -115,14 +114,6 @@ public struct NodeExporter: Sendable {
                                            transmitBytesPerSecond: families.samples(Self.transmitted).first?.value?.roundedToMillionths)
         readings.load1 = families.samples("node_load1").first?.value
         Self.joinThermalZones(families, into: &readings)
-
-        guard integratedGPU else { return }
-        for index in readings.gpus.indices {
-            if let ram = readings.memory.totalBytes { readings.gpus[index].memoryTotalBytes = ram }
-            if readings.gpus[index].temperatureCelsius == nil {
-                readings.gpus[index].temperatureCelsius = readings.temperatures.first { $0.sensor == "gpu" }?.celsius
-            }
-        }
     }
 
     /// Every core node-exporter lists, numbered from 1 like the GPU exporters' (`cpu="0"` is core 1).

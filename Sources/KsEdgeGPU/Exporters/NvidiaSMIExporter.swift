@@ -52,7 +52,7 @@ public struct NvidiaSMIExporter: GPUExporter {
         readings.gpus = gpus
         readings.temperatures = gpus.compactMap { gpu in gpu.temperatureCelsius.map { .init(sensor: "gpu\(gpu.index)", celsius: $0) } }
         readings.power = NodeGPU.Power(totalWatts: measured.isEmpty ? nil : measured.reduce(0, +), rails: rails)
-        readings.fanPercent = fans.isEmpty ? nil : percent(fromRatio: fans.reduce(0, +) / Double(fans.count))
+        readings.fanPercent = fans.mean.map(percent(fromRatio:))
         readings.processes = families.samples("nvidia_smi_compute_app_info").map { sample in
             let uuid = sample.labels["uuid"].map(Self.canonical)
             let memory = families.samples("nvidia_smi_compute_app_used_memory_bytes").first {

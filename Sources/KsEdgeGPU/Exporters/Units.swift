@@ -3,6 +3,11 @@ public func percent(fromRatio ratio: Double) -> Double {
     (ratio * 100).roundedToMillionths
 }
 
+extension Collection<Double> {
+    /// The arithmetic mean; nil for no values (unknown, never 0).
+    public var mean: Double? { isEmpty ? nil : reduce(0, +) / Double(count) }
+}
+
 extension Double {
     /// Rounded to 1e-6, below any unit's precision here: floating-point noise from unit conversions
     /// (a ratio times 100, mW / 1000 in PromQL) does not reach the JSON.

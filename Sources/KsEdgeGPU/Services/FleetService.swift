@@ -73,7 +73,7 @@ extension FleetList.Item {
             exporter: snapshot.exporter,
             status: status,
             model: snapshot.board.model ?? inventoryModel,
-            gpuUtilizationPercent: load.isEmpty ? nil : load.reduce(0, +) / Double(load.count),
+            gpuUtilizationPercent: load.mean,
             gpuTemperatureCelsius: snapshot.gpus.compactMap(\.temperatureCelsius).max(),
             powerWatts: snapshot.power.totalWatts ?? (gpuPower.isEmpty ? nil : gpuPower.reduce(0, +)),
             memoryUtilizationPercent: snapshot.memory.utilizationPercent,
@@ -101,7 +101,7 @@ extension FleetSummary {
         let power = online.compactMap(\.powerWatts)
         self.init(
             nodes: Counts(total: fleet.items.count, online: online.count, stale: count(.stale), offline: count(.offline)),
-            meanGPUUtilizationPercent: load.isEmpty ? nil : (load.reduce(0, +) / Double(load.count)).roundedToMillionths,
+            meanGPUUtilizationPercent: load.mean?.roundedToMillionths,
             hottestGPU: hottest.map { Hottest(node: $0.0, celsius: $0.1) },
             totalPowerWatts: power.isEmpty ? nil : power.reduce(0, +).roundedToMillionths,
             nodesWithPower: power.count)
