@@ -10,8 +10,7 @@ public struct FleetQuery: Sendable {
             let columns = FleetColumn.allCases.compactMap { column in
                 exporter.fleetExpression(column, in: scope).map { FamilyTag.tag($0, as: FamilyTag.tag(Self.prefix + column.rawValue, exporter.kind)) }
             }
-            let pushed = LastPush.expression(in: scope.node, label: scope.nodeLabel, heartbeats: Selector().equal(.metricName, exporter.heartbeat))
-            return PromQL(trusted: (columns + [FamilyTag.tag(pushed, as: FamilyTag.tag(Self.pushed, exporter.kind))]).joined(separator: " or "))
+            return PromQL(trusted: (columns + [LastPush.tagged(exporter, in: scope)]).joined(separator: " or "))
         }
         let nodeExporter = queries.exporters.nodeExporter
         let scope = queries.nodeExporterScope(nil)
@@ -22,7 +21,6 @@ public struct FleetQuery: Sendable {
     }
 
     static let prefix = "fleet_"
-    static let pushed = "fleet_pushed"
     static let hostMemory = "fleet_node_exporter_memory"
     static let hostGPUZone = "fleet_node_exporter_gpu_zone"
 
@@ -67,7 +65,7 @@ public struct FleetQuery: Sendable {
             }
             guard let (name, source) = FamilyTag.parse(tag), let exporter = queries.exporters.exporter(source),
                   let node = series.labels[queries.nodeLabels[exporter].rawValue], !node.isEmpty else { continue }
-            if name == Self.pushed {
+            if name == LastPush.family {
                 if let time = series.latest?.value { pushTimes[node] = time }
                 continue
             }

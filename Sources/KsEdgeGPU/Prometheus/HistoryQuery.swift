@@ -10,8 +10,6 @@ public struct HistoryQuery: Sendable {
     public let metrics: [HistoryMetric]
     let queries: GPUQueries
 
-    static let pushed = "ks_pushed_at"
-
     func scope(_ exporter: any GPUExporter) -> ExpressionScope {
         node.map { queries.scope($0, exporter) } ?? queries.fleetScope(exporter)
     }
@@ -31,8 +29,7 @@ public struct HistoryQuery: Sendable {
         for exporter in queries.exporters.exporters {
             let scope = scope(exporter)
             clauses += exporter.historyContextFamilies(for: metrics).map { FamilyTag.tag(scope.family($0), as: $0) }
-            let pushed = LastPush.expression(in: scope.node, label: scope.nodeLabel, heartbeats: scope.node.equal(.metricName, exporter.heartbeat))
-            clauses.append(FamilyTag.tag(pushed, as: FamilyTag.tag(Self.pushed, exporter.kind)))
+            clauses.append(LastPush.tagged(exporter, in: scope))
         }
         return PromQL(trusted: clauses.joined(separator: " or "))
     }
@@ -85,7 +82,7 @@ public struct HistoryQuery: Sendable {
         var seen = Set<[String: String]>()
         var result: [HistorySeries] = []
         let tagged = answer.compactMap { series in series.labels[FamilyTag.label].flatMap(FamilyTag.parse).map { (series, $0) } }
-        let lastPushes = tagged.filter { $0.1.name == Self.pushed }.flatMap(\.0.points)
+        let lastPushes = tagged.filter { $0.1.name == LastPush.family }.flatMap(\.0.points)
         let pushedAt = Dictionary(lastPushes.map { (Self.step($0.timestamp, range), $0.value) }, uniquingKeysWith: max)
         // node-exporter's series first: they win over an exporter's series of the same metric and labels.
         for (series, (name, source)) in tagged.filter({ $0.1.source == .nodeExporter }) + tagged.filter({ $0.1.source != .nodeExporter }) {

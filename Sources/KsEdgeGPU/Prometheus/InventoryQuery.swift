@@ -6,16 +6,10 @@ import Foundation
 public struct InventoryQuery: Sendable {
     let queries: GPUQueries
 
-    static let pushed = "ks_pushed_at"
-
     public var promQL: PromQL {
         let families = queries.exporters.exporters.flatMap(\.inventoryFamilies)
             .map { FamilyTag.tag("timestamp(\(Selector().equal(.metricName, $0).text))", as: $0) }
-        let pushes = queries.exporters.exporters.map { exporter in
-            let label = queries.nodeLabels[exporter]
-            return FamilyTag.tag(LastPush.expression(in: Selector(), label: label, heartbeats: Selector().equal(.metricName, exporter.heartbeat)),
-                                 as: FamilyTag.tag(Self.pushed, exporter.kind))
-        }
+        let pushes = queries.exporters.exporters.map { LastPush.tagged($0, in: queries.fleetScope($0)) }
         return PromQL(trusted: (families + pushes).joined(separator: " or "))
     }
 
@@ -32,7 +26,7 @@ public struct InventoryQuery: Sendable {
         var byNode: [String: [Series]] = [:]
         var pushedAt: [String: Double] = [:]
         for entry in series {
-            guard let (name, source) = entry.labels[FamilyTag.label].flatMap(FamilyTag.parse), name == Self.pushed,
+            guard let (name, source) = entry.labels[FamilyTag.label].flatMap(FamilyTag.parse), name == LastPush.family,
                   let exporter = queries.exporters.exporter(source), let node = entry.labels[queries.nodeLabels[exporter].rawValue],
                   let time = entry.latest?.value, time.isFinite else { continue }
             pushedAt[node] = max(pushedAt[node] ?? time, time)

@@ -3,6 +3,15 @@
 /// push for ever, so those series never go stale in Prometheus and their sample times are the Pushgateway's scrape
 /// times: how fresh a pushed node is can only be read from `push_time_seconds` of its group.
 enum LastPush {
+    /// The family name the push times are tagged with (`ks_pushed_at`, or `ks_pushed_at:<exporter>`).
+    static let family = "ks_pushed_at"
+
+    /// Per node in `scope`, tagged `ks_pushed_at:<exporter>`: the last push of the group carrying `exporter`'s heartbeat.
+    static func tagged(_ exporter: any GPUExporter, in scope: ExpressionScope) -> String {
+        FamilyTag.tag(expression(in: scope.node, label: scope.nodeLabel, heartbeats: scope.node.equal(.metricName, exporter.heartbeat)),
+                      as: FamilyTag.tag(family, exporter.kind))
+    }
+
     /// Per node in `scope`: the Unix time of the last push of the group that carries the exporter's heartbeat (matched
     /// by node label and `job`). No series for a scraped node.
     static func expression(in scope: Selector, label: LabelName, heartbeats: Selector) -> String {

@@ -9,7 +9,6 @@ public struct SnapshotQuery: Sendable {
     let queries: GPUQueries
 
     static let observedAt = "ks_observed_at"
-    static let pushedAt = "ks_pushed_at"
 
     public var promQL: [PromQL] {
         let nodeExporter = queries.exporters.nodeExporter
@@ -26,7 +25,7 @@ public struct SnapshotQuery: Sendable {
             let heartbeats = Selector().matching(.metricName, trustedPattern: exporters.map(\.heartbeat).joined(separator: "|"))
                 .equal(label, node.rawValue)
             return ([families.text, FamilyTag.tag("max(timestamp(\(heartbeats.text)))", as: Self.observedAt),
-                     FamilyTag.tag(LastPush.expression(in: Selector().equal(label, node.rawValue), label: label, heartbeats: heartbeats), as: Self.pushedAt)]
+                     FamilyTag.tag(LastPush.expression(in: Selector().equal(label, node.rawValue), label: label, heartbeats: heartbeats), as: LastPush.family)]
                     + (joinsHost ? hostClauses : []))
                 .joined(separator: " or ")
         }
@@ -52,8 +51,8 @@ public struct SnapshotQuery: Sendable {
     public func decode(_ series: [Series]) -> Answer? {
         let answer = FamilyTag.restore(series)
         let time = { (name: String) in answer.filter { $0.name == name }.compactMap(\.latest?.value).max() }
-        let (scraped, pushed) = (time(Self.observedAt), time(Self.pushedAt))
-        guard let (exporter, readings) = queries.exporters.describe(answer.filter { $0.name != Self.observedAt && $0.name != Self.pushedAt })
+        let (scraped, pushed) = (time(Self.observedAt), time(LastPush.family))
+        guard let (exporter, readings) = queries.exporters.describe(answer.filter { $0.name != Self.observedAt && $0.name != LastPush.family })
         else { return nil }
         return Answer(exporter: exporter.kind, readings: readings, observedAt: (pushed ?? scraped).map { Date(timeIntervalSince1970: $0) },
                       pushed: pushed != nil)

@@ -41,7 +41,7 @@ enum FleetAnswers {
                 entry(.utilization, row.utilization), entry(.temperature, row.temperature), entry(.power, row.power),
                 entry(.model, row.model.map { _ in 1 }, extra: row.model.map { [modelLabel: $0] } ?? [:]),
                 entry(.seen, row.seen ?? time),
-                row.pushed.map { Series(labels: ["instance": row.node, "ks_family": FamilyTag.tag(FleetQuery.pushed, row.exporter)],
+                row.pushed.map { Series(labels: ["instance": row.node, "ks_family": FamilyTag.tag(LastPush.family, row.exporter)],
                                         points: [.init(timestamp: time, value: $0)]) },
             ].compactMap { $0 }
         }
