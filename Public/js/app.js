@@ -69,8 +69,7 @@ async function route() {
     node.show(target.node, target.query.get("range") || "1h");
     document.title = `${target.node} — edge GPUs`;
   } else {
-    node.stop();
-    node.node = null;
+    node.leave();
     shown = null;
     document.title = "Edge GPUs";
     try { await fleet.show(stateFrom(target.query)); succeeded(); } catch (error) { failed(error); }

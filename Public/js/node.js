@@ -67,6 +67,12 @@ export class NodeView {
     this.listen(generation);
   }
 
+  /** Off screen: nothing runs, and coming back to the same node starts afresh. */
+  leave() {
+    this.stop();
+    this.node = null;
+  }
+
   stop() {
     clearInterval(this.historyTimer);
     clearInterval(this.pollTimer);

@@ -9,13 +9,10 @@ final class LiveProgram: @unchecked Sendable {
     let process = Process()
     let port: Int
 
-    /// The first installed of `candidates`, or the path in the environment variable `variable`.
-    static func binary(_ variable: String, _ candidates: [String]) -> String? {
-        ([ProcessInfo.processInfo.environment[variable]] + candidates).compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    static var nodeExporter: String? {
+        LiveServices.installed("NODE_EXPORTER_BIN", ["/usr/bin/prometheus-node-exporter", "/usr/local/bin/node_exporter"])
     }
-
-    static var nodeExporter: String? { binary("NODE_EXPORTER_BIN", ["/usr/bin/prometheus-node-exporter", "/usr/local/bin/node_exporter"]) }
-    static var pushgateway: String? { binary("PUSHGATEWAY_BIN", ["/usr/bin/prometheus-pushgateway", "/usr/local/bin/pushgateway"]) }
+    static var pushgateway: String? { LiveServices.installed("PUSHGATEWAY_BIN", ["/usr/bin/prometheus-pushgateway", "/usr/local/bin/pushgateway"]) }
 
     /// Starts `binary` with `arguments(port)` and waits (bounded) until `readyPath` answers.
     init(_ binary: String, readyPath: String, arguments: (Int) -> [String]) async throws {

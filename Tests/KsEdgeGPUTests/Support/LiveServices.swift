@@ -13,9 +13,11 @@ import Testing
 enum LiveServices {
     static var inCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
 
-    static var prometheusBinary: String? {
-        let candidates = [ProcessInfo.processInfo.environment["PROMETHEUS_BIN"], "/usr/bin/prometheus", "/usr/local/bin/prometheus"]
-        return candidates.compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    static var prometheusBinary: String? { installed("PROMETHEUS_BIN", ["/usr/bin/prometheus", "/usr/local/bin/prometheus"]) }
+
+    /// The path in the environment variable `variable`, or else the first of `candidates`, that is an executable.
+    static func installed(_ variable: String, _ candidates: [String]) -> String? {
+        ([ProcessInfo.processInfo.environment[variable]] + candidates).compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
     /// Integration tests run where Prometheus is installed; in CI its absence fails `prometheusIsInstalledInCI`.
