@@ -118,7 +118,9 @@ export class NodeView {
     const root = this.root;
     this.onData(node);
     root.querySelector(".node-status").innerHTML = status(node.status);
-    root.querySelector(".observed").innerHTML = `observed ${when(node.observedAt)} · up ${duration(node.uptimeSeconds)} · ` +
+    const observed = root.querySelector(".observed");
+    observed.dataset.observedAt = node.observedAt || "";
+    observed.innerHTML = `observed ${when(node.observedAt)} · up ${duration(node.uptimeSeconds)} · ` +
       `from ${node.sources.map(escapeHTML).join(" + ")}`;
     const board = node.board;
     root.querySelector(".board").innerHTML = [["Model", board.model], ["JetPack", board.jetpack], ["L4T", board.l4t], ["SoC", board.soc],

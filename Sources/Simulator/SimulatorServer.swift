@@ -22,6 +22,8 @@ public struct SimulatorConfiguration: Sendable {
     public var pushInterval: Duration = .seconds(10)
     /// When the first pushing board stops pushing.
     public var stopPushingAfter: Duration = .seconds(60)
+    /// Boards whose link goes down for a while: their pages fail to scrape, leaving a gap in their history.
+    public var outages: [Outage] = []
 
     public init() {}
 }
@@ -50,6 +52,14 @@ public enum SimulatorServer {
         let nodes = exporters.keys.filter { !pushedNodes.contains($0) }.sorted()
         // With port 0 the real port is known only once bound; /targets must advertise that one.
         let boundPort = Mutex<Int>(configuration.port)
+        let started = ContinuousClock.now
+        /// A board whose link is down cannot be scraped: Prometheus records the failure and marks its series stale.
+        @Sendable func reachable(_ node: String) throws {
+            let elapsed = ContinuousClock.now - started
+            if configuration.outages.contains(where: { $0.node == node && $0.covers(elapsed) }) {
+                throw HTTPError(.serviceUnavailable, message: "simulated link outage of \(node)")
+            }
+        }
 
         let router = Router()
         router.get("health") { _, _ in "ok" }
@@ -76,10 +86,12 @@ public enum SimulatorServer {
             guard configuration.nodeExporter, let board = boards[context.parameters.get("node") ?? ""] else {
                 throw HTTPError(.notFound, message: "no simulated node-exporter here")
             }
+            try reachable(board.node)
             return exposition(NodeExporterExposition.render(board, at: Date().timeIntervalSince1970))
         }
         router.get("nodes/{node}/metrics") { _, context -> Response in
             let node = context.parameters.get("node") ?? ""
+            try reachable(node)
             let text: String
             if let fixture = replayed[node] {
                 text = fixture

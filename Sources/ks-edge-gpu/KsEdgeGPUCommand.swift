@@ -114,6 +114,8 @@ struct Simulate: AsyncParsableCommand {
     @Option(help: "How many boards push (with --push)") var pushBoards = 2
     @Option(help: "How often pushing boards push (with --push)") var pushInterval = "10s"
     @Option(help: "When the first pushing board stops pushing, as one that lost its link (with --push)") var stopPushingAfter = "60s"
+    @Option(name: .customLong("outage"), help: "A board's link goes down for a while: NODE:AFTER:LASTING, e.g. edge-orin-nano-03:2m:30s (repeatable); its pages fail to scrape meanwhile")
+    var outages: [String] = []
 
     func validate() throws {
         guard SimulatedBoard.parseMix(mix) != nil else {
@@ -128,6 +130,9 @@ struct Simulate: AsyncParsableCommand {
         guard pushBoards >= 0 else { throw ValidationError("--push-boards must not be negative") }
         for (flag, text) in [("--push-interval", pushInterval), ("--stop-pushing-after", stopPushingAfter)] {
             do { _ = try DurationText.parse(text) } catch { throw ValidationError("\(flag) \(text): \(error)") }
+        }
+        for outage in outages {
+            do { _ = try Outage.parse(outage, duration: DurationText.parse) } catch { throw ValidationError("--outage \(error)") }
         }
         for fixture in fixtures {
             let parts = fixture.split(separator: "=", maxSplits: 1)
@@ -150,6 +155,7 @@ struct Simulate: AsyncParsableCommand {
         configuration.pushBoards = pushBoards
         configuration.pushInterval = try DurationText.parse(pushInterval)
         configuration.stopPushingAfter = try DurationText.parse(stopPushingAfter)
+        configuration.outages = try outages.map { try Outage.parse($0, duration: DurationText.parse) }
         for fixture in fixtures {
             let parts = fixture.split(separator: "=", maxSplits: 1)
             configuration.fixtures[String(parts[0])] = String(parts[1])

@@ -2,11 +2,18 @@
 with its state in the URL, the node view with live updates and history charts, the page under the console's path
 prefix, phone width, and no Content-Security-Policy violation. Prints one line per check; exits 1 on any failure.
 
-    page-test.py BASE_URL PREFIXED_URL
-    page-test.py --outage BASE_URL      while Prometheus is down: the banner says the data is stale and how old
+    page-test.py BASE_URL --prefixed URL --scrape-interval SECONDS --gap-node NODE
+    page-test.py --outage BASE_URL [--server-pid PID]
+        while Prometheus is down: the banner says the data is stale and how old; with --server-pid, the server is then
+        stopped (SIGTERM) and the banner must say it cannot be reached
 """
+import argparse
+import os
+import signal
+import statistics
 import sys
 import time
+from datetime import datetime
 
 from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
@@ -15,9 +22,15 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-outage = sys.argv[1] == "--outage"
-arguments = sys.argv[2:] if outage else sys.argv[1:]
-base, prefixed = arguments[0].rstrip("/") + "/", (arguments[1] if len(arguments) > 1 else None)
+parser = argparse.ArgumentParser()
+parser.add_argument("base")
+parser.add_argument("--outage", action="store_true")
+parser.add_argument("--server-pid", type=int)
+parser.add_argument("--prefixed")
+parser.add_argument("--scrape-interval", type=float, default=1)
+parser.add_argument("--gap-node", help="a node whose link was down for a while after its first scrapes")
+arguments = parser.parse_args()
+outage, base, prefixed = arguments.outage, arguments.base.rstrip("/") + "/", arguments.prefixed
 passed = failed = 0
 
 
@@ -66,6 +79,13 @@ try:
         banner = wait(lambda d: d.execute_script("const b = document.querySelector('#banner'); return !b.hidden && b.textContent.includes('stale') ? b.textContent : null"))
         check("Prometheus down: a banner says the node is stale and how old its data is", banner is not None and " old" in banner, banner or "no banner")
         check("Prometheus down: the stored values are still shown", "47.8 %" in text_of("#node-view .gpus"))
+        if arguments.server_pid:
+            # The server stops while the page is open (its event stream ends): the page polls, and says it cannot.
+            os.kill(arguments.server_pid, signal.SIGTERM)
+            banner = wait(lambda d: d.execute_script("const b = document.querySelector('#banner'); return !b.hidden && b.textContent.includes('cannot be reached') ? b.textContent : null"), 30)
+            check("server down: a banner says it cannot be reached and how old the data shown is", banner is not None and " old" in banner, banner or text_of("#banner"))
+            check("server down: the last values are still shown", "47.8 %" in text_of("#node-view .gpus"))
+            check("server down: the live badge says polling", bool(css('#node-view .live[data-live="polling"]')))
         raise SystemExit(0)
 
     # The fleet: one page of rows, each a link to its node; the counters from /edge/summary.
@@ -105,6 +125,29 @@ try:
     check("the node view shows 12 CPU cores from node-exporter", wait(lambda d: len(css("#node-view .cores meter")) == 12) is not None, f"{len(css('#node-view .cores meter'))}")
     check("the node view is live over the event stream", wait(lambda d: css('#node-view .live[data-live="stream"]')) is not None)
     check("history charts are drawn as SVG lines", wait(lambda d: [p for p in css("#node-view path.series") if p.get_attribute("d")]) is not None)
+
+    # Every scrape reaches the page over the stream, without polling: observedAt moves on a scrape interval or two apart.
+    polls = "return performance.getEntriesByType('resource').filter(e => /\\/gpu$/.test(e.name)).length"
+    driver.execute_script("performance.setResourceTimingBufferSize(100000)")
+    before, seen, deadline = driver.execute_script(polls), [], time.time() + 12 * arguments.scrape_interval + 10
+    while len(seen) < 6 and time.time() < deadline:
+        at = driver.execute_script("const e = document.querySelector('#node-view .observed'); return e && e.dataset.observedAt")
+        if at and (not seen or at != seen[-1]):
+            seen.append(at)
+        time.sleep(0.05)
+    times = [datetime.fromisoformat(at.replace("Z", "+00:00")).timestamp() for at in seen]
+    gaps = [later - earlier for earlier, later in zip(times, times[1:])]
+    check("stream: five new scrapes arrived, each later than the last", len(gaps) >= 5 and all(g > 0 for g in gaps), f"{seen}")
+    check(f"stream: the median step between scrapes shown is within two scrape intervals ({statistics.median(gaps) if gaps else None} s)",
+          bool(gaps) and statistics.median(gaps) <= 2 * arguments.scrape_interval, f"{gaps}")
+    check("stream: the page did not poll while the stream was open", driver.execute_script(polls) == before)
+
+    # A board whose link was down shows a gap in its history, never a line through the missing scrapes.
+    if arguments.gap_node:
+        driver.get(base + f"#/nodes/{arguments.gap_node}?range=15m")
+        gapped = "return [...document.querySelectorAll('#node-view path.series')].filter(p => (p.getAttribute('d').match(/M/g) || []).length >= 2).length"
+        check(f"history: a gap where {arguments.gap_node}'s link was down", wait(lambda d: d.execute_script(gapped) > 0, 75) is not None,
+              f"{len(css('#node-view path.series'))} series")
     check("each chart has a text alternative", all(svg.get_attribute("aria-label") for svg in css("#node-view figure.chart svg")) and bool(css("#node-view figure.chart svg")))
 
     # Unknown is a dash or "not measured", never 0; an offline sensor is marked offline.
@@ -113,10 +156,12 @@ try:
     check("an offline sensor is marked offline", wait(lambda d: "offline" in text_of("#node-view .temperatures")) is not None)
 
     # Under the console's prefix, behind a proxy that strips it as ks-apiserver's ReverseProxy does.
-    driver.get(prefixed + "#/nodes/gpu-a100-04")
-    check("under /proxy/ks-edge-gpu/: a GPU server's pods", wait(lambda d: "ai-serving / vllm" in text_of("#node-view .processes")) is not None)
-    driver.get(prefixed + "#/")
-    check("under /proxy/ks-edge-gpu/: the fleet", wait(lambda d: rows()) is not None)
+    if prefixed:
+        driver.get(prefixed + "#/nodes/gpu-a100-04")
+        check("under /proxy/ks-edge-gpu/: a GPU server's pods", wait(lambda d: "ai-serving / vllm" in text_of("#node-view .processes")) is not None)
+        check("under /proxy/ks-edge-gpu/: the node view is live over the event stream", wait(lambda d: css('#node-view .live[data-live="stream"]')) is not None)
+        driver.get(prefixed + "#/")
+        check("under /proxy/ks-edge-gpu/: the fleet", wait(lambda d: rows()) is not None)
 
     # Keyboard only: Tab reaches a row's link, whose focus is visible, and Enter opens the node.
     driver.get(base + "#/")

@@ -19,17 +19,24 @@ class Proxy(http.server.BaseHTTPRequestHandler):
             return
         target = upstream + (self.path[len(prefix):] or "/")
         try:
-            with urllib.request.urlopen(urllib.request.Request(target, headers={"Accept": self.headers.get("Accept", "*/*")}), timeout=30) as response:
-                status, headers, body = response.status, response.headers, response.read()
+            response = urllib.request.urlopen(urllib.request.Request(target, headers={"Accept": self.headers.get("Accept", "*/*")}), timeout=30)
         except urllib.error.HTTPError as error:
-            status, headers, body = error.code, error.headers, error.read()
-        self.send_response(status)
-        for name in ("Content-Type", "ETag", "Last-Modified"):
-            if headers.get(name):
-                self.send_header(name, headers[name])
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+            response = error
+        with response:
+            self.send_response(response.status)
+            for name in ("Content-Type", "Content-Length", "Cache-Control", "ETag", "Last-Modified"):
+                if response.headers.get(name):
+                    self.send_header(name, response.headers[name])
+            self.end_headers()
+            # Relayed as it arrives, so an event stream stays live (Go's ReverseProxy flushes text/event-stream too).
+            # Without Content-Length the body ends when the connection closes (HTTP/1.0).
+            read = getattr(response, "read1", response.read)
+            try:
+                while chunk := read(65536):
+                    self.wfile.write(chunk)
+                    self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the browser left: it navigated away or closed its event stream
 
     def log_message(self, *args):
         pass
