@@ -34,12 +34,15 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong(ServeSetting.refreshInterval.flag), help: .init(ServeSetting.refreshInterval.help)) var refreshInterval: String?
     @Option(name: .customLong(ServeSetting.prometheusTimeout.flag), help: .init(ServeSetting.prometheusTimeout.help))
     var prometheusTimeout: String?
+    @Option(name: .customLong(ServeSetting.prometheusMaxResponse.flag), help: .init(ServeSetting.prometheusMaxResponse.help))
+    var prometheusMaxResponse: String?
     @Option(name: .customLong(ServeSetting.scrapeInterval.flag), help: .init(ServeSetting.scrapeInterval.help)) var scrapeInterval: String?
     @Option(name: .customLong(ServeSetting.pushInterval.flag), help: .init(ServeSetting.pushInterval.help)) var pushInterval: String?
     @Option(name: .customLong(ServeSetting.cacheTTL.flag), help: .init(ServeSetting.cacheTTL.help)) var cacheTTL: String?
     @Option(name: .customLong(ServeSetting.migrations.flag), help: .init(ServeSetting.migrations.help)) var migrations: String?
     @Option(name: .customLong(ServeSetting.publicDirectory.flag), help: .init(ServeSetting.publicDirectory.help)) var publicDirectory: String?
     @Option(name: .customLong(ServeSetting.logLevel.flag), help: .init(ServeSetting.logLevel.help)) var logLevel: String?
+    @Option(name: .customLong(ServeSetting.logFormat.flag), help: .init(ServeSetting.logFormat.help)) var logFormat: String?
     @Option(name: .customLong(ServeSetting.auth.flag), help: .init(ServeSetting.auth.help)) var auth: String?
     @Option(name: .customLong(ServeSetting.authTokenFile.flag), help: .init(ServeSetting.authTokenFile.help)) var authTokenFile: String?
     @Option(name: .customLong(ServeSetting.jwtSecretFile.flag), help: .init(ServeSetting.jwtSecretFile.help)) var jwtSecretFile: String?
@@ -50,9 +53,9 @@ struct Serve: AsyncParsableCommand {
         let given: [ServeSetting: String?] = [
             .prometheusURL: prometheusURL, .host: host, .port: port, .database: database, .nodeLabel: nodeLabel,
             .dcgmNodeLabel: dcgmNodeLabel, .nvidiaSMINodeLabel: nvidiaSMINodeLabel, .nodeExporterNodeLabel: nodeExporterNodeLabel,
-            .refreshInterval: refreshInterval, .prometheusTimeout: prometheusTimeout, .scrapeInterval: scrapeInterval,
+            .refreshInterval: refreshInterval, .prometheusTimeout: prometheusTimeout, .prometheusMaxResponse: prometheusMaxResponse, .scrapeInterval: scrapeInterval,
             .pushInterval: pushInterval, .cacheTTL: cacheTTL, .migrations: migrations,
-            .publicDirectory: publicDirectory, .logLevel: logLevel, .auth: auth, .authTokenFile: authTokenFile, .jwtSecretFile: jwtSecretFile,
+            .publicDirectory: publicDirectory, .logLevel: logLevel, .logFormat: logFormat, .auth: auth, .authTokenFile: authTokenFile, .jwtSecretFile: jwtSecretFile,
             .passThroughAllow: passThroughAllow,
         ]
         return given.compactMapValues { $0 }
@@ -65,12 +68,7 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw ValidationError(error.description)
         }
-        let level = configuration.logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        configuration.logFormat.bootstrap(level: configuration.logLevel)
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "ks-edge-gpu")

@@ -12,8 +12,9 @@ public func buildApplication(
     logger: Logger
 ) async throws -> some ApplicationProtocol {
     let httpClient = PrometheusClient.makeHTTPClient(timeout: configuration.prometheusTimeout)
-    let source = PrometheusClient(httpClient: httpClient, baseURL: configuration.prometheusURL,
-                                  timeout: configuration.prometheusTimeout, logger: logger)
+    let client = PrometheusClient(httpClient: httpClient, baseURL: configuration.prometheusURL, timeout: configuration.prometheusTimeout,
+                                  maxBodyBytes: configuration.prometheusMaxResponse, logger: logger)
+    let source = ResilientSource(base: client, breaker: CircuitBreaker(), deadline: configuration.prometheusTimeout)
     do {
         return try await buildApplication(configuration, source: source, metricsRegistry: metricsRegistry,
                                           services: [HTTPClientService(client: httpClient)], logger: logger)
@@ -84,6 +85,7 @@ func buildRouter<Source: MetricsSource, Store: InventoryStore>(
     logger: Logger
 ) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: RequestIDMiddleware())
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: MetricsMiddleware())

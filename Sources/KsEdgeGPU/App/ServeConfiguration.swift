@@ -17,6 +17,8 @@ public struct ServeConfiguration: Sendable {
     public var refreshInterval: Duration = .seconds(30)
     /// The whole deadline of one Prometheus call, connect included.
     public var prometheusTimeout: Duration = .seconds(10)
+    /// Largest Prometheus answer read into memory; a larger one is cut off and the call fails.
+    public var prometheusMaxResponse = 64 << 20
     /// The ServiceMonitor's scrape interval; decides `online` vs `stale`.
     public var scrapeInterval: Duration = .seconds(60)
     /// How often edge nodes behind a Pushgateway push; a node whose last push is 3 intervals old is `stale`.
@@ -28,6 +30,8 @@ public struct ServeConfiguration: Sendable {
     /// Nil: the operator page built into the binary. A folder overrides it (development).
     public var publicDirectory: String?
     public var logLevel: Logger.Level = .info
+    /// Log lines as text for people, or one JSON object per line for a log pipeline.
+    public var logFormat: LogFormat = .text
     /// Who may read the data routes.
     public var auth: AuthMode = .none
     /// `--auth token`: the file holding the one bearer token.

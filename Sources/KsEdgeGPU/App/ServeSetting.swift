@@ -23,7 +23,7 @@ public struct ServeSetting: Sendable, Hashable {
     /// Every setting, in the order `--help` lists them.
     public static let all: [ServeSetting] = [
         prometheusURL, host, port, database, nodeLabel, dcgmNodeLabel, nvidiaSMINodeLabel, nodeExporterNodeLabel, refreshInterval,
-        prometheusTimeout, scrapeInterval, pushInterval, cacheTTL, migrations, publicDirectory, logLevel, auth, authTokenFile, jwtSecretFile,
+        prometheusTimeout, prometheusMaxResponse, scrapeInterval, pushInterval, cacheTTL, migrations, publicDirectory, logLevel, logFormat, auth, authTokenFile, jwtSecretFile,
         passThroughAllow,
     ]
 
@@ -56,6 +56,13 @@ public struct ServeSetting: Sendable, Hashable {
     public static let prometheusTimeout = duration("prometheus.timeout", "prometheus-timeout",
                                                    "Whole deadline of one Prometheus call, connect included", \.prometheusTimeout,
                                                    minimum: .milliseconds(100))
+    public static let prometheusMaxResponse = setting("prometheus.max.response", "prometheus-max-response",
+                                                      "Largest Prometheus answer read; a larger one is cut off (e.g. 64MiB)",
+                                                      \.prometheusMaxResponse, show: ByteSizeText.format) { text in
+        guard let bytes = ByteSizeText.parse(text) else { return .failure("'\(text)' is not a size (examples: 64MiB, 512KiB, 1GiB)") }
+        guard bytes >= 1 << 10 else { return .failure("must be at least 1KiB") }
+        return .success(bytes)
+    }
     public static let scrapeInterval = duration("scrape.interval", "scrape-interval", "The ServiceMonitor's scrape interval; decides online vs stale",
                                                 \.scrapeInterval, minimum: .seconds(1))
     public static let pushInterval = duration("push.interval", "push-interval",
@@ -73,6 +80,14 @@ public struct ServeSetting: Sendable, Hashable {
             return .failure("'\(text)' is not one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return .success(level)
+    }
+
+    public static let logFormat = setting("log.format", "log-format", "Log lines as text, or json (one object per line)", \.logFormat,
+                                          show: { $0.rawValue }) { text in
+        guard let format = LogFormat(rawValue: text.lowercased()) else {
+            return .failure("'\(text)' is not one of \(LogFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return .success(format)
     }
 
     public static let auth = setting("auth.mode", "auth", "Who may read the data routes: none, token or kubesphere", \.auth,

@@ -19,16 +19,21 @@ struct NodeController<Source: MetricsSource, Store: InventoryStore> {
 
     @Sendable func list(_ request: Request, context: some RequestContext) async throws -> Response {
         let query = try FleetRequest.parse(parameters(request))
-        return try Response.json(query.apply(to: try await fleet.list()))
+        let list = try await fleet.list()
+        let age = DataAge.fleet(list)
+        return try Response.json(query.apply(to: list)).dated(age.newest, now: now(), stale: age.stale, counter: DataAge.staleFleets)
     }
 
     /// From the same (cached) fleet answer as the list: a constant number of Prometheus queries.
     @Sendable func summary(_ request: Request, context: some RequestContext) async throws -> Response {
-        try Response.json(FleetSummary(try await fleet.list()))
+        let list = try await fleet.list()
+        return try Response.json(FleetSummary(list)).dated(DataAge.fleet(list).newest, now: now(), stale: false, counter: DataAge.staleFleets)
     }
 
     @Sendable func snapshot(_ request: Request, context: some RequestContext) async throws -> Response {
-        Response.json(try await snapshots.encodedSnapshot(try nodeName(context)))
+        let snapshot = try await snapshots.encodedSnapshot(try nodeName(context))
+        return Response.json(snapshot).dated(snapshot.value.observedAt, now: now(), stale: snapshot.value.status == .stale,
+                                             counter: DataAge.staleSnapshots)
     }
 
     /// `text/event-stream`: a `snapshot` event now and whenever a new scrape arrives (id: `observedAt` in ms). An

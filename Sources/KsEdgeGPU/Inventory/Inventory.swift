@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Logging
+import Metrics
 import Synchronization
 
 /// The SQLite inventory (GRDB `DatabasePool`, so WAL mode), migrated on open.
@@ -9,6 +10,9 @@ import Synchronization
 public final class Inventory: InventoryStore {
     let pool: DatabasePool
     private let boardsByNode = Mutex<[String: BoardRecord]>([:])
+    /// For `/metrics`: how long each committed write took, and how many boards the inventory holds.
+    private let writeTimer = Timer(label: "ks_edge_gpu_sqlite_write_seconds", preferredDisplayUnit: .seconds)
+    private let boardCount = Gauge(label: "ks_edge_gpu_inventory_boards")
 
     /// One schema step: `migrations/NNNN_name.sql`, applied once, in name order.
     public struct Migration: Sendable, Equatable {
@@ -57,6 +61,7 @@ public final class Inventory: InventoryStore {
         }
         let stored = try pool.read { try BoardRecord.fetchAll($0) }
         boardsByNode.withLock { $0 = Dictionary(stored.map { ($0.node, $0) }, uniquingKeysWith: { first, _ in first }) }
+        boardCount.record(stored.count)
     }
 
     /// With the migrations of a folder.
@@ -74,14 +79,26 @@ public final class Inventory: InventoryStore {
 
     public func upsert(_ boards: [BoardRecord]) async throws {
         guard !boards.isEmpty else { return }
-        let stored = try await pool.write { db in try boards.map { try Self.upsert($0, in: db) } }
+        let stored = try await timedWrite { db in try boards.map { try Self.upsert($0, in: db) } }
         remember(stored)
     }
 
     /// Writes are serialised by SQLite but their callers may resume in any order: a row is remembered only if it is
     /// not older than the one in memory, so memory never goes back to a `lastSeen` the file has moved past.
     private func remember(_ stored: [BoardRecord]) {
-        boardsByNode.withLock { Self.merge(stored, into: &$0) }
+        let count = boardsByNode.withLock { boards in
+            Self.merge(stored, into: &boards)
+            return boards.count
+        }
+        boardCount.record(count)
+    }
+
+    /// One write transaction, timed from asking for the writer to its commit.
+    private func timedWrite<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let start = ContinuousClock.now
+        let result = try await pool.write(updates)
+        writeTimer.record(duration: ContinuousClock.now - start)
+        return result
     }
 
     static func merge(_ stored: [BoardRecord], into boards: inout [String: BoardRecord]) {
@@ -115,7 +132,7 @@ public final class Inventory: InventoryStore {
     public func saveSnapshot(_ snapshot: NodeGPU, board: BoardRecord) async throws {
         let record = SnapshotRecord(node: snapshot.node, observedAt: snapshot.observedAt ?? Date(timeIntervalSince1970: 0),
                                     payload: try SnapshotCoding.encode(snapshot))
-        let stored = try await pool.write { db in
+        let stored = try await timedWrite { db in
             let row = try Self.upsert(board, in: db)
             // An older snapshot never replaces a newer one (two requests racing).
             if try SnapshotRecord.fetchOne(db, key: record.node).map({ $0.observedAt <= record.observedAt }) ?? true {

@@ -13,15 +13,16 @@ public struct PrometheusClient: MetricsSource, PrometheusForwarder {
     let baseURL: String
     let timeout: Duration
     let logger: Logger
-    /// Bodies over this size are refused rather than buffered without bound.
-    let maxBodyBytes = 256 << 20
+    /// Bodies over this size are cut off (the connection closed) rather than buffered without bound.
+    let maxBodyBytes: Int
     private let metrics = ClientMetrics()
 
-    public init(httpClient: HTTPClient, baseURL: URL, timeout: Duration, logger: Logger) {
+    public init(httpClient: HTTPClient, baseURL: URL, timeout: Duration, maxBodyBytes: Int = 64 << 20, logger: Logger) {
         let text = baseURL.absoluteString
         self.httpClient = httpClient
         self.baseURL = text.hasSuffix("/") ? String(text.dropLast()) : text
         self.timeout = timeout
+        self.maxBodyBytes = maxBodyBytes
         self.logger = logger
     }
 
@@ -60,7 +61,12 @@ public struct PrometheusClient: MetricsSource, PrometheusForwarder {
             return try QueryResponse.series(from: bytes.readableBytesView)
         } catch {
             metrics.badResponses.increment()
-            throw status.code == 200 ? error : .badResponse("HTTP \(status.code): \(error)")
+            switch (status.code, error) {
+            case (200, _): throw error
+            // Prometheus' answer to a query it will not run (bad_data): asking again will not help.
+            case (400, .badResponse(let reason)), (422, .badResponse(let reason)): throw .rejected("HTTP \(status.code): \(reason)")
+            default: throw .badResponse("HTTP \(status.code): \(error)")
+            }
         }
     }
 
@@ -75,11 +81,13 @@ public struct PrometheusClient: MetricsSource, PrometheusForwarder {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        // The client request this query is for, so Prometheus' (or a proxy's) logs can be tied to ours.
+        if let id = RequestTrace.id { request.headers.add(name: "X-Request-ID", value: id) }
         request.body = .bytes(ByteBuffer(string: form.map { "\(FormEncoding.escape($0.0))=\(FormEncoding.escape($0.1))" }.joined(separator: "&")))
 
         let answer: (HTTPResponseStatus, String?, ByteBuffer)
         do {
-            answer = try await withDeadline(timeout) { [httpClient, maxBodyBytes, request] in
+            answer = try await withUpstreamDeadline(timeout) { [httpClient, maxBodyBytes, request] in
                 let response = try await httpClient.execute(request, timeout: .init(timeout))
                 return (response.status, response.headers.first(name: "Content-Type"), try await response.body.collect(upTo: maxBodyBytes))
             }
@@ -89,6 +97,9 @@ public struct PrometheusClient: MetricsSource, PrometheusForwarder {
         } catch let error as UpstreamError {
             metrics.timeouts.increment()
             throw error
+        } catch is NIOTooManyBytesError {
+            metrics.badResponses.increment()
+            throw .tooLarge(limitBytes: maxBodyBytes)
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
             metrics.timeouts.increment()
             throw .timeout(seconds: timeout.secondsValue)
@@ -98,19 +109,6 @@ public struct PrometheusClient: MetricsSource, PrometheusForwarder {
         }
         logger.debug("Prometheus answered", metadata: ["path": "\(path)", "status": "\(answer.0.code)", "bytes": "\(answer.2.readableBytes)"])
         return answer
-    }
-
-    /// Races `operation` against the deadline; the loser is cancelled.
-    private func withDeadline<T: Sendable>(_ limit: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T.self) { group in
-            group.addTask { try await operation() }
-            group.addTask {
-                try await Task.sleep(for: limit)
-                throw UpstreamError.timeout(seconds: limit.secondsValue)
-            }
-            defer { group.cancelAll() }
-            return try await group.next()!
-        }
     }
 }
 

@@ -36,7 +36,8 @@ public actor SnapshotFeeds<Source: MetricsSource, Store: InventoryStore> {
         continuation.yield(feed.last ?? current)
         feed.subscribers[id] = continuation
         if feed.task == nil {
-            feed.task = Task { [weak self] in await self?.poll(node) }
+            // The loop outlives the request that started it: it is nobody's request.
+            feed.task = RequestTrace.$id.withValue(nil) { Task { [weak self] in await self?.poll(node) } }
         }
         feeds[node.rawValue] = feed
         continuation.onTermination = { [weak self] _ in Task { await self?.unsubscribe(node.rawValue, id) } }

@@ -72,6 +72,8 @@ import Testing
         ([.scrapeInterval: "soon"], [:], "--scrape-interval"),
         ([:], ["CACHE_TTL": "soon"], "CACHE_TTL"),
         ([.logLevel: "loud"], [:], "--log-level"),
+        ([:], ["LOG_FORMAT": "xml"], "LOG_FORMAT"),
+        ([.logFormat: "JSON"], [:], ""),
     ] as [([ServeSetting: String], [String: String], String)])
     func invalidSettingsNameTheirSource(flags: [ServeSetting: String], environment: [String: String], source: String) {
         if source.isEmpty {

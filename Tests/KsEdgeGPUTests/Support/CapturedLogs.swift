@@ -1,9 +1,19 @@
 import Logging
 import Synchronization
+@testable import KsEdgeGPU
 
 /// A logger whose messages a test can read back.
 final class CapturedLogs: Sendable {
-    private let entries = Mutex<[(level: Logger.Level, message: String)]>([])
+    private let entries = Mutex<[Entry]>([])
+
+    /// A line as the process's handler would write it: its metadata includes the current request's id.
+    struct Entry {
+        var level: Logger.Level
+        var message: String
+        var metadata: Logger.Metadata
+    }
+
+    var all: [Entry] { entries.withLock { $0 } }
 
     var logger: Logger {
         Logger(label: "captured") { _ in Handler(logs: self) }
@@ -24,7 +34,10 @@ final class CapturedLogs: Sendable {
         }
 
         func log(event: LogEvent) {
-            logs.entries.withLock { $0.append((event.level, "\(event.message)")) }
+            var merged = RequestTrace.metadataProvider.get()
+            merged.merge(metadata) { _, own in own }
+            merged.merge(event.metadata ?? [:]) { _, given in given }
+            logs.entries.withLock { $0.append(Entry(level: event.level, message: "\(event.message)", metadata: merged)) }
         }
     }
 }

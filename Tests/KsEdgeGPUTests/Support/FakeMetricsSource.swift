@@ -14,6 +14,8 @@ final class FakeMetricsSource: MetricsSource {
         var queries: [PromQL] = []
         var rangeAnswer: [Series] = []
         var canned: [PromQL: [Series]] = [:]
+        /// The request each query was sent for (`RequestTrace.id`), in order.
+        var requestIDs: [String?] = []
     }
 
     /// How long each answer takes, so concurrent requests overlap.
@@ -25,6 +27,7 @@ final class FakeMetricsSource: MetricsSource {
     }
 
     var queries: [PromQL] { state.withLock { $0.queries } }
+    var requestIDs: [String?] { state.withLock { $0.requestIDs } }
 
     func fail(with error: UpstreamError?) { state.withLock { $0.failure = error } }
 
@@ -33,6 +36,7 @@ final class FakeMetricsSource: MetricsSource {
     func query(_ query: PromQL) async throws(UpstreamError) -> [Series] {
         let (series, failure) = state.withLock { state in
             state.queries.append(query)
+            state.requestIDs.append(RequestTrace.id)
             return (state.series, state.failure)
         }
         if delay > .zero { try? await Task.sleep(for: delay) }
@@ -48,6 +52,7 @@ final class FakeMetricsSource: MetricsSource {
     func queryRange(_ query: PromQL, start: Double, end: Double, step: Double) async throws(UpstreamError) -> [Series] {
         let failure = state.withLock { state in
             state.queries.append(query)
+            state.requestIDs.append(RequestTrace.id)
             return state.failure
         }
         if let failure { throw failure }

@@ -1,0 +1,78 @@
+import Metrics
+
+/// Prometheus behind a circuit breaker, with bounded retries. Every read is idempotent, so a transient failure
+/// (nothing answered, HTTP 5xx, a garbled or cut-off body) is tried again after a short backoff, as long as the whole
+/// call stays within `deadline`. While the circuit is open, calls fail at once with `circuitOpen` and callers answer
+/// from SQLite without waiting.
+public struct ResilientSource<Base: MetricsSource & PrometheusForwarder>: MetricsSource, PrometheusForwarder {
+    let base: Base
+    let breaker: CircuitBreaker
+    /// The whole call, retries and backoff included (`--prometheus-timeout`).
+    let deadline: Duration
+    /// Tries per call, the first included.
+    let attempts: Int
+    /// The pause before the second try; doubled before each later one, with jitter.
+    let backoff: Duration
+    private let retries = Counter(label: "ks_edge_gpu_prometheus_retries_total")
+    private let rejections = Counter(label: "ks_edge_gpu_prometheus_circuit_rejections_total")
+
+    public init(base: Base, breaker: CircuitBreaker, deadline: Duration, attempts: Int = 3, backoff: Duration = .milliseconds(100)) {
+        self.base = base
+        self.breaker = breaker
+        self.deadline = deadline
+        self.attempts = max(1, attempts)
+        self.backoff = backoff
+    }
+
+    public func query(_ query: PromQL) async throws(UpstreamError) -> [Series] {
+        try await call { [base] () async throws(UpstreamError) in try await base.query(query) }
+    }
+
+    public func queryRange(_ query: PromQL, start: Double, end: Double, step: Double) async throws(UpstreamError) -> [Series] {
+        try await call { [base] () async throws(UpstreamError) in try await base.queryRange(query, start: start, end: end, step: step) }
+    }
+
+    /// The pass-through: Prometheus' answer whatever its status; only calls that got no answer are retried.
+    public func forward(path: String, form: [(String, String)]) async throws(UpstreamError) -> ForwardedAnswer {
+        try await call { [base] () async throws(UpstreamError) in try await base.forward(path: path, form: form) }
+    }
+
+    private func call<T: Sendable>(_ operation: @escaping @Sendable () async throws(UpstreamError) -> T) async throws(UpstreamError) -> T {
+        do {
+            return try await withUpstreamDeadline(deadline) { try await attempt(operation) }
+        } catch let error as UpstreamError {
+            throw error
+        } catch {
+            throw .cancelled
+        }
+    }
+
+    private func attempt<T: Sendable>(_ operation: @Sendable () async throws(UpstreamError) -> T) async throws(UpstreamError) -> T {
+        var tried = 0
+        while true {
+            let permit = breaker.permit()
+            if case .rejected(let retryIn) = permit {
+                rejections.increment()
+                throw .circuitOpen(retryInSeconds: retryIn.secondsValue)
+            }
+            let error: UpstreamError
+            do {
+                let value = try await operation()
+                breaker.record(permit, succeeded: true)
+                return value
+            } catch let thrown {
+                error = thrown
+            }
+            guard error != .cancelled else {
+                breaker.abandon(permit)
+                throw error
+            }
+            breaker.record(permit, succeeded: !error.isFailureOfPrometheus)
+            tried += 1
+            guard error.isTransient, tried < attempts else { throw error }
+            let pause = backoff * Double(1 << (tried - 1)) * Double.random(in: 0.5...1.5)
+            do { try await Task.sleep(for: pause) } catch { throw .cancelled }
+            retries.increment()
+        }
+    }
+}
