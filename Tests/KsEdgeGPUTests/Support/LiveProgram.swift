@@ -36,9 +36,12 @@ final class LiveProgram: @unchecked Sendable {
 
     var url: String { "http://127.0.0.1:\(port)" }
 
+    /// SIGTERM, then SIGKILL if it has not stopped within five seconds (a child may inherit a blocked SIGTERM).
     func stop() {
         guard process.isRunning else { return }
         process.terminate()
+        for _ in 0..<50 where process.isRunning { usleep(100_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
 
