@@ -43,6 +43,8 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong(ServeSetting.publicDirectory.flag), help: .init(ServeSetting.publicDirectory.help)) var publicDirectory: String?
     @Option(name: .customLong(ServeSetting.logLevel.flag), help: .init(ServeSetting.logLevel.help)) var logLevel: String?
     @Option(name: .customLong(ServeSetting.logFormat.flag), help: .init(ServeSetting.logFormat.help)) var logFormat: String?
+    @Option(name: .customLong(ServeSetting.corsOrigin.flag), help: .init(ServeSetting.corsOrigin.help)) var corsOrigin: String?
+    @Option(name: .customLong(ServeSetting.idleTimeout.flag), help: .init(ServeSetting.idleTimeout.help)) var idleTimeout: String?
     @Option(name: .customLong(ServeSetting.auth.flag), help: .init(ServeSetting.auth.help)) var auth: String?
     @Option(name: .customLong(ServeSetting.authTokenFile.flag), help: .init(ServeSetting.authTokenFile.help)) var authTokenFile: String?
     @Option(name: .customLong(ServeSetting.jwtSecretFile.flag), help: .init(ServeSetting.jwtSecretFile.help)) var jwtSecretFile: String?
@@ -55,7 +57,7 @@ struct Serve: AsyncParsableCommand {
             .dcgmNodeLabel: dcgmNodeLabel, .nvidiaSMINodeLabel: nvidiaSMINodeLabel, .nodeExporterNodeLabel: nodeExporterNodeLabel,
             .refreshInterval: refreshInterval, .prometheusTimeout: prometheusTimeout, .prometheusMaxResponse: prometheusMaxResponse, .scrapeInterval: scrapeInterval,
             .pushInterval: pushInterval, .cacheTTL: cacheTTL, .migrations: migrations,
-            .publicDirectory: publicDirectory, .logLevel: logLevel, .logFormat: logFormat, .auth: auth, .authTokenFile: authTokenFile, .jwtSecretFile: jwtSecretFile,
+            .publicDirectory: publicDirectory, .logLevel: logLevel, .logFormat: logFormat, .corsOrigin: corsOrigin, .idleTimeout: idleTimeout, .auth: auth, .authTokenFile: authTokenFile, .jwtSecretFile: jwtSecretFile,
             .passThroughAllow: passThroughAllow,
         ]
         return given.compactMapValues { $0 }

@@ -59,11 +59,17 @@ public func buildApplication<Source: MetricsSource & PrometheusForwarder>(
         health: HealthController(readiness: readiness, contact: contact),
         metricsRegistry: metricsRegistry,
         publicDirectory: configuration.publicDirectory,
+        corsOrigin: configuration.corsOrigin,
         logger: logger)
 
     let refresh = InventoryRefreshService(context: context, interval: configuration.refreshInterval)
     return Application(
         router: router,
+        // Idle keep-alive connections, and clients too slow to send their request, are closed; a response in progress
+        // (an event stream) is never cut. Headers beyond 16 KiB are refused.
+        server: .http1(configuration: .init(
+            idleTimeout: .nanoseconds(Int64(configuration.idleTimeout.secondsValue * 1e9)),
+            httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 << 10, maxHeaderListSize: 16 << 10, maxHeaderFieldCount: 100))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ks-edge-gpu"),
         // The ServiceGroup stops these in reverse order: refresh, then the HTTP client, after the server.
         services: services + [refresh],
@@ -82,14 +88,23 @@ func buildRouter<Source: MetricsSource, Store: InventoryStore>(
     health: HealthController,
     metricsRegistry: PrometheusCollectorRegistry?,
     publicDirectory: String?,
+    corsOrigin: String? = nil,
     logger: Logger
 ) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: RequestIDMiddleware())
+    // Off unless a console on another origin needs it; before authentication, so preflights are answered.
+    if let corsOrigin {
+        let exposed = ["X-Request-ID", "X-Data-Age", "Retry-After"]
+        router.add(middleware: CORSMiddleware(
+            allowOrigin: .custom(corsOrigin), allowHeaders: [.accept, .authorization, .contentType, .requestID],
+            allowMethods: [.get, .post, .head, .options], exposedHeaders: exposed))
+        router.add(middleware: ExposeHeadersMiddleware(origin: corsOrigin, headers: exposed))
+    }
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: MetricsMiddleware())
-    router.add(middleware: PageSecurityMiddleware())
     // The page's files may be kept but are revalidated each time (ETag -> 304), so an upgrade shows at once.
     let revalidate = CacheControl([(MediaType(type: .any), [.noCache])])
     if let publicDirectory {

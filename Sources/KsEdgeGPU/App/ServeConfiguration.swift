@@ -30,6 +30,10 @@ public struct ServeConfiguration: Sendable {
     /// Nil: the operator page built into the binary. A folder overrides it (development).
     public var publicDirectory: String?
     public var logLevel: Logger.Level = .info
+    /// The one other origin whose pages may call the API from a browser (a console on another host); nil: none (CORS off).
+    public var corsOrigin: String?
+    /// How long a connection may sit without a request in progress, or take to send one, before it is closed.
+    public var idleTimeout: Duration = .seconds(60)
     /// Log lines as text for people, or one JSON object per line for a log pipeline.
     public var logFormat: LogFormat = .text
     /// Who may read the data routes.

@@ -23,7 +23,7 @@ public struct ServeSetting: Sendable, Hashable {
     /// Every setting, in the order `--help` lists them.
     public static let all: [ServeSetting] = [
         prometheusURL, host, port, database, nodeLabel, dcgmNodeLabel, nvidiaSMINodeLabel, nodeExporterNodeLabel, refreshInterval,
-        prometheusTimeout, prometheusMaxResponse, scrapeInterval, pushInterval, cacheTTL, migrations, publicDirectory, logLevel, logFormat, auth, authTokenFile, jwtSecretFile,
+        prometheusTimeout, prometheusMaxResponse, scrapeInterval, pushInterval, cacheTTL, migrations, publicDirectory, logLevel, logFormat, corsOrigin, idleTimeout, auth, authTokenFile, jwtSecretFile,
         passThroughAllow,
     ]
 
@@ -89,6 +89,19 @@ public struct ServeSetting: Sendable, Hashable {
         }
         return .success(format)
     }
+
+    public static let corsOrigin = setting("cors.origin", "cors-origin",
+                                           "The one other origin allowed to call the API from a browser, e.g. https://console.example.com",
+                                           \.corsOrigin, show: { $0 ?? "none (CORS off)" }) { text in
+        guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil,
+              url.path.isEmpty, url.query == nil, url.fragment == nil, url.user == nil else {
+            return .failure("'\(text.prefix(200))' is not an origin (scheme://host[:port], e.g. https://console.example.com)")
+        }
+        return .success(text)
+    }
+    public static let idleTimeout = duration("idle.timeout", "idle-timeout",
+                                             "How long a connection may idle, or take to send its request, before it is closed",
+                                             \.idleTimeout, minimum: .seconds(1))
 
     public static let auth = setting("auth.mode", "auth", "Who may read the data routes: none, token or kubesphere", \.auth,
                                      show: { $0.rawValue }) { text in

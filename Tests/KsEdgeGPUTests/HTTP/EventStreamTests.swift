@@ -14,24 +14,8 @@ import Testing
 
     func series(at time: Double) throws -> [Series] { try Fixtures.series("jetson-agx-orin.prom", node: node, timestamp: time) }
 
-    /// Runs the server on a free port in a ServiceGroup, as `serve` does; `body` gets the port and the group.
     func withServer(_ source: FakeMetricsSource, _ body: @Sendable (Int, ServiceGroup) async throws -> Void) async throws {
-        let directory = try TemporaryDirectory()
-        var configuration = TestApp.configuration(database: directory.file("db.sqlite"), scrapeInterval: .seconds(1))
-        configuration.port = try LiveServices.freePort()
-        let app = try await buildApplication(configuration, source: source, logger: TestApp.logger)
-        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: TestApp.logger))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            let base = "http://127.0.0.1:\(configuration.port)"
-            for _ in 0..<100 {
-                if (try? await HTTPClient.shared.execute(HTTPClientRequest(url: base + "/health"), timeout: .seconds(1)))?.status == .ok { break }
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            try await body(configuration.port, group)
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-        }
+        try await TestApp.withLiveServer(source, configure: { $0.scrapeInterval = .seconds(1) }, body)
     }
 
     /// Reads the stream until `enough` says so (or it ends); returns the text and whether the stream ended.

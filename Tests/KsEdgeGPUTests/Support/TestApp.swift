@@ -1,7 +1,9 @@
+import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import ServiceLifecycle
 import Testing
 @testable import KsEdgeGPU
 
@@ -53,6 +55,30 @@ extension TestClientProtocol {
                 return (response.status, try JSONCoding.decoder.decode(T.self, from: data), nil)
             }
             return (response.status, nil, try JSONCoding.decoder.decode(ErrorBody.self, from: data))
+        }
+    }
+}
+
+extension TestApp {
+    /// Runs the server on a free port in a ServiceGroup, as `serve` does; `body` gets the port and the group.
+    static func withLiveServer(_ source: FakeMetricsSource, configure: (inout ServeConfiguration) -> Void = { _ in },
+                               _ body: @Sendable (Int, ServiceGroup) async throws -> Void) async throws {
+        let directory = try TemporaryDirectory()
+        var configuration = configuration(database: directory.file("db.sqlite"))
+        configuration.port = try LiveServices.freePort()
+        configure(&configuration)
+        let app = try await buildApplication(configuration, source: source, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let base = "http://127.0.0.1:\(configuration.port)"
+            for _ in 0..<100 {
+                if (try? await HTTPClient.shared.execute(HTTPClientRequest(url: base + "/health"), timeout: .seconds(1)))?.status == .ok { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            try await body(configuration.port, group)
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
         }
     }
 }

@@ -1,0 +1,20 @@
+import Hummingbird
+
+/// `Access-Control-Expose-Headers` on the actual answers to the allowed origin, where browsers read it (Hummingbird's
+/// CORSMiddleware sends it on preflights only), so a console on that origin can read the request id and data age.
+struct ExposeHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
+    let origin: String
+    let headers: [String]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.headers[.origin] == origin else { return try await next(request, context) }
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as any HTTPResponseError {
+            response = try error.response(from: request, context: context)
+        }
+        response.headers[.accessControlExposeHeaders] = headers.joined(separator: ", ")
+        return response
+    }
+}

@@ -1,0 +1,113 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import KsEdgeGPU
+
+/// CORS off unless asked for; no sniffing and no referrer on every answer; slow or idle clients cannot hold
+/// connections; oversized headers are refused.
+@Suite struct HTTPHygieneTests {
+    static let console = "https://console.example.com"
+
+    @Test func corsIsOffByDefault() async throws {
+        try await TestApp.withRouter(FakeMetricsSource()) { client, _ in
+            try await client.execute(uri: "/edge/nodes", method: .get, headers: [.origin: Self.console]) { response in
+                #expect(response.headers[.accessControlAllowOrigin] == nil)
+            }
+            try await client.execute(uri: "/edge/nodes", method: .options, headers: [
+                .origin: Self.console, .accessControlRequestMethod: "GET",
+            ]) { response in
+                #expect(response.headers[.accessControlAllowOrigin] == nil)
+                #expect(response.status == .methodNotAllowed)
+            }
+        }
+    }
+
+    @Test func corsOriginAllowsThatOriginOnly() async throws {
+        try await TestApp.withRouter(FakeMetricsSource(), configure: { $0.corsOrigin = Self.console }) { client, _ in
+            try await client.execute(uri: "/edge/nodes", method: .options, headers: [
+                .origin: Self.console, .accessControlRequestMethod: "GET", .accessControlRequestHeaders: "authorization",
+            ]) { response in
+                #expect(response.status == .noContent || response.status == .ok)
+                #expect(response.headers[.accessControlAllowOrigin] == Self.console)
+                #expect(response.headers[.accessControlAllowHeaders]?.lowercased().contains("authorization") == true)
+            }
+            try await client.execute(uri: "/edge/nodes", method: .get, headers: [.origin: Self.console]) { response in
+                #expect(response.headers[.accessControlAllowOrigin] == Self.console)
+                #expect(response.headers[.accessControlExposeHeaders]?.contains("X-Data-Age") == true)
+            }
+            try await client.execute(uri: "/edge/nodes", method: .get, headers: [.origin: "https://elsewhere.example"]) { response in
+                #expect(response.headers[.accessControlAllowOrigin] != "https://elsewhere.example")
+            }
+        }
+    }
+
+    @Test(arguments: ["https://console.example.com/", "console.example.com", "ftp://console", "https://a.example/path", "*"])
+    func corsOriginMustBeAnOrigin(text: String) {
+        #expect(throws: (any Error).self) { try ServeConfiguration.resolve(flags: [.corsOrigin: text], environment: [:]) }
+    }
+
+    @Test(arguments: ["/", "/edge/nodes", "/edge/nodes/Bad_Name/gpu", "/nowhere", "/health"])
+    func everyAnswerForbidsSniffingAndReferrers(uri: String) async throws {
+        try await TestApp.withRouter(FakeMetricsSource()) { client, _ in
+            try await client.execute(uri: uri, method: .get) { response in
+                #expect(response.headers[.xContentTypeOptions] == "nosniff", "\(uri) \(response.status)")
+                #expect(response.headers[HTTPField.Name("Referrer-Policy")!] == "no-referrer", "\(uri)")
+                #expect((response.headers[.contentSecurityPolicy] != nil) == (uri == "/"), "\(uri): the policy is the page's")
+            }
+        }
+    }
+
+    /// Connects, sends `text`, and waits (bounded) for the server to answer or close; returns what it read and whether
+    /// the server closed the connection.
+    static func rawExchange(port: Int, send text: String, wait seconds: Int) throws -> (answer: String, closed: Bool) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let bytes = Array(text.utf8)
+        var sent = 0
+        while sent < bytes.count {
+            let count = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard count > 0 else { break }
+            sent += count
+        }
+        var received = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = recv(fd, &buffer, buffer.count, 0)
+            if count == 0 { return (String(decoding: received, as: UTF8.self), true) }
+            if count < 0 { return (String(decoding: received, as: UTF8.self), false) }  // our own wait ran out
+            received += buffer[0..<count]
+        }
+    }
+
+    @Test func aClientTooSlowToSendItsRequestIsCutOff() async throws {
+        try await TestApp.withLiveServer(FakeMetricsSource(), configure: { $0.idleTimeout = .seconds(1) }) { port, _ in
+            // Half a request, then nothing: the server closes the connection after the idle timeout.
+            let (answer, closed) = try Self.rawExchange(port: port, send: "GET /health HTTP/1.1\r\nHost: x\r\n", wait: 15)
+            #expect(closed && answer.isEmpty, "\(answer)")
+            // A keep-alive connection with nothing more to ask is closed too, after its answer.
+            let (kept, keptClosed) = try Self.rawExchange(port: port, send: "GET /health HTTP/1.1\r\nHost: x\r\n\r\n", wait: 15)
+            #expect(kept.hasPrefix("HTTP/1.1 200") && keptClosed, "\(kept)")
+        }
+    }
+
+    @Test func oversizedHeadersAreRefused() async throws {
+        try await TestApp.withLiveServer(FakeMetricsSource()) { port, _ in
+            let big = String(repeating: "a", count: 20 << 10)
+            let (answer, _) = try Self.rawExchange(port: port, send: "GET /health HTTP/1.1\r\nHost: x\r\nX-Big: \(big)\r\n\r\n", wait: 3)
+            #expect(answer.hasPrefix("HTTP/1.1 400"), "\(answer.prefix(200))")
+        }
+    }
+}
