@@ -8,11 +8,13 @@ prefix, phone width, and no Content-Security-Policy violation. Prints one line p
         stopped (SIGTERM) and the banner must say it cannot be reached
 """
 import argparse
+import json
 import os
 import signal
 import statistics
 import sys
 import time
+import urllib.request
 from datetime import datetime
 
 from selenium import webdriver
@@ -93,6 +95,17 @@ try:
     check("fleet rows are links to their node", wait(lambda d: css('#fleet-view a[href="#/nodes/edge-agx-orin-02"]')) is not None)
     check("summary counters show the online nodes", wait(lambda d: text_of("#summary dd a").isdigit()) is not None)
     check("the page asks for one page of rows only", len(rows()) <= 20 and len(rows()) > 0, f"{len(rows())} rows")
+
+    # The rows say what /edge/nodes says: order, status, exporter, model; the replayed fixture's GPU load (constant).
+    with urllib.request.urlopen(base + "edge/nodes?limit=20") as answer:
+        api = json.load(answer)["items"]
+    expected = [[i["node"], i["status"], i["exporter"] or "—", i["model"] or "—"] for i in api]
+    shown = driver.execute_script("""return [...document.querySelectorAll('#fleet-view tbody tr[data-node]')]
+        .map(r => [r.dataset.node, ...[1, 2, 3].map(i => r.cells[i].textContent.trim())])""")
+    check("fleet rows match /edge/nodes (node, status, exporter, model)", shown == expected, f"{shown[:2]} vs {expected[:2]}")
+    fixture = next((i for i in api if i["node"] == "fx-xavier-nx"), None)
+    load = driver.execute_script("const r = document.querySelector('#fleet-view tr[data-node=\"fx-xavier-nx\"]'); return r ? r.cells[4].textContent : null")
+    check("the fixture's GPU load is the API's, with its unit", fixture is not None and load == f"{fixture['gpuUtilizationPercent']:.1f} %", f"{load}")
 
     # The URL holds the view: filter, sort, page size; the controls follow it.
     driver.get(base + "#/?status=online&sortBy=gpuTemperatureCelsius&limit=2")

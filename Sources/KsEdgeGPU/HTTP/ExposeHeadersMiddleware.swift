@@ -8,12 +8,7 @@ struct ExposeHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.headers[.origin] == origin else { return try await next(request, context) }
-        var response: Response
-        do {
-            response = try await next(request, context)
-        } catch let error as any HTTPResponseError {
-            response = try error.response(from: request, context: context)
-        }
+        var response = try await everyAnswer(request, context, next)
         response.headers[.accessControlExposeHeaders] = headers.joined(separator: ", ")
         return response
     }

@@ -14,12 +14,7 @@ struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
         let id = incoming.flatMap { RequestTrace.isValid($0) ? $0 : nil } ?? context.id
         var context = context
         context.logger[metadataKey: RequestTrace.metadataKey] = .string(id)
-        var response: Response
-        do {
-            response = try await RequestTrace.$id.withValue(id) { try await next(request, context) }
-        } catch let error as any HTTPResponseError {
-            response = try error.response(from: request, context: context)
-        }
+        var response = try await RequestTrace.$id.withValue(id) { try await everyAnswer(request, context, next) }
         response.headers[.requestID] = id
         return response
     }
