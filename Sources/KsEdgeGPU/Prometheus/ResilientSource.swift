@@ -37,17 +37,10 @@ public struct ResilientSource<Base: MetricsSource & PrometheusForwarder>: Metric
         try await call { [base] () async throws(UpstreamError) in try await base.forward(path: path, form: form) }
     }
 
+    /// Each try gets what is left of the deadline, so a try that runs out is a timeout of Prometheus (counted by the
+    /// breaker, not tried again), while a caller that goes away is a cancellation (counted by nobody).
     private func call<T: Sendable>(_ operation: @escaping @Sendable () async throws(UpstreamError) -> T) async throws(UpstreamError) -> T {
-        do {
-            return try await withUpstreamDeadline(deadline) { try await attempt(operation) }
-        } catch let error as UpstreamError {
-            throw error
-        } catch {
-            throw .cancelled
-        }
-    }
-
-    private func attempt<T: Sendable>(_ operation: @Sendable () async throws(UpstreamError) -> T) async throws(UpstreamError) -> T {
+        let start = ContinuousClock.now
         var tried = 0
         while true {
             let permit = breaker.permit()
@@ -55,22 +48,27 @@ public struct ResilientSource<Base: MetricsSource & PrometheusForwarder>: Metric
                 rejections.increment()
                 throw .circuitOpen(retryInSeconds: retryIn.secondsValue)
             }
-            let error: UpstreamError
+            let failure: UpstreamError
             do {
-                let value = try await operation()
+                let value = try await withUpstreamDeadline(deadline - (ContinuousClock.now - start), reporting: deadline) {
+                    try await operation()
+                }
                 breaker.record(permit, succeeded: true)
                 return value
-            } catch let thrown {
-                error = thrown
+            } catch let thrown as UpstreamError {
+                failure = thrown
+            } catch {
+                failure = .cancelled
             }
+            let error = failure
             guard error != .cancelled else {
                 breaker.abandon(permit)
                 throw error
             }
             breaker.record(permit, succeeded: !error.isFailureOfPrometheus)
             tried += 1
-            guard error.isTransient, tried < attempts else { throw error }
             let pause = backoff * Double(1 << (tried - 1)) * Double.random(in: 0.5...1.5)
+            guard error.isTransient, tried < attempts, ContinuousClock.now - start + pause < deadline else { throw error }
             do { try await Task.sleep(for: pause) } catch { throw .cancelled }
             retries.increment()
         }

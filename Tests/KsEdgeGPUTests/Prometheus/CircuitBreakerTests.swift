@@ -164,6 +164,16 @@ final class ScriptedSource: MetricsSource, PrometheusForwarder {
         #expect(base.callCount == 3, "no call reached Prometheus while the circuit was open")
     }
 
+    @Test func triesThatRunOutOfTimeCountTowardsOpeningTheCircuit() async {
+        let base = ScriptedSource([.hang])
+        let source = resilient(base, threshold: 2, deadline: .milliseconds(50))
+        for _ in 0..<2 { await #expect(throws: UpstreamError.timeout(seconds: 0.05)) { try await source.query(query) } }
+        await #expect { try await source.query(query) } throws: { error in
+            if case .circuitOpen = error as? UpstreamError { true } else { false }
+        }
+        #expect(base.callCount == 2, "a slow Prometheus is not waited on again while the circuit is open")
+    }
+
     @Test func aRefusedQueryKeepsTheCircuitClosed() async {
         let base = ScriptedSource([.fail(.rejected("bad_data"))])
         let source = resilient(base, threshold: 2)
