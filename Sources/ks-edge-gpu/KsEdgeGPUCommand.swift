@@ -87,6 +87,9 @@ struct Serve: AsyncParsableCommand {
         } catch let error as StartupError {
             logger.critical("\(error)")
             throw ExitCode.failure
+        } catch let error as DatabaseProblem {
+            logger.critical("\(error)")
+            throw ExitCode.failure
         }
     }
 }

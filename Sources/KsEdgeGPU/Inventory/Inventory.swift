@@ -42,26 +42,77 @@ public final class Inventory: InventoryStore {
         }
     }
 
-    /// Opens `path` (creating the file and its directory) and applies every pending migration in name order.
+    /// Opens `path` (creating the file and its folder) and applies every pending migration in name order.
+    /// A file that cannot be used stops here with a `DatabaseProblem` naming it; it is never reset.
     public init(path: String, migrations: [Migration], logger: Logger) throws {
-        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(5)
-        pool = try DatabasePool(path: path, configuration: configuration)
+        pool = try Self.open(path, migrations: migrations, logger: logger)
+        let stored = try pool.read { try BoardRecord.fetchAll($0) }
+        boardsByNode.withLock { $0 = Dictionary(stored.map { ($0.node, $0) }, uniquingKeysWith: { first, _ in first }) }
+        boardCount.record(stored.count)
+    }
+
+    private static func open(_ path: String, migrations: [Migration], logger: Logger) throws -> DatabasePool {
+        func problem(_ kind: DatabaseProblem.Kind, _ detail: String) -> DatabaseProblem {
+            DatabaseProblem(path: path, kind: kind, detail: detail)
+        }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw problem(.cannotCreateFolder, "\(folder): \((error as NSError).localizedFailureReason ?? "\(error)")")
+        }
+        // SQLite would open a write-protected file read-only and fail only at the first write.
+        if FileManager.default.fileExists(atPath: path), access(path, W_OK) != 0 {
+            throw problem(.notWritable, "no write permission on the file")
+        }
+        if access(folder, W_OK) != 0 { throw problem(.notWritable, "no write permission on its folder \(folder)") }
 
         var migrator = DatabaseMigrator()
         for migration in migrations.sorted(by: { $0.name < $1.name }) {
             migrator.registerMigration(migration.name) { db in try db.execute(sql: migration.sql) }
         }
-        let applied = try pool.read { try migrator.appliedIdentifiers($0) }
-        try migrator.migrate(pool)
-        for migration in migrations where !applied.contains(migration.name) {
-            logger.info("applied migration", metadata: ["migration": "\(migration.name)"])
+        do {
+            try check(path, knownMigrations: Set(migrations.map(\.name)))
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(5)
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            try pool.writeWithoutTransaction { db in
+                // GRDB sets NORMAL for WAL; FULL puts each commit on disk before it returns, even through a power cut.
+                // Writes are few, and nothing committed may be lost.
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                // A read-only file system shows only when a write is tried.
+                try db.execute(sql: "BEGIN IMMEDIATE; ROLLBACK")
+            }
+            let applied = try pool.read { try migrator.appliedIdentifiers($0) }
+            try migrator.migrate(pool)
+            for migration in migrations where !applied.contains(migration.name) {
+                logger.info("applied migration", metadata: ["migration": "\(migration.name)"])
+            }
+            return pool
+        } catch let error as DatabaseError {
+            throw problem(DatabaseProblem.kind(of: error), error.message ?? "\(error)")
         }
-        let stored = try pool.read { try BoardRecord.fetchAll($0) }
-        boardsByNode.withLock { $0 = Dictionary(stored.map { ($0.node, $0) }, uniquingKeysWith: { first, _ in first }) }
-        boardCount.record(stored.count)
+    }
+
+    /// Reads an existing file without writing to it (a pool's opening writes): damage anywhere in it, not only in its
+    /// header, and steps of a newer version's schema stop the start before anything is written.
+    private static func check(_ path: String, knownMigrations: Set<String>) throws {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        guard size > 0 else { return }
+        var configuration = Configuration()
+        configuration.readonly = true
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        defer { try? queue.close() }
+        try queue.read { db in
+            let check = try String.fetchAll(db, sql: "PRAGMA quick_check")
+            guard check == ["ok"] else { throw DatabaseProblem(path: path, kind: .corrupt, detail: check.prefix(3).joined(separator: "; ")) }
+            let applied = try db.tableExists("grdb_migrations") ? try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") : []
+            let unknown = applied.filter { !knownMigrations.contains($0) }.sorted()
+            guard unknown.isEmpty else {
+                throw DatabaseProblem(path: path, kind: .newerSchema,
+                                      detail: "migrations this version does not know: \(unknown.joined(separator: ", "))")
+            }
+        }
     }
 
     /// With the migrations of a folder.

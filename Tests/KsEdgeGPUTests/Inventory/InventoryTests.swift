@@ -52,7 +52,7 @@ import Testing
         }
     }
 
-    @Test func reopeningAppliesNothingTwiceAndUsesWAL() async throws {
+    @Test func reopeningAppliesNothingTwiceAndUsesWALSyncedInFull() async throws {
         let directory = try TemporaryDirectory()
         let path = directory.file("db.sqlite")
         _ = try open(path)
@@ -61,6 +61,9 @@ import Testing
             (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
         }
         #expect(journal == "wal")
+        // Commits are synced in full (2), not GRDB's NORMAL (1) for WAL, which a power cut could undo.
+        let synchronous = try await inventory.pool.write { try Int.fetchOne($0, sql: "PRAGMA synchronous") }
+        #expect(synchronous == 2)
         #expect(applied == ["0001_create_board.sql", "0002_create_snapshot.sql", "0003_add_board_driver_version.sql"])
     }
 }
