@@ -45,6 +45,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong(ServeSetting.logFormat.flag), help: .init(ServeSetting.logFormat.help)) var logFormat: String?
     @Option(name: .customLong(ServeSetting.corsOrigin.flag), help: .init(ServeSetting.corsOrigin.help)) var corsOrigin: String?
     @Option(name: .customLong(ServeSetting.idleTimeout.flag), help: .init(ServeSetting.idleTimeout.help)) var idleTimeout: String?
+    @Option(name: .customLong(ServeSetting.shutdownGrace.flag), help: .init(ServeSetting.shutdownGrace.help)) var shutdownGrace: String?
     @Option(name: .customLong(ServeSetting.auth.flag), help: .init(ServeSetting.auth.help)) var auth: String?
     @Option(name: .customLong(ServeSetting.authTokenFile.flag), help: .init(ServeSetting.authTokenFile.help)) var authTokenFile: String?
     @Option(name: .customLong(ServeSetting.jwtSecretFile.flag), help: .init(ServeSetting.jwtSecretFile.help)) var jwtSecretFile: String?
@@ -57,7 +58,7 @@ struct Serve: AsyncParsableCommand {
             .dcgmNodeLabel: dcgmNodeLabel, .nvidiaSMINodeLabel: nvidiaSMINodeLabel, .nodeExporterNodeLabel: nodeExporterNodeLabel,
             .refreshInterval: refreshInterval, .prometheusTimeout: prometheusTimeout, .prometheusMaxResponse: prometheusMaxResponse, .scrapeInterval: scrapeInterval,
             .pushInterval: pushInterval, .cacheTTL: cacheTTL, .migrations: migrations,
-            .publicDirectory: publicDirectory, .logLevel: logLevel, .logFormat: logFormat, .corsOrigin: corsOrigin, .idleTimeout: idleTimeout, .auth: auth, .authTokenFile: authTokenFile, .jwtSecretFile: jwtSecretFile,
+            .publicDirectory: publicDirectory, .logLevel: logLevel, .logFormat: logFormat, .corsOrigin: corsOrigin, .idleTimeout: idleTimeout, .shutdownGrace: shutdownGrace, .auth: auth, .authTokenFile: authTokenFile, .jwtSecretFile: jwtSecretFile,
             .passThroughAllow: passThroughAllow,
         ]
         return given.compactMapValues { $0 }
@@ -80,7 +81,7 @@ struct Serve: AsyncParsableCommand {
         ])
         do {
             let app = try await buildApplication(configuration, metricsRegistry: registry, logger: logger)
-            try await app.runService()
+            try await app.runUntilSignalled(shutdownGrace: configuration.shutdownGrace, logger: logger)
         } catch let error as Inventory.MigrationsNotFound {
             logger.critical("\(error)")
             throw ExitCode.failure

@@ -71,8 +71,8 @@ public func buildApplication<Source: MetricsSource & PrometheusForwarder>(
             idleTimeout: .nanoseconds(Int64(configuration.idleTimeout.secondsValue * 1e9)),
             httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 << 10, maxHeaderListSize: 16 << 10, maxHeaderFieldCount: 100))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ks-edge-gpu"),
-        // The ServiceGroup stops these in reverse order: refresh, then the HTTP client, after the server.
-        services: services + [refresh],
+        // The ServiceGroup stops these in reverse order, after the server: refresh, the HTTP client, then the database.
+        services: [InventoryCloser(inventory: inventory, logger: logger)] + services + [refresh],
         onServerRunning: { channel in
             readiness.markListening()
             logger.info("ks-edge-gpu listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])

@@ -23,7 +23,7 @@ public struct ServeSetting: Sendable, Hashable {
     /// Every setting, in the order `--help` lists them.
     public static let all: [ServeSetting] = [
         prometheusURL, host, port, database, nodeLabel, dcgmNodeLabel, nvidiaSMINodeLabel, nodeExporterNodeLabel, refreshInterval,
-        prometheusTimeout, prometheusMaxResponse, scrapeInterval, pushInterval, cacheTTL, migrations, publicDirectory, logLevel, logFormat, corsOrigin, idleTimeout, auth, authTokenFile, jwtSecretFile,
+        prometheusTimeout, prometheusMaxResponse, scrapeInterval, pushInterval, cacheTTL, migrations, publicDirectory, logLevel, logFormat, corsOrigin, idleTimeout, shutdownGrace, auth, authTokenFile, jwtSecretFile,
         passThroughAllow,
     ]
 
@@ -102,6 +102,9 @@ public struct ServeSetting: Sendable, Hashable {
     public static let idleTimeout = duration("idle.timeout", "idle-timeout",
                                              "How long a connection may idle, or take to send its request, before it is closed",
                                              \.idleTimeout, minimum: .seconds(1))
+    public static let shutdownGrace = duration("shutdown.grace", "shutdown-grace",
+                                               "On SIGTERM, how long requests in flight may take to finish before they are cut off",
+                                               \.shutdownGrace, minimum: .zero)
 
     public static let auth = setting("auth.mode", "auth", "Who may read the data routes: none, token or kubesphere", \.auth,
                                      show: { $0.rawValue }) { text in

@@ -120,6 +120,11 @@ public final class Inventory: InventoryStore {
         try self.init(path: path, migrations: try Migration.load(from: migrationsDirectory), logger: logger)
     }
 
+    /// Closes the file; reads of boards still answer from memory, anything else fails.
+    public func close() throws {
+        try pool.close()
+    }
+
     public func board(_ node: String) async throws -> BoardRecord? {
         boardsByNode.withLock { $0[node] }
     }

@@ -15,40 +15,6 @@ import Testing
 struct LiveFaultTests {
     static let node = "edge-xavier-nx-01"
 
-    /// The fault proxy, controlled over HTTP.
-    struct FaultProxy {
-        let program: LiveProgram
-        var url: String { program.url }
-
-        func set(_ mode: String, seconds: Double = 0) async throws {
-            _ = try await stats(URL(string: "\(url)/_fault/set?mode=\(mode)&seconds=\(seconds)")!)
-        }
-
-        func stats() async throws -> [String: Any] { try await stats(URL(string: "\(url)/_fault/stats")!) }
-
-        private func stats(_ url: URL) async throws -> [String: Any] {
-            let (data, _) = try await URLSession.shared.data(from: url)
-            return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
-        }
-
-        var requests: Int { get async throws { try await stats()["requests"] as? Int ?? -1 } }
-    }
-
-    /// A real Prometheus scraping one simulated board, the fault proxy in front of it.
-    func withFaultyPrometheus(_ body: @Sendable (FaultProxy) async throws -> Void) async throws {
-        let binary = try #require(LiveServices.prometheusBinary)
-        let python = try #require(LiveServices.installed("PYTHON3_BIN", ["/usr/bin/python3", "/usr/local/bin/python3"]))
-        let script = Fixtures.repositoryRoot.appendingPathComponent("scripts/lib/fault-proxy.py").path
-        try await LiveServices.withSimulator(boards: 1, fixtures: [:]) { simulatorPort in
-            let prometheus = try PrometheusProcess(targetsPort: simulatorPort, binary: binary)
-            defer { prometheus.stop() }
-            try await prometheus.waitForNodes(1)
-            let program = try await LiveProgram(python, readyPath: "/_fault/stats") { port in [script, "\(port)", prometheus.url] }
-            defer { program.stop() }
-            try await body(FaultProxy(program: program))
-        }
-    }
-
     /// ks-edge-gpu as `serve` builds it (real client, retries, circuit breaker), asking Prometheus through the proxy.
     func withServer(through proxy: FaultProxy, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         let directory = try TemporaryDirectory()
@@ -73,7 +39,7 @@ struct LiveFaultTests {
         ("reset", "stale"), ("huge", "stale"), ("warnings", "online"),
     ])
     func eachFaultIsAnsweredFromStorageWithItsAge(mode: String, expected: String) async throws {
-        try await withFaultyPrometheus { proxy in
+        try await FaultProxy.withFaultyPrometheus { proxy in
             try await withServer(through: proxy) { client in
                 let (status, good, _) = try await Self.snapshot(client, id: "before-\(mode)")
                 let stored = try #require(good, "\(status)")
@@ -108,7 +74,7 @@ struct LiveFaultTests {
     }
 
     @Test func aDeadPrometheusIsProbedNotHammeredAndServiceComesBackWithoutARestart() async throws {
-        try await withFaultyPrometheus { proxy in
+        try await FaultProxy.withFaultyPrometheus { proxy in
             try await withServer(through: proxy) { client in
                 #expect(try await Self.snapshot(client, id: "first").1?.status == .online)
                 try await proxy.set("reset")
