@@ -68,6 +68,7 @@ public func buildApplication<Source: MetricsSource & PrometheusForwarder>(
         // Idle keep-alive connections, and clients too slow to send their request, are closed; a response in progress
         // (an event stream) is never cut. Headers beyond 16 KiB are refused.
         server: .http1(configuration: .init(
+            additionalChannelHandlers: [UnreadableRequestAnswer()],
             idleTimeout: .nanoseconds(Int64(configuration.idleTimeout.secondsValue * 1e9)),
             httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 << 10, maxHeaderListSize: 16 << 10, maxHeaderFieldCount: 100))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ks-edge-gpu"),

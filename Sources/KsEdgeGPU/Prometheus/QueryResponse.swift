@@ -5,6 +5,10 @@
 struct QueryResponse {
     private let bytes: [UInt8]
     private var position = 0
+    /// Objects and arrays open around the cursor. Prometheus' answers nest six deep; a body nesting far deeper is
+    /// refused before the recursion could exhaust the stack.
+    private var depth = 0
+    static let maxDepth = 64
 
     struct Malformed: Error, CustomStringConvertible {
         let description: String
@@ -108,8 +112,15 @@ struct QueryResponse {
 
     // MARK: JSON
 
+    private mutating func nest() throws {
+        depth += 1
+        guard depth <= Self.maxDepth else { throw Malformed(description: "nested deeper than \(Self.maxDepth) levels at \(position)") }
+    }
+
     private mutating func object(_ member: (inout QueryResponse, String) throws -> Void) throws {
         try expect(UInt8(ascii: "{"))
+        try nest()
+        defer { depth -= 1 }
         if try peek() == UInt8(ascii: "}") { position += 1; return }
         while true {
             let key = try string()
@@ -123,6 +134,8 @@ struct QueryResponse {
 
     private mutating func array(_ element: (inout QueryResponse) throws -> Void) throws {
         try expect(UInt8(ascii: "["))
+        try nest()
+        defer { depth -= 1 }
         if try peek() == UInt8(ascii: "]") { position += 1; return }
         while true {
             try element(&self)
@@ -214,7 +227,8 @@ struct QueryResponse {
     }
 
     private mutating func hex4() throws -> UInt32 {
-        guard position + 4 <= bytes.count, let value = UInt32(String(decoding: bytes[position..<position + 4], as: UTF8.self), radix: 16) else {
+        guard position + 4 <= bytes.count, bytes[position..<position + 4].allSatisfy({ Character(Unicode.Scalar($0)).isHexDigit }),
+              let value = UInt32(String(decoding: bytes[position..<position + 4], as: UTF8.self), radix: 16) else {
             throw Malformed(description: "bad \\u escape at \(position)")
         }
         position += 4

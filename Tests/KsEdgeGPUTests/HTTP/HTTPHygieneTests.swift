@@ -124,4 +124,37 @@ import Testing
             #expect(ending != .waitedOut && (answer.isEmpty || answer.hasPrefix("HTTP/1.1 400")), "\(ending) \(answer.prefix(200))")
         }
     }
+
+    /// The answer's body, after the blank line that ends its head.
+    static func body(of answer: String) -> Data {
+        Data((answer.range(of: "\r\n\r\n").map { String(answer[$0.upperBound...]) } ?? "").utf8)
+    }
+
+    /// Requests the HTTP parser refuses before any route sees them still get the API's JSON error and headers.
+    @Test(arguments: [
+        "GET /health HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n", "\u{1}\u{2}garbage\r\n\r\n",
+        "GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n", "GET /he alth HTTP/1.1\r\nHost: x\r\n\r\n",
+        "GET /nodes/é HTTP/1.1\r\nHost: x\r\n\r\n",
+        "GET /health HTTP/1.1\r\n" + (0..<120).map { "X-\($0): 1\r\n" }.joined() + "\r\n",
+    ])
+    func unreadableRequestsGetTheJSONError(request: String) async throws {
+        try await TestApp.withLiveServer(FakeMetricsSource()) { port, _ in
+            let (answer, ending) = try await Self.rawExchange(port: port, send: request, wait: 15)
+            #expect(ending == .closed)
+            #expect(answer.hasPrefix("HTTP/1.1 400"), "\(answer.prefix(200))")
+            #expect(answer.lowercased().contains("content-type: application/json") && answer.lowercased().contains("x-content-type-options: nosniff"))
+            let error = try JSONCoding.decoder.decode(ErrorBody.self, from: Self.body(of: answer))
+            #expect(error.error.code == "bad_request")
+        }
+    }
+
+    @Test func anOversizedURLGetsTheJSONError() async throws {
+        try await TestApp.withLiveServer(FakeMetricsSource()) { port, _ in
+            let path = "/edge/nodes/" + String(repeating: "a", count: 40 << 10) + "/gpu"
+            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)"), timeout: .seconds(10))
+            #expect(response.status == .badRequest)
+            let body = try await response.body.collect(upTo: 1 << 20)
+            #expect(try JSONCoding.decoder.decode(ErrorBody.self, from: Data(buffer: body)).error.code == "bad_request")
+        }
+    }
 }
