@@ -1,11 +1,11 @@
 import Foundation
 import PackagePlugin
 
-/// Compiles `migrations/` and `Public/` into the library (`EmbeddedResources.files`), so the binary serves the page
+/// Compiles `migrations/`, `Public/` and `api/` (the OpenAPI document) into the library (`EmbeddedResources.files`), so the binary serves the page
 /// and migrates its database from any directory, with nothing beside it.
 @main
 struct EmbedResources: BuildToolPlugin {
-    static let folders = ["migrations", "Public"]
+    static let folders = ["migrations", "Public", "api"]
 
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
         let root = context.package.directoryURL

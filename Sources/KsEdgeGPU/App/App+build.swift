@@ -114,12 +114,17 @@ func buildRouter<Source: MetricsSource, Store: InventoryStore>(
         router.add(middleware: FileMiddleware(fileProvider: InMemoryFileProvider(files: BuiltInFiles.page), cacheControl: revalidate,
                                               searchForIndexHtml: true))
     }
-    // /health, /ready, /metrics and the page stay open; the data routes need a credential (--auth).
+    // /health, /ready, /metrics, /openapi.yaml and the page stay open; the data routes need a credential (--auth).
     health.addRoutes(to: router)
     let auth = AuthMiddleware<BasicRequestContext>(authenticator: authenticator)
     nodes.addRoutes(to: router.group("edge").add(middleware: auth))
     KubeSphereController(nodes: nodes).addRoutes(to: router.group(RouterPath(KubeSphereController<Source, Store>.path)).add(middleware: auth))
     passThrough.addRoutes(to: router.group("api/v1").add(middleware: auth))
+    let document = ByteBuffer(bytes: BuiltInFiles.openAPIDocument)
+    router.get("openapi.yaml") { _, _ in
+        Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8", .cacheControl: "no-cache"],
+                 body: .init(byteBuffer: document))
+    }
     if let metricsRegistry {
         router.get("metrics") { _, _ in
             var buffer = [UInt8]()

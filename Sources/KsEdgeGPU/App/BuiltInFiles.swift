@@ -1,6 +1,6 @@
 import Foundation
 
-/// The migrations and the operator page, compiled into the binary by the EmbedResources build plugin, so
+/// The migrations, the operator page and the OpenAPI document, compiled into the binary by the EmbedResources build plugin, so
 /// `ks-edge-gpu serve` needs nothing beside it.
 enum BuiltInFiles {
     /// The files under `folder` (a folder of the package), keyed by their path inside it.
@@ -21,4 +21,7 @@ enum BuiltInFiles {
     }
 
     static var page: [String: [UInt8]] { files(under: "Public") }
+
+    /// `api/openapi.yaml`, the API's contract, served at `/openapi.yaml`.
+    static var openAPIDocument: [UInt8] { files(under: "api")["openapi.yaml"] ?? [] }
 }
