@@ -14,8 +14,9 @@ public actor ResponseCache<Value: Sendable> {
     private let hits: Counter
     private let misses: Counter
     private let coalesced: Counter
-    /// Expired entries are dropped once the table grows past this, so unbounded keys cannot grow memory forever.
-    private let pruneAbove = 10_000
+    /// Expired entries are dropped once per `ttl` (at least a second apart), so keys asked once (a history with its own
+    /// `start`) hold memory only for as long as they are fresh, not until the table grows large.
+    private var lastPrune = ContinuousClock.now
 
     public init(name: String, ttl: Duration) {
         self.ttl = ttl
@@ -23,6 +24,9 @@ public actor ResponseCache<Value: Sendable> {
         misses = Counter(label: "ks_edge_gpu_cache_misses_total", dimensions: [("cache", name)])
         coalesced = Counter(label: "ks_edge_gpu_cache_coalesced_total", dimensions: [("cache", name)])
     }
+
+    /// How many answers are held (ready or being computed), for tests.
+    var count: Int { entries.count }
 
     public func value(for key: String, compute: @escaping @Sendable () async throws -> Value) async throws -> Value {
         switch entries[key] {
@@ -42,8 +46,9 @@ public actor ResponseCache<Value: Sendable> {
         do {
             let value = try await task.value
             if ttl > .zero {
-                entries[key] = .ready(value, expires: ContinuousClock.now + ttl)
-                if entries.count > pruneAbove { prune() }
+                let now = ContinuousClock.now
+                entries[key] = .ready(value, expires: now + ttl)
+                if now - lastPrune >= max(ttl, .seconds(1)) { prune(now) }
             } else {
                 entries[key] = nil
             }
@@ -54,8 +59,8 @@ public actor ResponseCache<Value: Sendable> {
         }
     }
 
-    private func prune() {
-        let now = ContinuousClock.now
+    private func prune(_ now: ContinuousClock.Instant) {
+        lastPrune = now
         entries = entries.filter { _, entry in
             if case .ready(_, let expires) = entry { return expires > now }
             return true

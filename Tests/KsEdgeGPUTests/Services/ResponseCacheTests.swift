@@ -30,6 +30,17 @@ import Testing
         #expect(results == Array(repeating: 1, count: 32))
     }
 
+    /// Keys asked once (a history with its own `start`) must not pile up: expired answers are dropped about once a
+    /// TTL, however few keys there are.
+    @Test func expiredAnswersAreDroppedNotKept() async throws {
+        let cache = ResponseCache<[UInt8]>(name: "test", ttl: .milliseconds(100))
+        for key in 0..<200 { _ = try await cache.value(for: "history?start=\(key)") { [UInt8](repeating: 0, count: 1024) } }
+        #expect(await cache.count == 200)
+        try await Task.sleep(for: .milliseconds(1200))
+        _ = try await cache.value(for: "history?start=new") { [] }
+        #expect(await cache.count == 1)
+    }
+
     @Test func answersAreReusedWithinTheTTL() async throws {
         let cache = ResponseCache<Int>(name: "test", ttl: .seconds(60))
         let calls = Calls()
