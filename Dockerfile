@@ -8,6 +8,7 @@ COPY Plugins ./Plugins
 # Compiled into the binary by the EmbedResources plugin: the image needs nothing beside it.
 COPY migrations ./migrations
 COPY Public ./Public
+COPY api ./api
 RUN swift build -c release --product ks-edge-gpu --static-swift-stdlib \
     && cp "$(swift build -c release --show-bin-path)/ks-edge-gpu" /usr/local/bin/
 

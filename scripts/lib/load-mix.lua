@@ -1,7 +1,8 @@
--- wrk script for scripts/soak: what consoles and operators ask, mixed. Per request: 55 % one node's snapshot (what
--- ks-console polls), 20 % a fleet page (the page's view: sorted, filtered, paged), 10 % the fleet summary, 15 % one
--- node's history (the last 15 minutes or hour). Nodes are picked at random from the file given as the script's
--- argument (one name per line). At the end it prints one JSON line: requests, errors by kind, latency percentiles.
+-- wrk script for scripts/soak: what consoles and operators ask, mixed. By default, per request: 55 % one node's
+-- snapshot (what ks-console polls), 20 % a fleet page (the page's view: sorted, filtered, paged), 10 % the fleet
+-- summary, 15 % one node's history (the last 15 minutes or hour). Nodes are picked at random from the file given as the
+-- script's first argument (one name per line); a second argument sets the four weights ("55,20,10,15"). At the end it
+-- prints one JSON line: requests, errors by kind, latency percentiles.
 local nodes = {}
 local threads = {}
 local fleet = {
@@ -19,25 +20,32 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
+local weights = {55, 20, 10, 15}
+
 function init(args)
   for line in io.lines(args[1]) do
     if #line > 0 then table.insert(nodes, line) end
   end
+  if args[2] then
+    weights = {}
+    for weight in args[2]:gmatch("%d+") do table.insert(weights, tonumber(weight)) end
+  end
+  total = weights[1] + weights[2] + weights[3] + weights[4]
   math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)") or "0", 16) % 100000)
   failed = 0
   statuses = {}
 end
 
 function request()
-  local pick = math.random(100)
+  local pick = math.random(total)
   local node = nodes[math.random(#nodes)]
   local path
-  if pick <= 55 then
+  if pick <= weights[1] then
     path = "/edge/nodes/" .. node .. "/gpu"
-  elseif pick <= 75 then
+  elseif pick <= weights[1] + weights[2] then
     local pages = math.max(1, math.ceil(#nodes / 50))
     path = string.format(fleet[math.random(#fleet)], math.random(pages))
-  elseif pick <= 85 then
+  elseif pick <= weights[1] + weights[2] + weights[3] then
     path = "/edge/summary"
   else
     path = string.format(history[math.random(#history)], node, os.time() - 900)

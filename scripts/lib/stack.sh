@@ -3,11 +3,21 @@
 
 STACK_PIDS=()
 
+# stack_init DIR [--temporary]: state (logs, Prometheus' data, the SQLite file) goes in DIR. A --temporary one is
+# removed when the script succeeds, and kept for a look when it fails.
 stack_init() {
     STACK_DIR=${1:?state directory}
+    STACK_TEMPORARY=0
+    [[ "${2:-}" == --temporary ]] && STACK_TEMPORARY=1
     mkdir -p "$STACK_DIR"
-    trap stack_stop EXIT
+    trap 'stack_exit $?' EXIT
     trap 'exit 130' INT TERM
+}
+
+stack_exit() {
+    stack_stop
+    ((STACK_TEMPORARY)) || return 0
+    if (($1 == 0)); then rm -rf "$STACK_DIR"; else echo "state kept in $STACK_DIR" >&2; fi
 }
 
 stack_stop() {
