@@ -35,7 +35,7 @@ import Testing
     @Test func expiredAnswersAreDroppedNotKept() async throws {
         let cache = ResponseCache<[UInt8]>(name: "test", ttl: .milliseconds(100))
         for key in 0..<200 { _ = try await cache.value(for: "history?start=\(key)") { [UInt8](repeating: 0, count: 1024) } }
-        #expect(await cache.count == 200)
+        // However long the inserts took (a busy machine may prune part way), all 200 have expired after this.
         try await Task.sleep(for: .milliseconds(1200))
         _ = try await cache.value(for: "history?start=new") { [] }
         #expect(await cache.count == 1)
