@@ -120,7 +120,8 @@ final class ScriptedSource: MetricsSource, PrometheusForwarder {
 @Suite struct ResilientSourceTests {
     let query = PromQL(trusted: "up")
 
-    func resilient(_ base: ScriptedSource, threshold: Int = 5, deadline: Duration = .seconds(5)) -> ResilientSource<ScriptedSource> {
+    // A deadline far beyond any wait here: these tests count tries, and a loaded CI machine once took 7 s for one.
+    func resilient(_ base: ScriptedSource, threshold: Int = 5, deadline: Duration = .seconds(120)) -> ResilientSource<ScriptedSource> {
         ResilientSource(base: base, breaker: CircuitBreaker(threshold: threshold, coolDown: .seconds(60)), deadline: deadline,
                         attempts: 3, backoff: .milliseconds(1))
     }
