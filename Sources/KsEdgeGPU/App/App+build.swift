@@ -31,7 +31,8 @@ public func buildApplication<Source: MetricsSource & PrometheusForwarder>(
     metricsRegistry: PrometheusCollectorRegistry? = nil,
     services: [any Service] = [],
     now: @escaping @Sendable () -> Date = Date.init,
-    logger: Logger
+    logger: Logger,
+    onListening: @escaping @Sendable (_ port: Int?) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
     let migrations = try configuration.migrationsDirectory.map(Inventory.Migration.load(from:)) ?? BuiltInFiles.migrations
     let inventory = try Inventory(path: configuration.databasePath, migrations: migrations, logger: logger)
@@ -77,6 +78,8 @@ public func buildApplication<Source: MetricsSource & PrometheusForwarder>(
         onServerRunning: { channel in
             readiness.markListening()
             logger.info("ks-edge-gpu listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+            // The port actually bound: with port 0 the kernel picks it.
+            await onListening(channel.localAddress?.port)
         },
         logger: logger
     )

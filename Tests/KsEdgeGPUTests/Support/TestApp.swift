@@ -65,18 +65,27 @@ extension TestApp {
                                _ body: @Sendable (Int, ServiceGroup) async throws -> Void) async throws {
         let directory = try TemporaryDirectory()
         var configuration = configuration(database: directory.file("db.sqlite"))
-        configuration.port = try LiveServices.freePort()
+        // Port 0: the kernel picks a free port as the server binds, so parallel tests can never race for one.
+        configuration.port = 0
         configure(&configuration)
-        let app = try await buildApplication(configuration, source: source, logger: logger)
+        let (ports, bound) = AsyncStream.makeStream(of: Int.self)
+        let app = try await buildApplication(configuration, source: source, logger: logger) { port in
+            if let port { bound.yield(port) }
+            bound.finish()
+        }
         let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            let base = "http://127.0.0.1:\(configuration.port)"
-            for _ in 0..<100 {
-                if (try? await HTTPClient.shared.execute(HTTPClientRequest(url: base + "/health"), timeout: .seconds(1)))?.status == .ok { break }
-                try await Task.sleep(for: .milliseconds(50))
+            tasks.addTask {
+                // A server that fails to start ends the wait for its port too.
+                defer { bound.finish() }
+                try await group.run()
             }
-            try await body(configuration.port, group)
+            var listening = ports.makeAsyncIterator()
+            guard let port = await listening.next() else {
+                try await tasks.waitForAll()
+                throw POSIXError(.EADDRNOTAVAIL)
+            }
+            try await body(port, group)
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
