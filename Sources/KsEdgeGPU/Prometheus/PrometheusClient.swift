@@ -32,6 +32,16 @@ public struct PrometheusClient: MetricsSource, PrometheusForwarder {
         let timeouts = Counter(label: "ks_edge_gpu_prometheus_errors_total", dimensions: [("reason", "timeout")])
         let unreachable = Counter(label: "ks_edge_gpu_prometheus_errors_total", dimensions: [("reason", "unreachable")])
         let badResponses = Counter(label: "ks_edge_gpu_prometheus_errors_total", dimensions: [("reason", "bad_response")])
+        /// Time from sending a call to its whole body (or its failure), by API endpoint: tells Prometheus' share of a
+        /// slow answer from ours. Label values are a fixed set, never a client's text (`label/{name}/values` is one).
+        let durations: [String: Timer] = Dictionary(uniqueKeysWithValues: ["query", "query_range", "series", "labels", "label_values", "other"].map {
+            ($0, Timer(label: "ks_edge_gpu_prometheus_query_seconds", dimensions: [("endpoint", $0)], preferredDisplayUnit: .seconds))
+        })
+
+        func duration(of path: String) -> Timer {
+            let endpoint = path.hasPrefix("/api/v1/label/") ? "label_values" : String(path.dropFirst("/api/v1/".count))
+            return durations[endpoint] ?? durations["other"]!
+        }
     }
 
     /// The client to hand to `PrometheusClient`: connect timeout no longer than the call's deadline.
@@ -86,6 +96,8 @@ public struct PrometheusClient: MetricsSource, PrometheusForwarder {
         request.body = .bytes(ByteBuffer(string: form.map { "\(FormEncoding.escape($0.0))=\(FormEncoding.escape($0.1))" }.joined(separator: "&")))
 
         let answer: (HTTPResponseStatus, String?, ByteBuffer)
+        let started = ContinuousClock.now
+        defer { metrics.duration(of: path).record(duration: ContinuousClock.now - started) }
         do {
             answer = try await withUpstreamDeadline(timeout) { [httpClient, maxBodyBytes, request] in
                 let response = try await httpClient.execute(request, timeout: .init(timeout))
