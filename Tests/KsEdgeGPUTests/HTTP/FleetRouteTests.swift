@@ -68,7 +68,8 @@ import Testing
             .init(node: "edge-stopped", utilization: 20, pushed: now - 200),
             .init(node: "edge-scraped", utilization: 30),
         ], into: source, at: now)
-        try await TestApp.withRouter(source, configure: { $0.pushInterval = .seconds(60) }) { client, _ in
+        try await TestApp.withRouter(source, configure: { $0.pushInterval = .seconds(60) },
+                                     now: { [now] in Date(timeIntervalSince1970: now) }) { client, _ in
             let (_, list, _) = try await client.get("/edge/nodes", as: FleetList.self)
             let rows = Dictionary(uniqueKeysWithValues: try #require(list).items.map { ($0.node, $0) })
             #expect(rows["edge-pushing"]?.status == .online)

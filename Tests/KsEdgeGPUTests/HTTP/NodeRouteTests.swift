@@ -61,7 +61,9 @@ import Testing
                    points: [.init(timestamp: self.now, value: time)])
         }
         let source = FakeMetricsSource(series: try fixtureFleet(at: now) + [push(now - 20)])
-        try await TestApp.withRouter(source, configure: { $0.pushInterval = .seconds(10) }) { client, database in
+        // The clock stands still at `now`, so how long the test waits to run cannot age the push.
+        try await TestApp.withRouter(source, configure: { $0.pushInterval = .seconds(10) },
+                                     now: { [now] in Date(timeIntervalSince1970: now) }) { client, database in
             let (_, fresh, _) = try await client.get("/edge/nodes/edge-agx-02/gpu", as: NodeGPU.self)
             #expect(fresh?.status == .online)
             #expect(fresh.flatMap(\.observedAt).map { abs($0.timeIntervalSince1970 - (now - 20)) < 0.001 } == true)
