@@ -16,6 +16,8 @@ public actor SnapshotFeeds<Source: MetricsSource, Store: InventoryStore> {
     }
 
     private var feeds: [String: Feed] = [:]
+    /// The loop stopped last, which may still be finishing a poll; tests wait for it to end.
+    private(set) var stoppedLoop: Task<Void, Never>?
 
     public init(snapshots: NodeSnapshotService<Source, Store>, scrapeInterval: Duration, now: @escaping @Sendable () -> Date = Date.init) {
         self.snapshots = snapshots
@@ -48,6 +50,7 @@ public actor SnapshotFeeds<Source: MetricsSource, Store: InventoryStore> {
         feeds[node]?.subscribers[id] = nil
         guard feeds[node]?.subscribers.isEmpty == true else { return }
         feeds[node]?.task?.cancel()
+        stoppedLoop = feeds[node]?.task
         feeds[node] = nil
     }
 

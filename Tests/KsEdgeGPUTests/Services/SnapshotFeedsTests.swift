@@ -69,8 +69,8 @@ import Testing
         readers[1].cancel()
         for _ in 0..<40 where await !feeds.watchedNodes.isEmpty { try await Task.sleep(for: .milliseconds(50)) }
         #expect(await feeds.watchedNodes.isEmpty)
-        // Nothing asks Prometheus for the node afterwards (a poll already under way may still finish).
-        try await Task.sleep(for: .milliseconds(500))
+        // Nothing asks Prometheus for the node once the loop has ended (a poll under way when it stopped may finish).
+        await feeds.stoppedLoop?.value
         let after = nodeQueries(source)
         try await Task.sleep(for: .seconds(2.5))
         #expect(nodeQueries(source) == after)
