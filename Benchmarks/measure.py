@@ -2,8 +2,11 @@
 """Side-by-side measurements for scripts/bench (standard library only).
 
   measure.py snapshot SERVER PROMETHEUS NODE SAMPLES WINDOW   cold node snapshot vs what ks-console does today
-  measure.py fleet SERVER SAMPLES                      fleet list latency and Prometheus queries per request
-  measure.py polled SERVER CLIENTS SECONDS              fleet latency while CLIENTS consoles poll it every 5 s
+  measure.py fleet SERVER SAMPLES                      fleet requests (four views) answered from the index, and
+                                                       Prometheus queries per index refresh
+  measure.py polled SERVER CLIENTS SECONDS PATH         latency of PATH while CLIENTS consoles poll it every 5 s
+  measure.py rules PROMETHEUS RULE_FILE SAMPLES         Prometheus' time for one index refresh: the recorded series
+                                                       (one selector) against the aggregation queries they replace
   measure.py rss PID                                   peak resident memory of a process, in MB
 
 Every measurement interleaves the alternatives in one run on one machine, so the ratios compare like with like.
@@ -96,31 +99,53 @@ def snapshot(server, prometheus, node, samples, window):
     print(json.dumps({"medians_ms": medians}))
 
 
-def queries_total(client):
+def metric(client, name):
+    """The sum of every sample of `name` (all label sets) in the server's /metrics."""
+    total = 0.0
     for line in client.get("/metrics").decode().splitlines():
-        if line.startswith("ks_edge_gpu_prometheus_queries_total"):
-            return float(line.split()[-1])
-    return 0.0
+        if line.startswith(name + " ") or line.startswith(name + "{"):
+            total += float(line.split()[-1])
+    return total
+
+
+def percentiles(latencies):
+    latencies = sorted(latencies)
+    return {"p50_ms": statistics.median(latencies) * 1000, "p99_ms": latencies[int(0.99 * (len(latencies) - 1))] * 1000}
+
+
+FLEET_VIEWS = {
+    "whole fleet": "/edge/nodes",
+    "page's first view": "/edge/nodes?sortBy=node&page=1&limit=20",
+    "filtered, sorted page": "/edge/nodes?status=online&exporter=jetson&sortBy=gpuTemperatureCelsius&page=3&limit=50",
+    "summary": "/edge/summary",
+}
 
 
 def fleet(server, samples):
     client = Client(server)
-    client.get("/edge/nodes")
-    before = queries_total(client)
-    latencies, count = [], 0
+    for path in FLEET_VIEWS.values():
+        client.get(path)
+    queries, refreshes = metric(client, "ks_edge_gpu_prometheus_queries_total"), metric(client, "ks_edge_gpu_fleet_index_refreshes_total")
+    runs = {name: [] for name in FLEET_VIEWS}
+    count = 0
     for _ in range(samples):
-        start = time.perf_counter()
-        body = client.get("/edge/nodes")
-        latencies.append(time.perf_counter() - start)
-        count = json.loads(body)["totalItems"]
-    queries = (queries_total(client) - before) / samples
-    latencies.sort()
-    print(json.dumps({"nodes": count, "p50_ms": statistics.median(latencies) * 1000,
-                      "p95_ms": latencies[int(0.95 * (len(latencies) - 1))] * 1000, "queries_per_request": queries}))
+        for name, path in FLEET_VIEWS.items():
+            start = time.perf_counter()
+            body = client.get(path)
+            runs[name].append(time.perf_counter() - start)
+            if name == "whole fleet":
+                count = json.loads(body)["totalItems"]
+    # Every query in the meantime is a background refresh's (the inventory refresh is off): none is a request's.
+    refreshes_after = metric(client, "ks_edge_gpu_fleet_index_refreshes_total")
+    queries_after = metric(client, "ks_edge_gpu_prometheus_queries_total")
+    refresh_seconds = metric(client, "ks_edge_gpu_fleet_index_refresh_seconds_sum") / max(1, metric(client, "ks_edge_gpu_fleet_index_refresh_seconds_count"))
+    print(json.dumps({"nodes": count, "views": {name: percentiles(values) for name, values in runs.items()},
+                      "refreshes": refreshes_after - refreshes, "queries": queries_after - queries,
+                      "requests": samples * len(FLEET_VIEWS), "mean_refresh_ms": refresh_seconds * 1000}))
 
 
-def polled(server, clients, seconds):
-    """Each client polls the fleet every 5 seconds, as ks-console does, starting at a random offset."""
+def polled(server, clients, seconds, path):
+    """Each client polls `path` every 5 seconds, as ks-console does, starting at a random offset."""
     import random
     latencies, lock = [], threading.Lock()
 
@@ -130,7 +155,7 @@ def polled(server, clients, seconds):
         end = time.time() + seconds
         while time.time() < end:
             start = time.perf_counter()
-            client.get("/edge/nodes")
+            client.get(path)
             with lock:
                 latencies.append(time.perf_counter() - start)
             time.sleep(max(0.0, 5.0 - (time.perf_counter() - start)))
@@ -138,9 +163,51 @@ def polled(server, clients, seconds):
     with concurrent.futures.ThreadPoolExecutor(max_workers=clients) as pool:
         for future in [pool.submit(console, random.uniform(0, 5)) for _ in range(clients)]:
             future.result()
-    latencies.sort()
-    print(json.dumps({"requests": len(latencies), "p50_ms": statistics.median(latencies) * 1000,
-                      "p95_ms": latencies[int(0.95 * (len(latencies) - 1))] * 1000}))
+    print(json.dumps({"requests": len(latencies), **percentiles(latencies)}))
+
+
+def rules(prometheus, rule_file, samples):
+    """The recorded read the index sends with the rules loaded, against the aggregation it sends without them (one
+    query per source, each rule's expression tagged and joined with `or`, in parallel), timed side by side."""
+    records, by_source, record, expression = [], {}, None, None
+    lines = open(rule_file).read().splitlines()
+    for index, line in enumerate(lines):
+        text = line.strip()
+        if text.startswith("- record: "):
+            record = text[len("- record: "):]
+            records.append(record)
+        elif text == "expr: |-":
+            expression = lines[index + 1].strip()
+        elif text.startswith("exporter: ") and record and expression:
+            tagged = 'label_replace(%s, "ks_family", "%s", "", "")' % (expression, record)
+            by_source.setdefault(text[len("exporter: "):], []).append(tagged)
+            record = expression = None
+    read = '{__name__=~"%s"}' % "|".join(sorted(set(records)))
+    aggregations = [" or ".join(clauses) for clauses in by_source.values()]
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=len(aggregations))
+    local = threading.local()
+
+    def on_own_connection(query):
+        if not hasattr(local, "client"):
+            local.client = Client(prometheus)
+        return prometheus_query(local.client, query)
+
+    def aggregate():
+        for future in [pool.submit(on_own_connection, query) for query in aggregations]:
+            future.result()
+
+    recorded_client = Client(prometheus)
+    series = len(json.loads(prometheus_query(recorded_client, read))["data"]["result"])
+    if series == 0:
+        raise SystemExit("rules: no recorded series; are the rules loaded?")
+    runs = {"recorded": [], "aggregated": []}
+    for _ in range(2):
+        prometheus_query(recorded_client, read); aggregate()
+    for _ in range(samples):
+        runs["recorded"].append(timed(lambda: prometheus_query(recorded_client, read)))
+        runs["aggregated"].append(timed(aggregate))
+    print(json.dumps({"recorded_series": series, "queries_aggregated": len(aggregations),
+                      "medians_ms": {name: statistics.median(values) * 1000 for name, values in runs.items()}}))
 
 
 def rss(pid):
@@ -156,7 +223,9 @@ if __name__ == "__main__":
     elif command == "fleet":
         fleet(arguments[0], int(arguments[1]))
     elif command == "polled":
-        polled(arguments[0], int(arguments[1]), float(arguments[2]))
+        polled(arguments[0], int(arguments[1]), float(arguments[2]), arguments[3])
+    elif command == "rules":
+        rules(arguments[0], arguments[1], int(arguments[2]))
     elif command == "rss":
         rss(arguments[0])
     else:

@@ -11,7 +11,7 @@ struct KsEdgeGPUCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ks-edge-gpu",
         abstract: "GPU metrics of KubeEdge edge nodes for the KubeSphere console.",
-        subcommands: [Serve.self, Simulate.self],
+        subcommands: [Serve.self, Simulate.self, Rules.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -38,6 +38,7 @@ struct Serve: AsyncParsableCommand {
     var prometheusMaxResponse: String?
     @Option(name: .customLong(ServeSetting.scrapeInterval.flag), help: .init(ServeSetting.scrapeInterval.help)) var scrapeInterval: String?
     @Option(name: .customLong(ServeSetting.pushInterval.flag), help: .init(ServeSetting.pushInterval.help)) var pushInterval: String?
+    @Option(name: .customLong(ServeSetting.fleetInterval.flag), help: .init(ServeSetting.fleetInterval.help)) var fleetInterval: String?
     @Option(name: .customLong(ServeSetting.cacheTTL.flag), help: .init(ServeSetting.cacheTTL.help)) var cacheTTL: String?
     @Option(name: .customLong(ServeSetting.migrations.flag), help: .init(ServeSetting.migrations.help)) var migrations: String?
     @Option(name: .customLong(ServeSetting.publicDirectory.flag), help: .init(ServeSetting.publicDirectory.help)) var publicDirectory: String?
@@ -57,7 +58,7 @@ struct Serve: AsyncParsableCommand {
             .prometheusURL: prometheusURL, .host: host, .port: port, .database: database, .nodeLabel: nodeLabel,
             .dcgmNodeLabel: dcgmNodeLabel, .nvidiaSMINodeLabel: nvidiaSMINodeLabel, .nodeExporterNodeLabel: nodeExporterNodeLabel,
             .refreshInterval: refreshInterval, .prometheusTimeout: prometheusTimeout, .prometheusMaxResponse: prometheusMaxResponse, .scrapeInterval: scrapeInterval,
-            .pushInterval: pushInterval, .cacheTTL: cacheTTL, .migrations: migrations,
+            .pushInterval: pushInterval, .fleetInterval: fleetInterval, .cacheTTL: cacheTTL, .migrations: migrations,
             .publicDirectory: publicDirectory, .logLevel: logLevel, .logFormat: logFormat, .corsOrigin: corsOrigin, .idleTimeout: idleTimeout, .shutdownGrace: shutdownGrace, .auth: auth, .authTokenFile: authTokenFile, .jwtSecretFile: jwtSecretFile,
             .passThroughAllow: passThroughAllow,
         ]
@@ -91,6 +92,61 @@ struct Serve: AsyncParsableCommand {
         } catch let error as DatabaseProblem {
             logger.critical("\(error)")
             throw ExitCode.failure
+        }
+    }
+}
+
+struct Rules: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the fleet's Prometheus recording rules, which serve's fleet index reads instead of aggregating.",
+        discussion: """
+            Load the plain rule file with Prometheus' rule_files (evaluation_interval = the scrape interval), or apply the \
+            PrometheusRule where the Prometheus operator runs (KubeSphere). serve reads the recorded series when the \
+            rules of its own configuration are loaded, and aggregates in each refresh otherwise, so give the same node \
+            labels here as to serve (flags or environment). deploy/prometheus/ holds both files for the defaults.
+            """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case plain, prometheusRule = "prometheus-rule"
+    }
+
+    @Option(help: "plain (a rule file) or prometheus-rule (a PrometheusRule object)") var format: Format = .plain
+    @Option(help: "Namespace of the PrometheusRule (KubeSphere's Prometheus is in kubesphere-monitoring-system)")
+    var namespace = "kubesphere-monitoring-system"
+    @Option(help: "How often the rules are evaluated: the scrape interval (default: plain files follow evaluation_interval; a PrometheusRule uses 1m)")
+    var interval: String?
+    @Option(name: .customLong(ServeSetting.nodeLabel.flag), help: .init(ServeSetting.nodeLabel.help)) var nodeLabel: String?
+    @Option(name: .customLong(ServeSetting.dcgmNodeLabel.flag), help: .init(ServeSetting.dcgmNodeLabel.help)) var dcgmNodeLabel: String?
+    @Option(name: .customLong(ServeSetting.nvidiaSMINodeLabel.flag), help: .init(ServeSetting.nvidiaSMINodeLabel.help))
+    var nvidiaSMINodeLabel: String?
+    @Option(name: .customLong(ServeSetting.nodeExporterNodeLabel.flag), help: .init(ServeSetting.nodeExporterNodeLabel.help))
+    var nodeExporterNodeLabel: String?
+
+    func validate() throws {
+        if let interval {
+            do { _ = try DurationText.parse(interval) } catch { throw ValidationError("--interval: \(error)") }
+        }
+    }
+
+    func run() throws {
+        let given: [ServeSetting: String?] = [
+            .nodeLabel: nodeLabel, .dcgmNodeLabel: dcgmNodeLabel, .nvidiaSMINodeLabel: nvidiaSMINodeLabel, .nodeExporterNodeLabel: nodeExporterNodeLabel,
+        ]
+        let settings = [ServeSetting.nodeLabel, .dcgmNodeLabel, .nvidiaSMINodeLabel, .nodeExporterNodeLabel]
+        // Only the settings the rules depend on are read from the environment.
+        let environment = ProcessInfo.processInfo.environment.filter { name, _ in settings.contains { $0.variable == name } }
+        let configuration: ServeConfiguration
+        do {
+            configuration = try ServeConfiguration.resolve(flags: given.compactMapValues { $0 }, environment: environment)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        // Written in Prometheus' own duration form, whatever form it was given in (checked in validate()).
+        let evaluation = try interval.map { DurationText.format(try DurationText.parse($0)) }
+        let rules = FleetRecordingRules(queries: configuration.queries)
+        switch format {
+        case .plain: print(rules.ruleFile(interval: evaluation), terminator: "")
+        case .prometheusRule: print(rules.prometheusRule(namespace: namespace, interval: evaluation ?? "1m"), terminator: "")
         }
     }
 }

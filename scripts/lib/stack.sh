@@ -80,12 +80,20 @@ start_pushgateway() {
 }
 
 # start_prometheus PORT SIMULATOR_PORT SCRAPE_INTERVAL [PUSHGATEWAY_PORT]
+# Loads the fleet's recording rules (deploy/prometheus/ks-edge-gpu.rules.yml), evaluated once per scrape interval,
+# unless RECORDING_RULES=0.
 start_prometheus() {
     local port=$1 simulator_port=$2 interval=$3 pushgateway_port=${4:-}
     cat >"$STACK_DIR/prometheus.yml" <<YAML
 global:
   scrape_interval: $interval
   scrape_timeout: $interval
+  evaluation_interval: $interval
+YAML
+    if [[ "${RECORDING_RULES:-1}" != 0 ]]; then
+        printf 'rule_files:\n  - %s\n' "$PWD/deploy/prometheus/ks-edge-gpu.rules.yml" >>"$STACK_DIR/prometheus.yml"
+    fi
+    cat >>"$STACK_DIR/prometheus.yml" <<YAML
 scrape_configs:
   # As the exporters' ServiceMonitors do: instance = the Kubernetes node name (node-exporter targets set their own job).
   - job_name: jetson-exporter

@@ -38,27 +38,26 @@ public func buildApplication<Source: MetricsSource & PrometheusForwarder>(
     let inventory = try Inventory(path: configuration.databasePath, migrations: migrations, logger: logger)
     let contact = UpstreamContact()
     let recorded = RecordingMetricsSource(base: source, contact: contact, now: now)
-    let exporters = ExporterRegistry.standard
-    let nodeLabels = NodeLabels(exporters, common: configuration.nodeLabel, overrides: configuration.exporterNodeLabels,
-                                nodeExporter: configuration.nodeExporterNodeLabel)
-    let queries = GPUQueries(exporters: exporters, nodeLabels: nodeLabels, scrapeInterval: configuration.scrapeInterval,
-                             pushInterval: configuration.pushInterval)
+    let queries = configuration.queries
     let freshness = Freshness(scrapeInterval: configuration.scrapeInterval, pushInterval: configuration.pushInterval)
     let readiness = Readiness()
 
     let context = GPUContext(source: recorded, store: inventory, queries: queries, freshness: freshness, logger: logger, now: now)
     let snapshots = NodeSnapshotService(context: context, cacheTTL: configuration.cacheTTL)
+    let fleetIndex = FleetIndexService(fleet: FleetService(context: context), interval: configuration.effectiveFleetInterval)
     let router = buildRouter(
         nodes: NodeController(
             snapshots: snapshots,
-            fleet: FleetService(context: context, cacheTTL: configuration.cacheTTL),
+            fleet: fleetIndex,
             history: HistoryService(context: context, cacheTTL: configuration.cacheTTL),
             feeds: SnapshotFeeds(snapshots: snapshots, scrapeInterval: configuration.scrapeInterval, now: now),
             now: now),
         authenticator: try await configuration.authenticator(now: now),
         passThrough: PassThroughController(forwarder: source, policy: PassThroughPolicy(patterns: configuration.passThroughAllow)),
-        health: HealthController(readiness: readiness, contact: contact),
+        health: HealthController(readiness: readiness, contact: contact,
+                                 fleetIndex: { now in (fleetIndex.hasAttempted, fleetIndex.status(now: now)) }, now: now),
         metricsRegistry: metricsRegistry,
+        beforeMetrics: { fleetIndex.recordAge(now: now()) },
         publicDirectory: configuration.publicDirectory,
         corsOrigin: configuration.corsOrigin,
         logger: logger)
@@ -73,8 +72,9 @@ public func buildApplication<Source: MetricsSource & PrometheusForwarder>(
             idleTimeout: .nanoseconds(Int64(configuration.idleTimeout.secondsValue * 1e9)),
             httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 << 10, maxHeaderListSize: 16 << 10, maxHeaderFieldCount: 100))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ks-edge-gpu"),
-        // The ServiceGroup stops these in reverse order, after the server: refresh, the HTTP client, then the database.
-        services: [InventoryCloser(inventory: inventory, logger: logger)] + services + [refresh],
+        // The ServiceGroup stops these in reverse order, after the server: the refreshes, the HTTP client, then the
+        // database.
+        services: [InventoryCloser(inventory: inventory, logger: logger)] + services + [refresh, fleetIndex],
         onServerRunning: { channel in
             readiness.markListening()
             logger.info("ks-edge-gpu listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
@@ -91,6 +91,7 @@ func buildRouter<Source: MetricsSource, Store: InventoryStore>(
     passThrough: PassThroughController,
     health: HealthController,
     metricsRegistry: PrometheusCollectorRegistry?,
+    beforeMetrics: @escaping @Sendable () -> Void = {},
     publicDirectory: String?,
     corsOrigin: String? = nil,
     logger: Logger
@@ -130,6 +131,7 @@ func buildRouter<Source: MetricsSource, Store: InventoryStore>(
     }
     if let metricsRegistry {
         router.get("metrics") { _, _ in
+            beforeMetrics()
             var buffer = [UInt8]()
             buffer.reserveCapacity(16_384)
             metricsRegistry.emit(into: &buffer)

@@ -23,6 +23,10 @@ public struct ServeConfiguration: Sendable {
     public var scrapeInterval: Duration = .seconds(60)
     /// How often edge nodes behind a Pushgateway push; a node whose last push is 3 intervals old is `stale`.
     public var pushInterval: Duration = .seconds(60)
+    /// How often the fleet index is rebuilt; nil: once per scrape interval, when new data can have arrived.
+    public var fleetInterval: Duration?
+    /// The fleet index's refresh interval in effect.
+    public var effectiveFleetInterval: Duration { fleetInterval ?? scrapeInterval }
     /// How long answers are reused (0 = only coalesce concurrent requests); the console refreshes every 5s.
     public var cacheTTL: Duration = .seconds(5)
     /// Nil: the migrations built into the binary. A folder overrides them (development).
@@ -47,6 +51,14 @@ public struct ServeConfiguration: Sendable {
     public var passThroughAllow = ["gpu_.*", "DCGM_.*", "nvidia_smi_.*", "up"]
 
     public init() {}
+
+    /// Every query `serve` sends, built from the node labels and intervals here; `rules` prints the recording rules
+    /// of the same queries.
+    public var queries: GPUQueries {
+        let exporters = ExporterRegistry.standard
+        let nodeLabels = NodeLabels(exporters, common: nodeLabel, overrides: exporterNodeLabels, nodeExporter: nodeExporterNodeLabel)
+        return GPUQueries(exporters: exporters, nodeLabels: nodeLabels, scrapeInterval: scrapeInterval, pushInterval: pushInterval)
+    }
 
     public enum AuthMode: String, CaseIterable, Sendable {
         /// Everyone may read (the demo's default).

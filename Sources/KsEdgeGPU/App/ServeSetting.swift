@@ -23,7 +23,7 @@ public struct ServeSetting: Sendable, Hashable {
     /// Every setting, in the order `--help` lists them.
     public static let all: [ServeSetting] = [
         prometheusURL, host, port, database, nodeLabel, dcgmNodeLabel, nvidiaSMINodeLabel, nodeExporterNodeLabel, refreshInterval,
-        prometheusTimeout, prometheusMaxResponse, scrapeInterval, pushInterval, cacheTTL, migrations, publicDirectory, logLevel, logFormat, corsOrigin, idleTimeout, shutdownGrace, auth, authTokenFile, jwtSecretFile,
+        prometheusTimeout, prometheusMaxResponse, scrapeInterval, pushInterval, fleetInterval, cacheTTL, migrations, publicDirectory, logLevel, logFormat, corsOrigin, idleTimeout, shutdownGrace, auth, authTokenFile, jwtSecretFile,
         passThroughAllow,
     ]
 
@@ -68,6 +68,11 @@ public struct ServeSetting: Sendable, Hashable {
     public static let pushInterval = duration("push.interval", "push-interval",
                                               "How often nodes behind a Pushgateway push; decides online vs stale for them",
                                               \.pushInterval, minimum: .seconds(1))
+    public static let fleetInterval = setting("fleet.interval", "fleet-interval",
+                                              "How often the fleet index that answers /edge/nodes and /edge/summary is rebuilt from Prometheus",
+                                              \.fleetInterval, show: { $0.map(DurationText.format) ?? "--scrape-interval" }) { text in
+        parseDuration(text, minimum: .milliseconds(100)).map { Optional($0) }
+    }
     public static let cacheTTL = duration("cache.ttl", "cache-ttl", "How long answers are reused; concurrent requests always share one query",
                                           \.cacheTTL, minimum: .zero)
     public static let migrations = setting("migrations.dir", "migrations", "Folder of *.sql migrations to use instead of the built-in ones",
@@ -149,12 +154,14 @@ public struct ServeSetting: Sendable, Hashable {
 
     static func duration(_ key: String, _ flag: String, _ summary: String, _ path: WritableKeyPath<ServeConfiguration, Duration> & Sendable,
                          minimum: Duration) -> ServeSetting {
-        setting(key, flag, summary, path, show: DurationText.format) { text in
-            let value: Duration
-            do { value = try DurationText.parse(text) } catch { return .failure("\(error)") }
-            guard value >= minimum else { return .failure("must be at least \(DurationText.format(minimum))") }
-            return .success(value)
-        }
+        setting(key, flag, summary, path, show: DurationText.format) { parseDuration($0, minimum: minimum) }
+    }
+
+    static func parseDuration(_ text: String, minimum: Duration) -> Result<Duration, Problem> {
+        let value: Duration
+        do { value = try DurationText.parse(text) } catch { return .failure("\(error)") }
+        guard value >= minimum else { return .failure("must be at least \(DurationText.format(minimum))") }
+        return .success(value)
     }
 
     static func label(_ text: String) -> Result<LabelName, Problem> {

@@ -17,12 +17,6 @@ enum DataAge {
     static func seconds(since observed: Date?, now: Date) -> String? {
         observed.map { String(max(0, Int(now.timeIntervalSince($0).rounded(.down)))) }
     }
-
-    /// The fleet's newest data; the answer is stale when it lists nodes and none is online (Prometheus down, or every
-    /// node's data old).
-    static func fleet(_ list: FleetList) -> (newest: Date?, stale: Bool) {
-        (list.items.compactMap(\.lastSeen).max(), !list.items.isEmpty && !list.items.contains { $0.status == .online })
-    }
 }
 
 extension Response {

@@ -4,7 +4,7 @@ import Hummingbird
 /// `/edge/nodes`, `/edge/summary`, `/edge/nodes/{name}/gpu` and its history.
 struct NodeController<Source: MetricsSource, Store: InventoryStore> {
     let snapshots: NodeSnapshotService<Source, Store>
-    let fleet: FleetService<Source, Store>
+    let fleet: FleetIndexService<Source, Store>
     let history: HistoryService<Source, Store>
     let feeds: SnapshotFeeds<Source, Store>
     let now: @Sendable () -> Date
@@ -17,17 +17,17 @@ struct NodeController<Source: MetricsSource, Store: InventoryStore> {
         group.get("nodes/{name}/gpu/stream", use: stream)
     }
 
+    /// From the fleet index: no Prometheus query, no sort, and no encoding for a view asked before since its refresh.
     @Sendable func list(_ request: Request, context: some RequestContext) async throws -> Response {
         let query = try FleetRequest.parse(parameters(request))
-        let list = try await fleet.list()
-        let age = DataAge.fleet(list)
-        return try Response.json(query.apply(to: list)).dated(age.newest, now: now(), stale: age.stale, counter: DataAge.staleFleets)
+        let index = try await fleet.index()
+        return Response.json(try index.answer(query)).dated(index.newestData, now: now(), stale: index.isStale, counter: DataAge.staleFleets)
     }
 
-    /// From the same (cached) fleet answer as the list: a constant number of Prometheus queries.
+    /// From the same index as the list, encoded when the index was made.
     @Sendable func summary(_ request: Request, context: some RequestContext) async throws -> Response {
-        let list = try await fleet.list()
-        return try Response.json(FleetSummary(list)).dated(DataAge.fleet(list).newest, now: now(), stale: false, counter: DataAge.staleFleets)
+        let index = try await fleet.index()
+        return Response.json(index.summary).dated(index.newestData, now: now(), stale: false, counter: DataAge.staleFleets)
     }
 
     @Sendable func snapshot(_ request: Request, context: some RequestContext) async throws -> Response {

@@ -1,23 +1,59 @@
 /// The whole fleet, aggregated by Prometheus to one series per node and column, each tagged `<column>:<exporter>`,
 /// with the time of each pushed node's last push. One query per exporter and one for node-exporter's RAM (a constant
-/// number, whatever the fleet size), sent together so Prometheus evaluates them side by side.
+/// number, whatever the fleet size), sent together so Prometheus evaluates them side by side. The same clauses are
+/// the fleet's recording rules (`FleetRecordingRules`), whose recorded series decode to the same rows.
 public struct FleetQuery: Sendable {
     let queries: GPUQueries
 
-    public var promQL: [PromQL] {
+    /// One per-node column of one source: the PromQL computing it, the tag its series carry in the fleet query, and
+    /// the name of the recording rule that records it (`level:metric:operations`).
+    public struct Clause: Sendable, Equatable {
+        public let expression: String
+        public let tag: String
+        public let record: String
+        public let source: DataSource
+    }
+
+    /// The clauses, one group per query: each exporter's columns and last push, then node-exporter's.
+    public var clauseGroups: [[Clause]] {
         let perExporter = queries.exporters.exporters.map { exporter in
             let scope = queries.fleetScope(exporter)
+            let source = DataSource(exporter.kind)
             let columns = FleetColumn.allCases.compactMap { column in
-                exporter.fleetExpression(column, in: scope).map { FamilyTag.tag($0, as: FamilyTag.tag(Self.prefix + column.rawValue, exporter.kind)) }
+                exporter.fleetExpression(column, in: scope).map {
+                    Clause(expression: $0, tag: FamilyTag.tag(Self.prefix + column.rawValue, exporter.kind), record: Self.record(column), source: source)
+                }
             }
-            return PromQL(trusted: (columns + [LastPush.tagged(exporter, in: scope)]).joined(separator: " or "))
+            let push = Clause(expression: LastPush.expression(in: scope, of: exporter), tag: FamilyTag.tag(LastPush.family, exporter.kind),
+                              record: Self.record("last_push_timestamp_seconds", "max"), source: source)
+            return columns + [push]
         }
         let nodeExporter = queries.exporters.nodeExporter
         let scope = queries.nodeExporterScope(nil)
-        return perExporter + [PromQL(trusted: [
-            FamilyTag.tag(nodeExporter.fleetMemoryExpression(in: scope), as: Self.hostMemory),
-            FamilyTag.tag(nodeExporter.fleetGPUZoneExpression(in: scope), as: Self.hostGPUZone),
-        ].joined(separator: " or "))]
+        return perExporter + [[
+            Clause(expression: nodeExporter.fleetMemoryExpression(in: scope), tag: Self.hostMemory,
+                   record: Self.record("host_memory_utilization_percent", "max"), source: .nodeExporter),
+            Clause(expression: nodeExporter.fleetGPUZoneExpression(in: scope), tag: Self.hostGPUZone,
+                   record: Self.record("gpu_zone_temperature_celsius", "max"), source: .nodeExporter),
+        ]]
+    }
+
+    public var promQL: [PromQL] {
+        clauseGroups.map { group in PromQL(trusted: group.map { FamilyTag.tag($0.expression, as: $0.tag) }.joined(separator: " or ")) }
+    }
+
+    /// `node:ks_edge_gpu_fleet_<metric>:<operation>`: per node, what, and how it was aggregated.
+    static func record(_ metric: String, _ operation: String) -> String { "node:ks_edge_gpu_fleet_\(metric):\(operation)" }
+
+    static func record(_ column: FleetColumn) -> String {
+        switch column {
+        case .utilization: record("gpu_utilization_percent", "avg")
+        case .temperature: record("gpu_temperature_celsius", "max")
+        case .power: record("power_watts", "sum")
+        case .model: record("model", "max")
+        case .seen: record("last_seen_timestamp_seconds", "max")
+        case .memory: record("memory_utilization_percent", "max")
+        }
     }
 
     static let prefix = "fleet_"

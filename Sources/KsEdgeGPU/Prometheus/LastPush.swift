@@ -8,8 +8,12 @@ enum LastPush {
 
     /// Per node in `scope`, tagged `ks_pushed_at:<exporter>`: the last push of the group carrying `exporter`'s heartbeat.
     static func tagged(_ exporter: any GPUExporter, in scope: ExpressionScope) -> String {
-        FamilyTag.tag(expression(in: scope.node, label: scope.nodeLabel, heartbeats: scope.node.equal(.metricName, exporter.heartbeat)),
-                      as: FamilyTag.tag(family, exporter.kind))
+        FamilyTag.tag(expression(in: scope, of: exporter), as: FamilyTag.tag(family, exporter.kind))
+    }
+
+    /// Per node in `scope`: the last push of the group carrying `exporter`'s heartbeat.
+    static func expression(in scope: ExpressionScope, of exporter: any GPUExporter) -> String {
+        expression(in: scope.node, label: scope.nodeLabel, heartbeats: scope.node.equal(.metricName, exporter.heartbeat))
     }
 
     /// Per node in `scope`: the Unix time of the last push of the group that carries the exporter's heartbeat (matched

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Filters, order and page of `GET /edge/nodes`, with KubeSphere's paging names (`page`, `limit`, `sortBy`,
-/// `ascending`). Pure: applied to the whole (cached) fleet per request. Parsed from the URL in `HTTP/`.
+/// `ascending`). Pure: `FleetIndex` answers it from the whole fleet. Parsed from the URL in `HTTP/`.
 public struct FleetRequest: Sendable, Hashable {
     public enum SortKey: String, CaseIterable, Sendable {
         case node, lastSeen, gpuUtilizationPercent, gpuTemperatureCelsius, powerWatts, memoryUtilizationPercent
@@ -23,20 +23,29 @@ public struct FleetRequest: Sendable, Hashable {
     public static let defaultLimit = 10
     public static let maxLimit = 10_000
 
-    public init() {}
+    public init(sortBy: SortKey = .node, ascending: Bool = true, page: Int = 1, limit: Int? = nil) {
+        self.sortBy = sortBy
+        self.ascending = ascending
+        self.page = page
+        self.limit = limit
+    }
 
-    /// The matching items in order, one page of them, and how many matched in all.
-    public func apply(to fleet: FleetList) -> FleetList {
-        let matching = fleet.items.filter { item in
-            (statuses.isEmpty || statuses.contains(item.status))
-                && (exporters.isEmpty || item.exporter.map(exporters.contains) == true)
-                && (model.map { wanted in item.model?.range(of: wanted, options: .caseInsensitive) != nil } ?? true)
-                && (text.map { wanted in item.node.range(of: wanted, options: .caseInsensitive) != nil } ?? true)
-        }
-        let sorted = matching.sorted(by: areInOrder)
-        guard let limit else { return FleetList(items: sorted, totalItems: sorted.count) }
-        let first = min((page - 1) * limit, sorted.count)
-        return FleetList(items: Array(sorted[first..<min(first + limit, sorted.count)]), totalItems: sorted.count)
+    /// Whether any filter is set (with none, every row matches).
+    var isFiltering: Bool { !statuses.isEmpty || !exporters.isEmpty || model != nil || text != nil }
+
+    /// Whether `item` passes every filter.
+    func matches(_ item: FleetList.Item) -> Bool {
+        (statuses.isEmpty || statuses.contains(item.status))
+            && (exporters.isEmpty || item.exporter.map(exporters.contains) == true)
+            && (model.map { wanted in item.model?.range(of: wanted, options: .caseInsensitive) != nil } ?? true)
+            && (text.map { wanted in item.node.range(of: wanted, options: .caseInsensitive) != nil } ?? true)
+    }
+
+    /// The page of `rows` (already filtered and in order) this request asks for, and how many there are in all.
+    func page<Row>(of rows: [Row]) -> (rows: ArraySlice<Row>, total: Int) {
+        guard let limit else { return (rows[...], rows.count) }
+        let first = min((page - 1) * limit, rows.count)
+        return (rows[first..<min(first + limit, rows.count)], rows.count)
     }
 
     /// Unknown values sort last whichever the direction; ties go by node name.

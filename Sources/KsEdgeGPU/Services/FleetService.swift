@@ -1,40 +1,48 @@
 import Foundation
 import Logging
+import Synchronization
 
-/// Builds `GET /edge/nodes`: one Prometheus query per exporter whatever the fleet size, plus the inventory.
+/// Reads the whole fleet for `FleetIndexService`: the fleet's recording rules' series with one selector when this
+/// configuration's rules are loaded, otherwise one aggregation query per exporter (a constant number, whatever the
+/// fleet size); plus the inventory. When Prometheus cannot answer it keeps the index it had, or lists the stored
+/// snapshots.
 public struct FleetService<Source: MetricsSource, Store: InventoryStore>: Sendable {
     let context: GPUContext<Source, Store>
-    private let cache: ResponseCache<FleetList>
+    let rules: FleetRecordingRules
+    /// Whether the last read found the recording rules: tried first at start, and while aggregating the rules' marker
+    /// rides along with the queries, so rules loaded later are read from the next refresh on.
+    private let readsRecorded = Flag(true)
 
-    public init(context: GPUContext<Source, Store>, cacheTTL: Duration = .zero) {
+    public init(context: GPUContext<Source, Store>) {
         self.context = context
-        cache = ResponseCache(name: "fleet", ttl: cacheTTL)
+        rules = FleetRecordingRules(queries: context.queries)
     }
 
-    /// The whole fleet, sorted by node name. Concurrent callers share one Prometheus query.
-    public func list() async throws -> FleetList {
-        try await cache.value(for: "fleet") { try await load() }
-    }
-
-    private func load() async throws -> FleetList {
-        let boards = try await context.store.boards()
-        let inventory = Dictionary(boards.map { ($0.node, $0) }, uniquingKeysWith: { first, _ in first })
-
+    /// A new index from Prometheus; on failure `previous` kept (rows no longer online), or without one the stored
+    /// snapshots. Throws only when there is nothing to show (503) or the refresh was cancelled.
+    public func index(after previous: FleetIndex?) async throws -> FleetIndex {
         let query = context.queries.fleet
-        let answer: [Series]
+        let answer: (series: [Series], recorded: Bool)
         do {
-            answer = try await context.source.query(all: query.promQL)
+            answer = try await fleetSeries()
         } catch {
             if error == .cancelled { throw CancellationError() }
+            if let previous {
+                context.logger.warning("Prometheus query failed; keeping the fleet index", metadata: ["error": "\(error)"])
+                return try previous.keptAfterFailedRefresh()
+            }
             context.logger.warning("Prometheus query failed; listing the stored snapshots", metadata: ["error": "\(error)"])
-            return try await storedList(inventory: inventory, error: error)
+            return try await storedIndex(error: error)
         }
+        let readAt = context.now()
+        let boards = try await context.store.boards()
+        let inventory = Dictionary(boards.map { ($0.node, $0) }, uniquingKeysWith: { first, _ in first })
         var items: [String: FleetList.Item] = [:]
-        for row in query.decode(answer) {
+        for row in query.decode(answer.series) {
             let seen = row.seen.map { Date(timeIntervalSince1970: $0) }
             items[row.node] = FleetList.Item(
                 node: row.node, exporter: row.exporter,
-                status: seen.map { context.freshness.status(observedAt: $0, pushed: row.pushed, now: context.now()) } ?? .stale,
+                status: seen.map { context.freshness.status(observedAt: $0, pushed: row.pushed, now: readAt) } ?? .stale,
                 model: row.model ?? inventory[row.node]?.model, gpuUtilizationPercent: row.utilization,
                 gpuTemperatureCelsius: row.temperature, powerWatts: row.power, memoryUtilizationPercent: row.memory,
                 lastSeen: [seen, inventory[row.node]?.lastSeen].compactMap { $0 }.max())
@@ -44,20 +52,55 @@ public struct FleetService<Source: MetricsSource, Store: InventoryStore>: Sendab
                 node: board.node, exporter: board.exporter, status: .offline, model: board.model,
                 gpuUtilizationPercent: nil, gpuTemperatureCelsius: nil, powerWatts: nil, lastSeen: board.lastSeen)
         }
-        let sorted = items.values.sorted { $0.node < $1.node }
-        return FleetList(items: sorted, totalItems: sorted.count)
+        return try FleetIndex(items: Array(items.values), origin: .prometheus, readAt: readAt, recorded: answer.recorded)
     }
 
-    /// Prometheus cannot answer: every known node, with its last good snapshot's values, as `stale`.
-    private func storedList(inventory: [String: BoardRecord], error: UpstreamError) async throws -> FleetList {
-        guard !inventory.isEmpty else { throw APIError.upstreamUnavailable(error) }
+    /// The fleet query's tagged series, recorded or aggregated now, and which.
+    private func fleetSeries() async throws(UpstreamError) -> (series: [Series], recorded: Bool) {
+        if readsRecorded.value {
+            switch rules.decode(try await context.source.query(rules.read)) {
+            case .recorded(let series):
+                return (series, true)
+            case .absent:
+                context.logger.info("fleet recording rules not loaded; aggregating in each refresh (see `ks-edge-gpu rules`)")
+            case .otherRevision(let loaded):
+                context.logger.warning("fleet recording rules of another revision are loaded; aggregating in each refresh", metadata: [
+                    "loaded": "\(loaded)", "expected": "\(rules.revision)", "fix": "load the output of `ks-edge-gpu rules` with this configuration's flags",
+                ])
+            }
+            readsRecorded.value = false
+        }
+        let series = try await context.source.query(all: context.queries.fleet.promQL + [rules.readMarker])
+        if case .recorded = rules.decode(series.filter { $0.name == FleetRecordingRules.marker }) {
+            context.logger.info("fleet recording rules found; the next refresh reads them")
+            readsRecorded.value = true
+        }
+        return (series, false)
+    }
+
+    /// Prometheus has not answered since start: every known node, with its last good snapshot's values, as `stale`.
+    private func storedIndex(error: UpstreamError) async throws -> FleetIndex {
+        let boards = try await context.store.boards()
+        guard !boards.isEmpty else { throw APIError.upstreamUnavailable(error) }
         let snapshots = Dictionary(try await context.store.snapshots().map { ($0.node, $0) }, uniquingKeysWith: { first, _ in first })
-        let items = inventory.values.sorted { $0.node < $1.node }.map { board in
+        let items = boards.map { board in
             snapshots[board.node].map { FleetList.Item($0, status: .stale, inventoryModel: board.model, lastSeen: board.lastSeen) }
                 ?? FleetList.Item(node: board.node, exporter: board.exporter, status: .stale, model: board.model,
                                   gpuUtilizationPercent: nil, gpuTemperatureCelsius: nil, powerWatts: nil, lastSeen: board.lastSeen)
         }
-        return FleetList(items: items, totalItems: items.count)
+        return try FleetIndex(items: items, origin: .storage, readAt: nil)
+    }
+}
+
+/// A flag shared by every copy of the struct that holds it.
+final class Flag: Sendable {
+    private let storage: Atomic<Bool>
+
+    init(_ value: Bool) { storage = Atomic(value) }
+
+    var value: Bool {
+        get { storage.load(ordering: .relaxed) }
+        set { storage.store(newValue, ordering: .relaxed) }
     }
 }
 

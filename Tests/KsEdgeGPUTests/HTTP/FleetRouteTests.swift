@@ -79,8 +79,8 @@ import Testing
         }
     }
 
-    /// The summary comes from the same fleet answer: the fleet's constant number of queries, whatever its size.
-    @Test func summaryCostsTheFleetsQueriesOnly() async throws {
+    /// The summary comes from the same index as the list: one refresh's queries serve both.
+    @Test func summaryAndListShareTheIndex() async throws {
         let source = FakeMetricsSource()
         FleetAnswers.install([
             .init(node: "edge-a", utilization: 20, temperature: 60, power: 10),
@@ -88,59 +88,93 @@ import Testing
             .init(node: "gpu-c", exporter: .dcgm, utilization: 100, temperature: 90, power: 500, seen: now - 600),
         ], into: source, at: now)
         try await TestApp.withRouter(source) { client, _ in
-            let inventory = GPUQueries().inventory.promQL
-            let before = source.queries.filter { $0 != inventory }.count
             let (status, summary, _) = try await client.get("/edge/summary", as: FleetSummary.self)
             #expect(status == .ok)
             #expect(summary?.nodes == .init(total: 3, online: 2, stale: 1, offline: 0))
             #expect(summary?.meanGPUUtilizationPercent == 30)
             #expect(summary?.hottestGPU == .init(node: "edge-b", celsius: 75))
             #expect(summary?.totalPowerWatts == 10)
-            #expect(source.queries.filter { $0 != inventory }.count - before == GPUQueries().fleet.promQL.count)
+            let (_, list, _) = try await client.get("/edge/nodes", as: FleetList.self)
+            #expect(list?.totalItems == 3)
+            #expect(source.queries.filter(Self.fleetQueries.contains).count == Self.fleetQueries.count)
         }
     }
 
+    static let fleetQueries = Set(GPUQueries().fleet.promQL)
+
+    /// Nodes the inventory knows and Prometheus has no samples of are listed offline. (The inventory and the index
+    /// refresh side by side at start; the index is refreshed often here so a later one sees every board.)
     @Test func inventoryNodesWithoutSamplesAreOffline() async throws {
         let source = FakeMetricsSource(series: try fleet(2, at: now))
-        try await TestApp.withRouter(source) { client, database in
+        FleetAnswers.install([.init(node: "edge-0", utilization: 5)], into: source, at: now)
+        try await TestApp.withRouter(source, configure: { $0.fleetInterval = .milliseconds(100) }) { client, database in
             try await waitForBoards(2, in: database)
-            FleetAnswers.install([.init(node: "edge-0", utilization: 5)], into: source, at: now)
-            let (_, list, _) = try await client.get("/edge/nodes", as: FleetList.self)
+            let list = try await client.fleet { $0.totalItems == 2 }
             #expect(list?.items.map(\.node) == ["edge-0", "edge-1"])
             #expect(list?.items.map(\.status) == [.online, .offline])
             #expect(list?.items[1].model == "NVIDIA Jetson Orin Nano (Developer kit)")
         }
     }
 
+    /// Fleet requests, whatever their view, ask Prometheus nothing: the index's one refresh did, with the same
+    /// queries for 1 node as for 30.
     @Test(arguments: [1, 30])
-    func queriesPerRequestDoNotGrowWithTheFleet(size: Int) async throws {
+    func requestsAskPrometheusNothing(size: Int) async throws {
         let source = FakeMetricsSource(series: try fleet(size, at: now))
+        FleetAnswers.install((0..<size).map { .init(node: "edge-\($0)", utilization: Double($0)) }, into: source, at: now)
         try await TestApp.withRouter(source) { client, database in
-            // The inventory refresh runs beside the request; count only what the list sends.
-            let inventory = GPUQueries().inventory.promQL
-            let before = source.queries.filter { $0 != inventory }.count
-            FleetAnswers.install((0..<size).map { .init(node: "edge-\($0)", utilization: 1) }, into: source)
-            let (_, list, _) = try await client.get("/edge/nodes", as: FleetList.self)
+            let views = ["/edge/nodes", "/edge/nodes?sortBy=gpuUtilizationPercent&page=2&limit=5", "/edge/nodes?q=edge-1&status=online",
+                         "/edge/summary", "/edge/nodes?sortBy=node&page=1&limit=20"]
+            for uri in views {
+                try await client.execute(uri: uri, method: .get) { #expect($0.status == .ok, "\(uri)") }
+            }
+            let (_, list, _) = try await client.get("/edge/nodes?sortBy=gpuUtilizationPercent&limit=1&page=1", as: FleetList.self)
             #expect(list?.totalItems == size)
-            #expect(source.queries.filter { $0 != inventory }.count - before == ExporterRegistry.standard.exporters.count + 1)
+            #expect(list?.items.first?.node == "edge-\(size - 1)")
+            #expect(source.queries.filter(Self.fleetQueries.contains).count == Self.fleetQueries.count)
         }
     }
 
+    /// Prometheus stops answering: the next refresh keeps the rows it had, none of them online any more, with their age.
+    @Test func aFailedRefreshKeepsTheRowsAsStale() async throws {
+        let source = FakeMetricsSource()
+        FleetAnswers.install([.init(node: "edge-a", utilization: 76.3), .init(node: "edge-b", utilization: 12)], into: source, at: now)
+        try await TestApp.withRouter(source, configure: { $0.fleetInterval = .milliseconds(100) }) { client, _ in
+            let (_, online, _) = try await client.get("/edge/nodes", as: FleetList.self)
+            #expect(online?.items.map(\.status) == [.online, .online])
+            source.fail(with: .unreachable("refused"))
+            let stale = try await client.fleet { $0.items.allSatisfy { $0.status == .stale } }
+            #expect(stale?.items.map(\.gpuUtilizationPercent) == [76.3, 12])
+            try await client.execute(uri: "/edge/nodes", method: .get) { response in
+                #expect(response.headers[.dataAge].flatMap { Int($0) }.map { $0 >= 0 } == true)
+            }
+            let ready = try await client.readiness()
+            #expect(ready.fleetIndex?.origin == .kept)
+        }
+    }
+
+    /// Prometheus down since start: the nodes the inventory knows, with their stored snapshots' values, all stale.
     @Test func knownNodesAreListedStaleWhenPrometheusIsDown() async throws {
+        let directory = try TemporaryDirectory()
+        let database = directory.file("kept.sqlite")
         let source = FakeMetricsSource(series: try fleet(3, at: now))
-        try await TestApp.withRouter(source) { client, database in
+        try await TestApp.withRouter(source, database: database) { client, database in
             _ = try await client.get("/edge/nodes/edge-0/gpu", as: NodeGPU.self)
             _ = try await client.get("/edge/nodes/edge-1/gpu", as: NodeGPU.self)
             try await waitForBoards(3, in: database)
-            source.fail(with: .unreachable("refused"))
+        }
+        source.fail(with: .unreachable("refused"))
+        try await TestApp.withRouter(source, database: database) { client, _ in
             let (status, list, _) = try await client.get("/edge/nodes", as: FleetList.self)
             #expect(status == .ok)
-            // The start-up inventory refresh knows all three; only two have a stored snapshot.
+            // The inventory knows all three; only two have a stored snapshot.
             #expect(list?.items.map(\.node) == ["edge-0", "edge-1", "edge-2"])
             #expect(list?.items.allSatisfy { $0.status == .stale } == true)
             #expect(list?.items[0].gpuUtilizationPercent == 76.3)
             #expect(list?.items[2].gpuUtilizationPercent == nil)
             #expect(list?.items[2].model == "NVIDIA Jetson Xavier NX (Developer kit)")
+            let ready = try await client.readiness()
+            #expect(ready.fleetIndex?.origin == .storage && ready.fleetIndex?.ageSeconds == nil)
         }
     }
 

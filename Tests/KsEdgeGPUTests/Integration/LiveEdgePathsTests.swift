@@ -101,7 +101,8 @@ struct LiveEdgePathsTests {
             #expect(node.load1 != nil)
             #expect(node.network.receiveBytesPerSecond != nil && node.network.transmitBytesPerSecond != nil)
 
-            let (_, list, _) = try await client.get("/edge/nodes", as: FleetList.self)
+            // Once the fleet index has refreshed after node-exporter's first scrape.
+            let list = try await client.fleet { $0.items.first { $0.node == Self.jetson }?.memoryUtilizationPercent != nil }
             let row = list?.items.first { $0.node == Self.jetson }
             #expect(row.flatMap(\.memoryUtilizationPercent).map { $0 > 0 && $0 < 100 } == true)
 
@@ -167,7 +168,7 @@ struct LiveEdgePathsTests {
             #expect(points.filter { $0.timestamp > (pushedAt ?? 0) + 3 }.allSatisfy { $0.value == nil })
             #expect(points.last?.value == nil)
             #expect(try await witness(stack.prometheus, #"gpu_usage_gpu{instance="\#(Self.pushed)"}"#).count == 1)
-            let (_, list, _) = try await client.get("/edge/nodes", as: FleetList.self)
+            let list = try await client.fleet { $0.items.first { $0.node == Self.pushed }?.status == .stale }
             #expect(list?.items.first { $0.node == Self.pushed }?.status == .stale)
 
             // The group deleted: its series go stale in Prometheus, and the node the inventory knows is offline.

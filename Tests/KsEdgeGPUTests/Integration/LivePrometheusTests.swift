@@ -30,12 +30,13 @@ struct LivePrometheusTests {
     }
 
     /// Runs `body` with a live ks-edge-gpu (scrape interval 1s) in front of a real Prometheus scraping the simulator.
-    func withLiveStack(_ body: @Sendable (any TestClientProtocol, PrometheusProcess, String) async throws -> Void) async throws {
+    func withLiveStack(recordingRules: Bool = false,
+                       _ body: @Sendable (any TestClientProtocol, PrometheusProcess, String) async throws -> Void) async throws {
         let binary = try #require(LiveServices.prometheusBinary)
         let fixtures = Self.fixtureNodes
         #expect(fixtures.count >= 5, "fixtures missing in \(Fixtures.directory.path)")
         try await LiveServices.withSimulator(boards: Self.boards, mix: Self.mix, fixtures: fixtures) { simulatorPort in
-            let prometheus = try PrometheusProcess(targetsPort: simulatorPort, binary: binary)
+            let prometheus = try PrometheusProcess(targetsPort: simulatorPort, binary: binary, recordingRules: recordingRules)
             defer { prometheus.stop() }
             try await prometheus.waitForNodes(Self.boards + fixtures.count)
             let directory = try TemporaryDirectory()
@@ -153,6 +154,42 @@ struct LivePrometheusTests {
             #expect(boards.first { $0.node == "fx-jetson-xavier-nx" }?.serialNumber == "1422020048532")
             #expect(boards.first { $0.node == "fx-dcgm-2x-a100" }?.driverVersion == "535.183.01")
             #expect(boards.first { $0.node == "fx-nvidia-smi-exporter" }?.exporter == .nvidiaSMI)
+        }
+    }
+
+    /// With the fleet's recording rules loaded (deploy/prometheus), the index reads the recorded series with one
+    /// selector, and its rows are the ones Prometheus' aggregation gives; without them, the aggregation is what it reads.
+    @Test(arguments: [true, false])
+    func theIndexReadsTheRecordingRulesWhenLoaded(loaded: Bool) async throws {
+        try await withLiveStack(recordingRules: loaded) { client, prometheus, _ in
+            var ready: ReadyStatus?
+            for _ in 0..<80 {
+                ready = try await client.readiness()
+                if ready?.fleetIndex?.recordingRules == loaded, ready?.fleetIndex?.nodes == Self.boards + Self.fixtureNodes.count { break }
+                try await Task.sleep(for: .milliseconds(250))
+            }
+            #expect(ready?.fleetIndex?.recordingRules == loaded)
+            let (_, list, _) = try await client.get("/edge/nodes", as: FleetList.self)
+            let served = Dictionary(uniqueKeysWithValues: try #require(list).items.map { ($0.node, $0) })
+
+            // The aggregation, asked of Prometheus directly and decoded as the index decodes it.
+            let query = GPUQueries().fleet
+            var answer: [Series] = []
+            for promQL in query.promQL { answer += try await prometheus.query(promQL.text) }
+            let aggregated = Dictionary(uniqueKeysWithValues: query.decode(answer).map { ($0.node, $0) })
+            #expect(Set(served.keys) == Set(aggregated.keys))
+            for (node, row) in aggregated {
+                let item = try #require(served[node])
+                #expect(item.exporter == row.exporter && item.model == row.model && item.status == .online, "\(node)")
+                // The fixtures' values never move, so recorded and aggregated agree exactly.
+                if node.hasPrefix("fx-") {
+                    #expect(item.gpuUtilizationPercent == row.utilization, "\(node)")
+                    #expect(item.gpuTemperatureCelsius == row.temperature, "\(node)")
+                    #expect(item.powerWatts == row.power, "\(node)")
+                }
+            }
+            let recorded = try await prometheus.query(#"{__name__=~"node:ks_edge_gpu_fleet_.+"}"#)
+            #expect(recorded.isEmpty == !loaded)
         }
     }
 
@@ -297,10 +334,15 @@ struct LivePrometheusTests {
         try await withLiveStack { client, prometheus, _ in
             let (_, online, _) = try await client.get("/edge/nodes/fx-jetson-agx-orin/gpu", as: NodeGPU.self)
             #expect(online?.status == .online)
-            let (readyStatus, ready, _) = try await client.get("/ready", as: ReadyStatus.self)
-            #expect(readyStatus == .ok)
-            #expect(ready?.listening == true)
-            #expect(ready?.lastPrometheusContact != nil)
+            // Ready once the fleet index's first refresh has finished.
+            var ready = try await client.readiness()
+            for _ in 0..<40 where !ready.isReady {
+                try await Task.sleep(for: .milliseconds(250))
+                ready = try await client.readiness()
+            }
+            #expect(ready.isReady && ready.listening)
+            #expect(ready.lastPrometheusContact != nil)
+            #expect(ready.fleetIndex?.origin == .prometheus)
 
             prometheus.stop()
             let (status, stale, _) = try await client.get("/edge/nodes/fx-jetson-agx-orin/gpu", as: NodeGPU.self)
@@ -313,9 +355,9 @@ struct LivePrometheusTests {
             #expect(unstored == .serviceUnavailable)
             #expect(error?.error.code == "prometheus_unavailable")
 
-            let (listStatus, list, _) = try await client.get("/edge/nodes", as: FleetList.self)
-            #expect(listStatus == .ok)
-            #expect(list?.items.allSatisfy { $0.status == .stale } == true)
+            // The fleet index's next refresh fails: its rows are kept, none of them online.
+            let list = try await client.fleet { $0.items.allSatisfy { $0.status == .stale } }
+            #expect(list?.items.isEmpty == false && list?.items.allSatisfy { $0.status == .stale } == true)
         }
     }
 }

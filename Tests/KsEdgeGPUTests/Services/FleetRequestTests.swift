@@ -20,7 +20,9 @@ import Testing
         return FleetList(items: items, totalItems: items.count)
     }()
 
-    func apply(_ parameters: [String: String]) throws -> FleetList { try FleetRequest.parse(parameters).apply(to: fleet) }
+    func apply(_ parameters: [String: String]) throws -> FleetList {
+        try FleetIndex(items: fleet.items, origin: .prometheus, readAt: nil).select(FleetRequest.parse(parameters))
+    }
 
     @Test func noParametersListsEverythingByName() throws {
         let result = try apply([:])

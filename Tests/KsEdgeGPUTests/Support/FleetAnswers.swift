@@ -46,4 +46,19 @@ enum FleetAnswers {
             ].compactMap { $0 }
         }
     }
+
+    /// `tagged` (the fleet query's answer) as Prometheus records it by `rules`: each series under its rule's name with
+    /// its source label, and the rules' marker of `revision` (none when nil).
+    static func recorded(_ tagged: [Series], by rules: FleetRecordingRules, revision: String?,
+                         at time: Double = Date().timeIntervalSince1970) -> [Series] {
+        let records = Dictionary(uniqueKeysWithValues: rules.clauses.map { ($0.tag, $0) })
+        let marker = revision.map { Series(labels: ["__name__": FleetRecordingRules.marker, "revision": $0], points: [.init(timestamp: time, value: 1)]) }
+        return [marker].compactMap { $0 } + tagged.map { series in
+            var labels = series.labels
+            let clause = records[labels.removeValue(forKey: FamilyTag.label)!]!
+            labels["__name__"] = clause.record
+            labels["exporter"] = clause.source.rawValue
+            return Series(labels: labels, points: series.points)
+        }
+    }
 }

@@ -93,8 +93,9 @@ final class PrometheusProcess: @unchecked Sendable {
     let port: Int
     let directory: String
 
-    /// `extraScrapeConfigs`: more jobs, YAML list items indented by two spaces.
-    init(targetsPort: Int, binary: String, extraScrapeConfigs: String = "") throws {
+    /// `extraScrapeConfigs`: more jobs, YAML list items indented by two spaces. `recordingRules`: load the fleet's
+    /// rule file from deploy/prometheus, evaluated every second.
+    init(targetsPort: Int, binary: String, extraScrapeConfigs: String = "", recordingRules: Bool = false) throws {
         port = try LiveServices.freePort()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("ks-edge-gpu-prom-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -102,6 +103,8 @@ final class PrometheusProcess: @unchecked Sendable {
             global:
               scrape_interval: 1s
               scrape_timeout: 1s
+              evaluation_interval: 1s
+            rule_files: [\(recordingRules ? "\"\(Self.ruleFile)\"" : "")]
             scrape_configs:
               - job_name: jetson-exporter
                 http_sd_configs:
@@ -121,6 +124,9 @@ final class PrometheusProcess: @unchecked Sendable {
     }
 
     var url: String { "http://127.0.0.1:\(port)" }
+
+    /// The fleet's recording rules as the repository ships them (`ks-edge-gpu rules`).
+    static let ruleFile = Fixtures.repositoryRoot.appendingPathComponent("deploy/prometheus/ks-edge-gpu.rules.yml").path
 
     /// Waits (bounded) until Prometheus has scraped `count` targets (one per node) successfully.
     func waitForNodes(_ count: Int) async throws {

@@ -29,15 +29,15 @@ enum TestApp {
 }
 
 extension TestApp {
-    /// Runs `test` against the application's router with `source` as Prometheus and a fresh SQLite file,
-    /// whose path it is handed.
+    /// Runs `test` against the application's router with `source` as Prometheus and a fresh SQLite file (or
+    /// `database`), whose path it is handed.
     static func withRouter(
         _ source: FakeMetricsSource, configure: (inout ServeConfiguration) -> Void = { _ in },
-        now: @escaping @Sendable () -> Date = Date.init,
+        now: @escaping @Sendable () -> Date = Date.init, database: String? = nil,
         _ test: @escaping @Sendable (any TestClientProtocol, String) async throws -> Void
     ) async throws {
         let directory = try TemporaryDirectory()
-        let database = directory.file("db.sqlite")
+        let database = database ?? directory.file("db.sqlite")
         var configuration = configuration(database: database)
         configure(&configuration)
         let app = try await buildApplication(configuration, source: source, now: now, logger: logger)
@@ -46,6 +46,23 @@ extension TestApp {
 }
 
 extension TestClientProtocol {
+    /// `/ready`'s body, whatever its status (through the router alone the server never listens, so it is a 503).
+    func readiness() async throws -> ReadyStatus {
+        try await execute(uri: "/ready", method: .get) { try JSONCoding.decoder.decode(ReadyStatus.self, from: Data(buffer: $0.body)) }
+    }
+
+    /// Polls `GET /edge/nodes` (bounded, 10 s) until `done` holds of the answer, which it returns (the last one if
+    /// never): the fleet index refreshes in the background, so a change in Prometheus shows after its next refresh.
+    func fleet(until done: (FleetList) -> Bool) async throws -> FleetList? {
+        var list: FleetList?
+        for _ in 0..<200 {
+            list = try await get("/edge/nodes", as: FleetList.self).1
+            if let list, done(list) { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return list
+    }
+
     /// GET `uri`, returning the status and the body decoded as `T` (or the error body).
     func get<T: Decodable>(_ uri: String, as type: T.Type = T.self) async throws -> (HTTPResponse.Status, T?, ErrorBody?) {
         try await execute(uri: uri, method: .get) { response in

@@ -1,0 +1,91 @@
+import Foundation
+import Synchronization
+
+/// The whole fleet as one refresh read it: every row, the summary, every sort order worked out once, and the encoded
+/// answers of the views asked for. Fleet requests are answered from it without Prometheus, without sorting, and for a
+/// view asked before without encoding; the next refresh replaces it whole, so nothing in it outlives its data.
+public final class FleetIndex: Sendable {
+    public typealias Origin = FleetIndexState.Origin
+
+    /// Every row, A to Z by node.
+    public let fleet: FleetList
+    public let summary: EncodedJSON<FleetSummary>
+    public let origin: Origin
+    /// Its rows were read from the fleet's recording rules rather than aggregated by the refresh.
+    public let recorded: Bool
+    /// When Prometheus last gave these rows (an index kept after a failed refresh keeps its time); nil for `storage`.
+    public let readAt: Date?
+    /// The newest `lastSeen` of any row, and whether no row is online: the answers' `X-Data-Age` and stale count.
+    public let newestData: Date?
+    public let isStale: Bool
+
+    /// Row positions in each order, keyed by sort key and direction.
+    private let orders: [OrderKey: [Int]]
+    private let views = Mutex<[FleetRequest: EncodedJSON<FleetList>]>([:])
+
+    /// At most this many views are kept encoded per index; views beyond are encoded on each request.
+    static let viewLimit = 64
+    /// Views encoded as the index is made, so the first request after each refresh costs no encoding either: the whole
+    /// fleet (the console's request) and the page's first view.
+    static let preparedViews: [FleetRequest] = [FleetRequest(), FleetRequest(sortBy: .node, ascending: true, page: 1, limit: pageLimit)]
+    /// The operator page's rows per page (`DEFAULT_LIMIT` in Public/js/fleet.js).
+    static let pageLimit = 20
+
+    struct OrderKey: Hashable {
+        let sortBy: FleetRequest.SortKey
+        let ascending: Bool
+    }
+
+    /// Sorts `items` by node, works out every order and the summary, and encodes the prepared views.
+    public init(items: [FleetList.Item], origin: Origin, readAt: Date?, recorded: Bool = false) throws {
+        let items = items.sorted { $0.node < $1.node }
+        fleet = FleetList(items: items, totalItems: items.count)
+        summary = try EncodedJSON(value: FleetSummary(fleet))
+        self.origin = origin
+        self.readAt = readAt
+        self.recorded = recorded
+        newestData = items.compactMap(\.lastSeen).max()
+        // Nodes listed and none online: Prometheus down, or every node's data old.
+        isStale = !items.isEmpty && !items.contains { $0.status == .online }
+        var orders: [OrderKey: [Int]] = [:]
+        for sortBy in FleetRequest.SortKey.allCases {
+            for ascending in [true, false] {
+                let order = FleetRequest(sortBy: sortBy, ascending: ascending)
+                orders[OrderKey(sortBy: sortBy, ascending: ascending)] = items.indices.sorted { order.areInOrder(items[$0], items[$1]) }
+            }
+        }
+        self.orders = orders
+        for view in Self.preparedViews {
+            _ = try answer(view)
+        }
+    }
+
+    /// The index kept when a refresh fails: the same rows, none of them `online` any more, its read time unchanged.
+    public func keptAfterFailedRefresh() throws -> FleetIndex {
+        if origin != .prometheus { return self }
+        let items = fleet.items.map { item in
+            var item = item
+            if item.status == .online { item.status = .stale }
+            return item
+        }
+        return try FleetIndex(items: items, origin: .kept, readAt: readAt, recorded: recorded)
+    }
+
+    /// The rows `request` selects, in its order, one page of them, encoded.
+    public func answer(_ request: FleetRequest) throws -> EncodedJSON<FleetList> {
+        if let encoded = views.withLock({ $0[request] }) { return encoded }
+        let encoded = try EncodedJSON(value: select(request))
+        views.withLock { views in
+            if views.count < Self.viewLimit { views[request] = encoded }
+        }
+        return encoded
+    }
+
+    /// The rows `request` selects, walked in its presorted order: no sort per request.
+    func select(_ request: FleetRequest) -> FleetList {
+        let order = orders[OrderKey(sortBy: request.sortBy, ascending: request.ascending)] ?? Array(fleet.items.indices)
+        let items = fleet.items
+        let wanted = request.page(of: request.isFiltering ? order.filter { request.matches(items[$0]) } : order)
+        return FleetList(items: wanted.rows.map { items[$0] }, totalItems: wanted.total)
+    }
+}

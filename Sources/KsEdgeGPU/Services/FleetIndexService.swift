@@ -1,0 +1,119 @@
+import Foundation
+import Logging
+import Metrics
+import ServiceLifecycle
+import Synchronization
+
+/// Keeps the fleet index: rebuilt in the background once per `interval` (one refresh at a time, whatever asks), and
+/// read by every fleet request, which never waits on Prometheus once the first index exists. Until then a request
+/// waits for the first refresh, which Prometheus' deadline (`--prometheus-timeout`) bounds.
+public final class FleetIndexService<Source: MetricsSource, Store: InventoryStore>: Service, Sendable {
+    let fleet: FleetService<Source, Store>
+    let interval: Duration
+    private let state = Mutex<State>(State())
+
+    private struct State {
+        var current: FleetIndex?
+        /// The refresh in progress, which every caller joins.
+        var refresh: Task<Result<FleetIndex, any Error>, Never>?
+        /// A refresh has finished (made an index or failed): requests no longer wait for the first one.
+        var attempted = false
+    }
+
+    private let refreshTime = Timer(label: "ks_edge_gpu_fleet_index_refresh_seconds", preferredDisplayUnit: .seconds)
+    private let refreshedFromPrometheus = Counter(label: "ks_edge_gpu_fleet_index_refreshes_total", dimensions: [("result", "ok")])
+    private let refreshFailed = Counter(label: "ks_edge_gpu_fleet_index_refreshes_total", dimensions: [("result", "failed")])
+    private let nodeCount = Gauge(label: "ks_edge_gpu_fleet_index_nodes")
+    private let ageGauge = Gauge(label: "ks_edge_gpu_fleet_index_age_seconds")
+    private let recordedGauge = Gauge(label: "ks_edge_gpu_fleet_index_recording_rules")
+
+    public init(fleet: FleetService<Source, Store>, interval: Duration) {
+        self.fleet = fleet
+        self.interval = interval
+    }
+
+    /// The index now; before the first one exists, the first refresh's (joined, not repeated).
+    public func index() async throws -> FleetIndex {
+        if let current = state.withLock({ $0.current }) { return current }
+        return try await refresh().get()
+    }
+
+    /// The index now without waiting, if there is one.
+    public var current: FleetIndex? { state.withLock { $0.current } }
+
+    /// Whether a refresh has finished, so fleet requests no longer wait for the first.
+    public var hasAttempted: Bool { state.withLock { $0.attempted } }
+
+    /// The index's origin, size and age, for `/ready`; nil before the first index.
+    public func status(now: Date) -> FleetIndexState? {
+        current.map { index in
+            FleetIndexState(origin: index.origin, recordingRules: index.recorded, nodes: index.fleet.totalItems, readAt: index.readAt,
+                            ageSeconds: index.readAt.map { max(0, now.timeIntervalSince($0)).roundedToMillionths })
+        }
+    }
+
+    /// Starts a refresh, or joins the one in progress: refreshes never overlap.
+    @discardableResult
+    public func refresh() async -> Result<FleetIndex, any Error> {
+        let task = state.withLock { state in
+            if let running = state.refresh { return running }
+            let task = Task { await self.rebuild() }
+            state.refresh = task
+            return task
+        }
+        return await task.value
+    }
+
+    private func rebuild() async -> Result<FleetIndex, any Error> {
+        let previous = current
+        let started = ContinuousClock.now
+        let result: Result<FleetIndex, any Error>
+        do {
+            result = .success(try await fleet.index(after: previous))
+        } catch {
+            result = .failure(error)
+        }
+        refreshTime.record(duration: ContinuousClock.now - started)
+        state.withLock { state in
+            if case .success(let index) = result { state.current = index }
+            state.refresh = nil
+            state.attempted = true
+        }
+        switch result {
+        case .success(let index):
+            (index.origin == .prometheus ? refreshedFromPrometheus : refreshFailed).increment()
+            nodeCount.record(index.fleet.totalItems)
+            recordedGauge.record(index.recorded ? 1 : 0)
+        case .failure(let error):
+            if !(error is CancellationError) {
+                refreshFailed.increment()
+                fleet.context.logger.warning("fleet index refresh failed", metadata: ["error": "\(error)"])
+            }
+        }
+        return result
+    }
+
+    /// Refreshes once per interval until graceful shutdown; a refresh that fails is tried again on the next tick.
+    public func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown {
+                while !Task.isCancelled {
+                    // A refresh in flight at shutdown is cancelled, not waited for up to Prometheus' deadline.
+                    await withTaskCancellationHandler { await self.refresh() } onCancel: { self.cancelRefresh() }
+                    try await Task.sleep(for: self.interval)
+                }
+            }
+        } catch is CancellationError {
+            // Graceful shutdown.
+        }
+    }
+
+    private func cancelRefresh() {
+        state.withLock { $0.refresh }?.cancel()
+    }
+
+    /// Sets the age gauge, just before `/metrics` is read.
+    public func recordAge(now: Date) {
+        if let age = status(now: now)?.ageSeconds { ageGauge.record(age) }
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Testing
+@testable import KsEdgeGPU
+
+/// The fleet index's refreshes: one at a time, a constant number of queries, failures that keep what there was.
+@Suite struct FleetIndexServiceTests {
+    let now = Date().timeIntervalSince1970
+    let fleetQueries = Set(GPUQueries().fleet.promQL)
+
+    func service(_ source: FakeMetricsSource, store: Inventory, interval: Duration = .seconds(3600)) -> FleetIndexService<FakeMetricsSource, Inventory> {
+        let context = GPUContext(source: source, store: store, queries: GPUQueries(), freshness: Freshness(scrapeInterval: .seconds(60)),
+                                 logger: TestApp.logger, now: { [now] in Date(timeIntervalSince1970: now) })
+        return FleetIndexService(fleet: FleetService(context: context), interval: interval)
+    }
+
+    func store(_ directory: borrowing TemporaryDirectory) throws -> Inventory {
+        try Inventory(path: directory.file("db.sqlite"), migrationsDirectory: Fixtures.migrations, logger: TestApp.logger)
+    }
+
+    func fleetQueryCount(_ source: FakeMetricsSource) -> Int { source.queries.filter(fleetQueries.contains).count }
+
+    /// Callers arriving before the first index all wait for one refresh; none starts another.
+    @Test func concurrentCallersShareTheFirstRefresh() async throws {
+        let directory = try TemporaryDirectory()
+        let source = FakeMetricsSource(delay: .milliseconds(200))
+        FleetAnswers.install((0..<5).map { .init(node: "edge-\($0)", utilization: Double($0)) }, into: source, at: now)
+        let fleet = service(source, store: try store(directory))
+        let sizes = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<20 { group.addTask { try await fleet.index().fleet.totalItems } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(sizes == Array(repeating: 5, count: 20))
+        #expect(fleetQueryCount(source) == fleetQueries.count)
+        // Once it exists, reading it asks Prometheus nothing.
+        _ = try await fleet.index()
+        #expect(fleetQueryCount(source) == fleetQueries.count)
+    }
+
+    /// However many ask for a refresh at once, one runs; the next starts only after it ended.
+    @Test func refreshesNeverOverlap() async throws {
+        let directory = try TemporaryDirectory()
+        let source = FakeMetricsSource(delay: .milliseconds(200))
+        FleetAnswers.install([.init(node: "edge-a", utilization: 1)], into: source, at: now)
+        let fleet = service(source, store: try store(directory))
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<10 { group.addTask { await fleet.refresh() } }
+        }
+        #expect(fleetQueryCount(source) == fleetQueries.count)
+        await fleet.refresh()
+        #expect(fleetQueryCount(source) == 2 * fleetQueries.count)
+    }
+
+    /// The same queries for 3 nodes as for 300.
+    @Test(arguments: [3, 300])
+    func aRefreshCostsTheSameQueriesWhateverTheFleetSize(size: Int) async throws {
+        let directory = try TemporaryDirectory()
+        let source = FakeMetricsSource()
+        FleetAnswers.install((0..<size).map { .init(node: "edge-\($0)", utilization: 1) }, into: source, at: now)
+        let fleet = service(source, store: try store(directory))
+        let index = try await fleet.index()
+        #expect(index.fleet.totalItems == size)
+        // The rules' read (not loaded here), then the aggregation with the rules' marker alongside.
+        #expect(source.queries.count == ExporterRegistry.standard.exporters.count + 1 + 2)
+        #expect(fleetQueryCount(source) == fleetQueries.count)
+    }
+
+    /// A failed refresh keeps the index it had, its rows no longer online, its read time unchanged; the next good one
+    /// replaces it.
+    @Test func aFailedRefreshKeepsTheLastIndex() async throws {
+        let directory = try TemporaryDirectory()
+        let source = FakeMetricsSource()
+        FleetAnswers.install([.init(node: "edge-a", utilization: 40), .init(node: "edge-b", utilization: 60)], into: source, at: now)
+        let fleet = service(source, store: try store(directory))
+        let first = try await fleet.refresh().get()
+        #expect(first.origin == .prometheus && first.fleet.items.map(\.status) == [.online, .online])
+
+        source.fail(with: .unreachable("connection refused"))
+        let kept = try await fleet.refresh().get()
+        #expect(kept.origin == .kept)
+        #expect(kept.readAt == first.readAt)
+        #expect(kept.fleet.items.map(\.status) == [.stale, .stale])
+        #expect(kept.fleet.items.map(\.gpuUtilizationPercent) == [40, 60])
+        #expect(try await fleet.index() === kept)
+        #expect(fleet.status(now: Date(timeIntervalSince1970: now + 30))?.ageSeconds == 30)
+
+        source.fail(with: nil)
+        #expect(try await fleet.refresh().get().origin == .prometheus)
+        #expect(try await fleet.index().fleet.items.map(\.status) == [.online, .online])
+    }
+
+    /// Prometheus down since start: the inventory's nodes with their stored snapshots, all stale; with nothing
+    /// stored, a 503 and no index.
+    @Test func withoutPrometheusSinceStartTheStoredSnapshotsAreListed() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try store(directory)
+        let source = FakeMetricsSource()
+        source.fail(with: .unreachable("connection refused"))
+        let fleet = service(source, store: store)
+        await #expect(throws: APIError.self) { try await fleet.index() }
+        #expect(fleet.current == nil && fleet.hasAttempted)
+
+        let seen = Date(timeIntervalSince1970: now - 600)
+        let board = BoardRecord(node: "edge-a", exporter: .jetson, board: .init(model: "NVIDIA Jetson AGX Orin"), seen: seen)
+        var snapshot = NodeGPU(node: "edge-a", exporter: .jetson, status: .online, observedAt: seen)
+        snapshot.gpus = [NodeGPU.GPU(index: 0, utilizationPercent: 55)]
+        try await store.saveSnapshot(snapshot, board: board)
+        try await store.upsert([BoardRecord(node: "edge-b", exporter: .dcgm, board: .init(), seen: seen)])
+
+        let index = try await fleet.index()
+        #expect(index.origin == .storage && index.readAt == nil)
+        #expect(index.fleet.items.map(\.node) == ["edge-a", "edge-b"])
+        #expect(index.fleet.items.map(\.status) == [.stale, .stale])
+        #expect(index.fleet.items.map(\.gpuUtilizationPercent) == [55, nil])
+        #expect(index.fleet.items.first?.model == "NVIDIA Jetson AGX Orin")
+        #expect(fleet.status(now: Date(timeIntervalSince1970: now))?.ageSeconds == nil)
+    }
+
+    /// Run as a service, it refreshes on its own: a change in Prometheus shows without anyone asking for a refresh.
+    @Test func theBackgroundLoopPicksUpChanges() async throws {
+        let directory = try TemporaryDirectory()
+        let source = FakeMetricsSource()
+        FleetAnswers.install([.init(node: "edge-a", utilization: 10)], into: source, at: now)
+        let fleet = service(source, store: try store(directory), interval: .milliseconds(100))
+        let group = ServiceGroup(configuration: .init(services: [fleet], logger: TestApp.logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            #expect(try await fleet.index().fleet.items.map(\.gpuUtilizationPercent) == [10])
+            FleetAnswers.install([.init(node: "edge-a", utilization: 90), .init(node: "edge-b", utilization: 5)], into: source, at: now)
+            var nodes = 0
+            for _ in 0..<200 where nodes != 2 {
+                try await Task.sleep(for: .milliseconds(50))
+                nodes = try await fleet.index().fleet.totalItems
+            }
+            #expect(try await fleet.index().fleet.items.map(\.gpuUtilizationPercent) == [90, 5])
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    /// Without this configuration's rules a refresh aggregates, with the rules' marker alongside; once the marker
+    /// answers, the next refresh reads the recorded series with one selector; when they go, it aggregates again.
+    @Test func theRecordingRulesAreReadWhileLoaded() async throws {
+        let directory = try TemporaryDirectory()
+        let source = FakeMetricsSource()
+        FleetAnswers.install([.init(node: "edge-a", utilization: 10)], into: source, at: now)
+        let fleet = service(source, store: try store(directory))
+        let rules = FleetRecordingRules(queries: GPUQueries())
+        #expect(try await fleet.refresh().get().recorded == false)
+
+        let recorded = FleetAnswers.recorded(FleetAnswers.series([.init(node: "edge-a", utilization: 20)], at: now), by: rules,
+                                             revision: rules.revision, at: now)
+        source.answer(rules.readMarker, with: recorded.filter { $0.name == FleetRecordingRules.marker })
+        source.answer(rules.read, with: recorded)
+        let noticed = try await fleet.refresh().get()
+        #expect(!noticed.recorded && noticed.fleet.items.map(\.gpuUtilizationPercent) == [10])
+
+        let before = source.queries.count
+        let read = try await fleet.refresh().get()
+        #expect(read.recorded && read.fleet.items.map(\.gpuUtilizationPercent) == [20])
+        #expect(read.fleet.items.map(\.status) == [.online])
+        #expect(source.queries.count - before == 1, "one selector")
+
+        source.answer(rules.read, with: [])
+        source.answer(rules.readMarker, with: [])
+        let gone = try await fleet.refresh().get()
+        #expect(!gone.recorded && gone.fleet.items.map(\.gpuUtilizationPercent) == [10])
+    }
+}
