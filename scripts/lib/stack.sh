@@ -81,7 +81,8 @@ start_pushgateway() {
 
 # start_prometheus PORT SIMULATOR_PORT SCRAPE_INTERVAL [PUSHGATEWAY_PORT]
 # Loads the fleet's recording rules (deploy/prometheus/ks-edge-gpu.rules.yml), evaluated once per scrape interval,
-# unless RECORDING_RULES=0.
+# unless RECORDING_RULES=0. BACKEND=victoria-metrics runs VictoriaMetrics (single-node, scraping the same config) in
+# Prometheus' place, with vmalert evaluating the rules.
 start_prometheus() {
     local port=$1 simulator_port=$2 interval=$3 pushgateway_port=${4:-}
     cat >"$STACK_DIR/prometheus.yml" <<YAML
@@ -110,11 +111,24 @@ YAML
       - targets: ["127.0.0.1:$pushgateway_port"]
 YAML
     fi
-    prometheus --config.file="$STACK_DIR/prometheus.yml" --storage.tsdb.path="$STACK_DIR/prometheus-data" \
-        --web.listen-address="127.0.0.1:$port" --log.level=warn >"$STACK_DIR/prometheus.log" 2>&1 &
+    if [[ "${BACKEND:-prometheus}" == victoria-metrics ]]; then
+        # Instant queries see the newest samples (the default hides the last 30 s); targets re-read as Prometheus does.
+        victoria-metrics -promscrape.config="$STACK_DIR/prometheus.yml" -promscrape.config.strictParse=false \
+            -promscrape.httpSDCheckInterval=5s -storageDataPath="$STACK_DIR/prometheus-data" \
+            -httpListenAddr="127.0.0.1:$port" -search.latencyOffset=0s -loggerLevel=ERROR >"$STACK_DIR/prometheus.log" 2>&1 &
+    else
+        prometheus --config.file="$STACK_DIR/prometheus.yml" --storage.tsdb.path="$STACK_DIR/prometheus-data" \
+            --web.listen-address="127.0.0.1:$port" --log.level=warn >"$STACK_DIR/prometheus.log" 2>&1 &
+    fi
     STACK_PIDS+=($!)
     PROMETHEUS_PID=$!
     wait_for "http://127.0.0.1:$port/-/ready" 60
+    if [[ "${BACKEND:-prometheus}" == victoria-metrics && "${RECORDING_RULES:-1}" != 0 ]]; then
+        vmalert -rule="$PWD/deploy/prometheus/ks-edge-gpu.rules.yml" -datasource.url="http://127.0.0.1:$port" \
+            -remoteWrite.url="http://127.0.0.1:$port" -evaluationInterval="$interval" -remoteWrite.flushInterval=1s \
+            -httpListenAddr="127.0.0.1:$(free_port)" -loggerLevel=ERROR >"$STACK_DIR/vmalert.log" 2>&1 &
+        STACK_PIDS+=($!)
+    fi
 }
 
 # start_serve PORT PROMETHEUS_PORT SCRAPE_INTERVAL [extra serve args…]

@@ -14,7 +14,21 @@ import Testing
 enum LiveServices {
     static var inCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
 
-    static var prometheusBinary: String? { installed("PROMETHEUS_BIN", ["/usr/bin/prometheus", "/usr/local/bin/prometheus"]) }
+    /// The Prometheus-compatible backend the integration tests run: `BACKEND=victoria-metrics` runs them on
+    /// VictoriaMetrics (single-node, scraping with `-promscrape.config`, rules evaluated by vmalert), otherwise Prometheus.
+    static var backend: MetricsBackend { ProcessInfo.processInfo.environment["BACKEND"].flatMap(MetricsBackend.init(rawValue:)) ?? .prometheus }
+
+    /// The backend's server binary (named so for the tests written before VictoriaMetrics).
+    static var prometheusBinary: String? {
+        switch backend {
+        case .prometheus: installed("PROMETHEUS_BIN", ["/usr/bin/prometheus", "/usr/local/bin/prometheus"])
+        case .victoriaMetrics: victoriaMetricsBinary
+        }
+    }
+
+    static var victoriaMetricsBinary: String? { installed("VICTORIA_METRICS_BIN", ["/usr/bin/victoria-metrics", "/usr/local/bin/victoria-metrics"]) }
+
+    static var vmalertBinary: String? { installed("VMALERT_BIN", ["/usr/bin/vmalert", "/usr/local/bin/vmalert"]) }
 
     /// The path in the environment variable `variable`, or else the first of `candidates`, that is an executable.
     static func installed(_ variable: String, _ candidates: [String]) -> String? {
@@ -87,9 +101,17 @@ enum LiveServices {
     }
 }
 
-/// A real Prometheus process scraping the simulator's http_sd targets every second.
+enum MetricsBackend: String, Sendable {
+    case prometheus
+    case victoriaMetrics = "victoria-metrics"
+}
+
+/// A real Prometheus (or VictoriaMetrics, see `LiveServices.backend`) scraping the simulator's http_sd targets every
+/// second.
 final class PrometheusProcess: @unchecked Sendable {
     let process = Process()
+    /// vmalert, evaluating the recording rules for VictoriaMetrics.
+    var ruler: Process?
     let port: Int
     let directory: String
 
@@ -99,12 +121,13 @@ final class PrometheusProcess: @unchecked Sendable {
         port = try LiveServices.freePort()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("ks-edge-gpu-prom-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let backend = LiveServices.backend
         let configuration = """
             global:
               scrape_interval: 1s
               scrape_timeout: 1s
-              evaluation_interval: 1s
-            rule_files: [\(recordingRules ? "\"\(Self.ruleFile)\"" : "")]
+            \(backend == .prometheus ? "  evaluation_interval: 1s" : "")
+            \(backend == .prometheus && recordingRules ? "rule_files: [\"\(Self.ruleFile)\"]" : "")
             scrape_configs:
               - job_name: jetson-exporter
                 http_sd_configs:
@@ -114,13 +137,38 @@ final class PrometheusProcess: @unchecked Sendable {
             """
         try configuration.write(toFile: directory + "/prometheus.yml", atomically: true, encoding: .utf8)
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = [
-            "--config.file=\(directory)/prometheus.yml", "--storage.tsdb.path=\(directory)/data",
-            "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn",
-        ]
+        switch backend {
+        case .prometheus:
+            process.arguments = [
+                "--config.file=\(directory)/prometheus.yml", "--storage.tsdb.path=\(directory)/data",
+                "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn",
+            ]
+        case .victoriaMetrics:
+            // Instant queries see the newest samples (the default hides the last 30 s, which would make every node
+            // stale at a 1 s scrape interval); http_sd targets are re-read every second, as Prometheus' refresh_interval.
+            process.arguments = [
+                "-promscrape.config=\(directory)/prometheus.yml", "-promscrape.config.strictParse=false",
+                "-promscrape.httpSDCheckInterval=1s", "-storageDataPath=\(directory)/data",
+                "-httpListenAddr=127.0.0.1:\(port)", "-search.latencyOffset=0s", "-loggerLevel=ERROR",
+            ]
+        }
         process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()
+        if backend == .victoriaMetrics, recordingRules {
+            let ruler = Process()
+            ruler.executableURL = URL(fileURLWithPath: try #require(LiveServices.vmalertBinary, "vmalert is not installed"))
+            ruler.arguments = [
+                // Written back at once (the default batches 5 s, longer than the freshness window of a 1 s scrape).
+                "-rule=\(Self.ruleFile)", "-datasource.url=\(url)", "-remoteWrite.url=\(url)", "-evaluationInterval=1s",
+                "-remoteWrite.flushInterval=100ms",
+                "-httpListenAddr=127.0.0.1:\(try LiveServices.freePort())", "-loggerLevel=ERROR",
+            ]
+            ruler.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+            ruler.standardError = FileHandle(forWritingAtPath: "/dev/null")
+            try ruler.run()
+            self.ruler = ruler
+        }
     }
 
     var url: String { "http://127.0.0.1:\(port)" }
@@ -148,9 +196,10 @@ final class PrometheusProcess: @unchecked Sendable {
     }
 
     func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
+        for running in [ruler, process].compactMap({ $0 }) where running.isRunning {
+            running.terminate()
+            running.waitUntilExit()
+        }
     }
 
     deinit {
