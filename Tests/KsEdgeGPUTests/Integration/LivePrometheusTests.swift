@@ -33,7 +33,9 @@ struct LivePrometheusTests {
     }
 
     /// Runs `body` with a live ks-edge-gpu (scrape interval 1s) in front of a real Prometheus scraping the simulator.
-    func withLiveStack(recordingRules: Bool = false,
+    /// `scrapeInterval`: what the server is told (Prometheus scrapes every second whatever it is); it sets how old data
+    /// may be and still be online.
+    func withLiveStack(recordingRules: Bool = false, scrapeInterval: Duration = .seconds(1),
                        _ body: @Sendable (any TestClientProtocol, PrometheusProcess, String) async throws -> Void) async throws {
         let binary = try #require(LiveServices.prometheusBinary)
         let fixtures = Self.fixtureNodes
@@ -43,7 +45,7 @@ struct LivePrometheusTests {
             defer { prometheus.stop() }
             try await prometheus.waitForNodes(Self.boards + fixtures.count)
             let directory = try TemporaryDirectory()
-            var configuration = TestApp.configuration(database: directory.file("inventory.sqlite"), scrapeInterval: .seconds(1))
+            var configuration = TestApp.configuration(database: directory.file("inventory.sqlite"), scrapeInterval: scrapeInterval)
             configuration.prometheusURL = try #require(URL(string: prometheus.url))
             configuration.prometheusTimeout = .seconds(2)
             configuration.refreshInterval = .seconds(1)
@@ -69,7 +71,7 @@ struct LivePrometheusTests {
                 #expect(served.power == expected.power, "\(node)")
                 #expect(served.processes == expected.processes, "\(node)")
                 #expect(served.uptimeSeconds == expected.uptimeSeconds, "\(node)")
-                #expect(served.fanPercent == expected.fanPercent, "\(node)")
+                #expect(LiveServices.backend.agrees(served.fanPercent, expected.fanPercent), "\(node): \(String(describing: served.fanPercent))")
                 var board = served.board
                 board.firstSeen = nil
                 board.lastSeen = nil
@@ -164,7 +166,10 @@ struct LivePrometheusTests {
     /// selector, and its rows are the ones Prometheus' aggregation gives; without them, the aggregation is what it reads.
     @Test(arguments: [true, false])
     func theIndexReadsTheRecordingRulesWhenLoaded(loaded: Bool) async throws {
-        try await withLiveStack(recordingRules: loaded) { client, prometheus, _ in
+        // vmalert's recorded series lag the scrape by an evaluation and a write back through VictoriaMetrics' API,
+        // more than three 1 s scrapes on a busy machine: the server is told of a 3 s interval there.
+        let interval: Duration = loaded && LiveServices.backend == .victoriaMetrics ? .seconds(3) : .seconds(1)
+        try await withLiveStack(recordingRules: loaded, scrapeInterval: interval) { client, prometheus, _ in
             var ready: ReadyStatus?
             for _ in 0..<80 {
                 ready = try await client.readiness()

@@ -104,6 +104,16 @@ enum LiveServices {
 enum MetricsBackend: String, Sendable {
     case prometheus
     case victoriaMetrics = "victoria-metrics"
+
+    /// Whether a value read through the backend is `expected`: exactly on Prometheus; to the 12 significant digits
+    /// VictoriaMetrics answers with.
+    func agrees(_ value: Double?, _ expected: Double?) -> Bool {
+        guard let value, let expected else { return value == nil && expected == nil }
+        switch self {
+        case .prometheus: return value == expected
+        case .victoriaMetrics: return abs(value - expected) <= 1e-11 * max(1, abs(expected))
+        }
+    }
 }
 
 /// A real Prometheus (or VictoriaMetrics, see `LiveServices.backend`) scraping the simulator's http_sd targets every
