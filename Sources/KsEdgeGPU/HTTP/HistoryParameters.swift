@@ -34,7 +34,8 @@ extension HistoryRequest {
         } else {
             step = max(1, ((end - start) / Double(defaultPoints - 1)).rounded(.up))
         }
-        let request = HistoryRequest(metrics: metrics, start: start, end: end, step: step)
+        let range = HistoryQuery.Range(start: start, end: end, step: step).aligned
+        let request = HistoryRequest(metrics: metrics, start: range.start, end: range.end, step: step)
         guard request.pointCount <= maxPoints else {
             throw .invalidParameter("step", "\(request.pointCount) points per series is more than \(maxPoints); use a larger step or a shorter range")
         }

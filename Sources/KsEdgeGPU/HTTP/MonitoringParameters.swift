@@ -35,7 +35,7 @@ extension MonitoringRequest {
             }
             step = duration.secondsValue
         }
-        let range = HistoryQuery.Range(start: start, end: last, step: step)
+        let range = HistoryQuery.Range(start: start, end: last, step: step).aligned
         guard range.pointCount <= HistoryRequest.maxPoints else {
             throw .invalidParameter("step", "\(range.pointCount) points per series is more than \(HistoryRequest.maxPoints); use a larger step or a shorter range")
         }

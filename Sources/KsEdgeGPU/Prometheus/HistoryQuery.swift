@@ -48,6 +48,13 @@ public struct HistoryQuery: Sendable {
 
         public var pointCount: Int { Int(((end - start) / step).rounded(.down)) + 1 }
 
+        /// `start` and `end` moved back to multiples of `step`, so points land on the same times whenever the range is
+        /// asked (a chart redrawn a few seconds later asks Prometheus, and the answer cache, for the same points).
+        /// Never moved forward: a point after `end` would show a value at a time it was not yet seen.
+        public var aligned: Range {
+            Range(start: (start / step).rounded(.down) * step, end: (end / step).rounded(.down) * step, step: step)
+        }
+
         /// One point, at `time`.
         public static func instant(_ time: Double) -> Range { Range(start: time, end: time, step: 1) }
     }

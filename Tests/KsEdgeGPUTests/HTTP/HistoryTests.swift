@@ -10,16 +10,29 @@ import Testing
     @Test func defaultsAreTheLastHourInAtMost240Points() throws {
         let request = try HistoryRequest.parse([:], now: now)
         #expect(request.metrics == HistoryMetric.allCases)
-        #expect(request.end == now)
-        #expect(request.start == now - 3600)
-        #expect(request.pointCount <= 240)
         #expect(request.step == 16)
+        // The last hour, moved back to whole steps: the newest point is at most one step old, never in the future.
+        #expect(request.end <= now && request.end > now - request.step)
+        #expect(request.start <= now - 3600 && request.start > now - 3600 - request.step)
+        #expect(request.start.truncatingRemainder(dividingBy: request.step) == 0)
+        #expect(request.end.truncatingRemainder(dividingBy: request.step) == 0)
+        #expect(request.pointCount <= 240)
+    }
+
+    @Test func chartsRedrawnWithinAStepAskForTheSamePoints() throws {
+        let first = try HistoryRequest.parse(["step": "30s"], now: 1_795_432_950)
+        for later in [1_795_432_951.0, 1_795_432_965.5, 1_795_432_979.9] {
+            #expect(try HistoryRequest.parse(["step": "30s"], now: later) == first)
+        }
+        #expect(try HistoryRequest.parse(["step": "30s"], now: 1_795_432_980) != first)
+        let monitoring = try MonitoringRequest.parse(["start": "1795429361", "end": "1795432961", "step": "1m"], now: 1_795_432_961)
+        #expect(monitoring.range == HistoryQuery.Range(start: 1_795_429_320, end: 1_795_432_920, step: 60))
     }
 
     @Test func timesReadAsRFC3339OrUnixSeconds() throws {
         let request = try HistoryRequest.parse(["start": "2026-11-23T10:00:00Z", "end": "1795431600.5", "step": "5m"], now: now)
         #expect(request.start == 1_795_428_000)
-        #expect(request.end == 1_795_431_600.5)
+        #expect(request.end == 1_795_431_600)
         #expect(request.step == 300)
         #expect(try HistoryRequest.parse(["step": "30"], now: now).step == 30)
     }
@@ -115,16 +128,17 @@ import Testing
         }
     }
 
-    @Test func answerHasThePointsOfTheRangeQuery() async throws {
+    @Test func answerHasThePointsOfTheRangeQueryOnWholeSteps() async throws {
         let source = FakeMetricsSource()
         source.answerRanges(with: [Series(labels: ["ks_family": "gpu_temperature:dcgm", "gpu": "0", "instance": "edge-1"],
-                                          points: [.init(timestamp: 1000, value: 41.5), .init(timestamp: 1060, value: 42)])])
+                                          points: [.init(timestamp: 960, value: 41.5), .init(timestamp: 1020, value: 42)])])
         try await TestApp.withRouter(source) { client, database in
-            let (status, history, _) = try await client.get("/edge/nodes/edge-1/gpu/history?start=1000&end=1120&step=1m", as: History.self)
+            // 1000…1130 asked, 960…1080 answered: both ends moved back to whole minutes.
+            let (status, history, _) = try await client.get("/edge/nodes/edge-1/gpu/history?start=1000&end=1130&step=1m", as: History.self)
             #expect(status == .ok)
             #expect(history?.step == 60)
-            #expect(history?.series.first?.points == [.init(timestamp: 1000, value: 41.5), .init(timestamp: 1060, value: 42),
-                                                     .init(timestamp: 1120, value: nil)])
+            #expect(history?.series.first?.points == [.init(timestamp: 960, value: 41.5), .init(timestamp: 1020, value: 42),
+                                                     .init(timestamp: 1080, value: nil)])
             #expect(history?.series.first?.unit == "celsius")
         }
     }

@@ -104,15 +104,16 @@ import Testing
     @Test func rangeIsAMatrixWithStringValuesAndPerMetricErrors() async throws {
         let source = FakeMetricsSource()
         source.answerRanges(with: [Series(labels: ["ks_family": "gpu_utilization:dcgm", "gpu": "0"],
-                                          points: [.init(timestamp: 1000, value: 50), .init(timestamp: 1120, value: 25)])])
+                                          points: [.init(timestamp: 960, value: 50), .init(timestamp: 1080, value: 25)])])
         try await TestApp.withRouter(source) { client, _ in
-            let uri = "\(Self.base)/nodes/gpu-dcgm-01/metrics?metrics_filter=node_per_gpu_utilization$|node_board_fan_speed$&start=1000&end=1120&step=1m"
+            let uri = "\(Self.base)/nodes/gpu-dcgm-01/metrics?metrics_filter=node_per_gpu_utilization$|node_board_fan_speed$&start=1000&end=1130&step=1m"
             let (status, body, raw) = try await metrics(client, uri)
             #expect(status == .ok)
             let results = try #require(body?.results)
             #expect(results.map(\.metricName) == ["node_per_gpu_utilization", "node_board_fan_speed"])
             #expect(results[0].data.resultType == "matrix")
-            #expect(results[0].data.result.first?.values == [.init(timestamp: 1000, value: 0.5), .init(timestamp: 1120, value: 0.25)])
+            // 1000…1130 asked, 960…1080 answered: both ends moved back to whole minutes.
+            #expect(results[0].data.result.first?.values == [.init(timestamp: 960, value: 0.5), .init(timestamp: 1080, value: 0.25)])
             #expect(results[1].error?.contains("only available") == true)
             // Values are strings on the wire, as in Prometheus' API.
             let first = ((raw?["results"] as? [[String: Any]])?.first?["data"] as? [String: Any])?["result"] as? [[String: Any]]
