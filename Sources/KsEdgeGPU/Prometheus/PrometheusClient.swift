@@ -68,7 +68,7 @@ public struct PrometheusClient: MetricsSource, PrometheusForwarder {
         // Sorted so a query's body is stable (logs, caches).
         let (status, _, bytes) = try await send(path: path, form: form.sorted { $0.key < $1.key })
         do {
-            return try QueryResponse.series(from: bytes.readableBytesView)
+            return try QueryResponse.series(from: bytes)
         } catch {
             metrics.badResponses.increment()
             switch (status.code, error) {

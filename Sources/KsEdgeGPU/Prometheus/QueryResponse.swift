@@ -1,9 +1,12 @@
+import NIOCore
+
 /// Reads the body of `/api/v1/query` and `/api/v1/query_range` straight into `Series`:
 /// `{"status":"success","data":{"resultType":"matrix","result":[{"metric":{…},"values":[[ts,"v"],…]}]}}`.
 /// A fleet answer is megabytes of this one shape; a parser made for it is several times faster than
 /// Foundation's general `JSONDecoder` and allocates only what it returns. Unknown keys are skipped.
 struct QueryResponse {
-    private let bytes: [UInt8]
+    /// The body, read in place: valid only inside `parse(_:)`, which owns the parser.
+    private let bytes: UnsafeRawBufferPointer
     private var position = 0
     /// Objects and arrays open around the cursor. Prometheus' answers nest six deep; a body nesting far deeper is
     /// refused before the recursion could exhaust the stack.
@@ -16,7 +19,28 @@ struct QueryResponse {
 
     /// The series, or `UpstreamError.badResponse` for Prometheus' own errors and for anything that is not its JSON.
     static func series(from bytes: some Sequence<UInt8>) throws(UpstreamError) -> [Series] {
-        var parser = QueryResponse(bytes: Array(bytes))
+        try reading { try Array(bytes).withUnsafeBytes { try parse($0) } }
+    }
+
+    /// The body as the HTTP client received it, read where it lies: a fleet answer is megabytes, and a copy of it
+    /// would double what a refresh holds at its peak.
+    static func series(from buffer: ByteBuffer) throws(UpstreamError) -> [Series] {
+        try reading { try buffer.withUnsafeReadableBytes { try parse($0) } }
+    }
+
+    /// `read`'s error as the `UpstreamError` that `parse` threw (the buffers' `rethrows` forget its type).
+    private static func reading(_ read: () throws -> [Series]) throws(UpstreamError) -> [Series] {
+        do {
+            return try read()
+        } catch let error as UpstreamError {
+            throw error
+        } catch {
+            throw .badResponse("\(error)")
+        }
+    }
+
+    private static func parse(_ body: UnsafeRawBufferPointer) throws(UpstreamError) -> [Series] {
+        var parser = QueryResponse(bytes: body)
         let status: String?, data: [Series]?, errorType: String?, error: String?
         do {
             (status, data, errorType, error) = try parser.document()
@@ -30,7 +54,7 @@ struct QueryResponse {
         return data
     }
 
-    private init(bytes: [UInt8]) { self.bytes = bytes }
+    private init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
     // MARK: The shape of a query result
 

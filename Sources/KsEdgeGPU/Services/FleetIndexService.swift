@@ -73,12 +73,14 @@ public final class FleetIndexService<Source: MetricsSource, Store: InventoryStor
         } catch {
             result = .failure(error)
         }
-        refreshTime.record(duration: ContinuousClock.now - started)
         state.withLock { state in
             if case .success(let index) = result { state.current = index }
             state.refresh = nil
             state.attempted = true
         }
+        // The previous index and the refresh's parsed answer are gone now.
+        FreedMemory.giveBack()
+        refreshTime.record(duration: ContinuousClock.now - started)
         switch result {
         case .success(let index):
             (index.origin == .prometheus ? refreshedFromPrometheus : refreshFailed).increment()

@@ -33,6 +33,7 @@ public struct InventoryRefreshService<Source: MetricsSource, Store: InventorySto
         do {
             let boards = query.decode(try await context.source.query(query.promQL)).map(BoardRecord.init(observed:))
             try await context.store.upsert(boards)
+            FreedMemory.giveBack()
             context.logger.debug("inventory refreshed", metadata: ["boards": "\(boards.count)"])
             return boards.count
         } catch UpstreamError.cancelled {
