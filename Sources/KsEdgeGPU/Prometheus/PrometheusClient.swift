@@ -124,20 +124,29 @@ public struct PrometheusClient: MetricsSource, PrometheusForwarder {
     }
 }
 
-/// `application/x-www-form-urlencoded` values: everything but unreserved characters percent-encoded.
+/// `application/x-www-form-urlencoded` values: everything but unreserved characters percent-encoded. Every query
+/// sent is escaped, a snapshot's (1.7 KB) on each cold request: written byte by byte into one buffer.
 enum FormEncoding {
+    private static let hex = Array("0123456789ABCDEF".utf8)
+
     static func escape(_ value: String) -> String {
-        var out = ""
-        out.reserveCapacity(value.utf8.count)
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+        let utf8 = value.utf8
+        return String(unsafeUninitializedCapacity: 3 * utf8.count) { out in
+            var count = 0
+            for byte in utf8 {
+                switch byte {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                     UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                    out[count] = byte
+                    count += 1
+                default:
+                    out[count] = UInt8(ascii: "%")
+                    out[count + 1] = hex[Int(byte >> 4)]
+                    out[count + 2] = hex[Int(byte & 0x0F)]
+                    count += 3
+                }
             }
+            return count
         }
-        return out
     }
 }

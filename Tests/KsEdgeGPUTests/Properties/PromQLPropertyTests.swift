@@ -116,3 +116,28 @@ enum PromQLStringLiteral {
         return nil
     }
 }
+
+/// Every query and value sent to Prometheus is form-encoded: whatever the text, Prometheus reads back exactly it.
+@Suite struct FormEncodingPropertyTests {
+    @Test func escapedTextDecodesBackWholeAndIsOnlyUnreservedCharacters() async {
+        let unreserved = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~%".utf8)
+        await propertyCheck(count: 2000, input: HostileText.string(of: 0...60)) { value in
+            let escaped = FormEncoding.escape(value)
+            #expect(Self.decoded(escaped) == Array(value.utf8), "\(value.debugDescription) → \(escaped)")
+            #expect(escaped.utf8.allSatisfy(unreserved.contains), "\(escaped)")
+        }
+    }
+
+    /// The bytes a form decoder reads from `text` (as Go's url.QueryUnescape, minus `+`, which is never sent).
+    static func decoded(_ text: String) -> [UInt8]? {
+        var bytes: [UInt8] = []
+        var rest = Substring(text).utf8[...]
+        while let byte = rest.popFirst() {
+            guard byte == UInt8(ascii: "%") else { bytes.append(byte); continue }
+            guard rest.count >= 2, let value = UInt8(String(decoding: rest.prefix(2), as: UTF8.self), radix: 16) else { return nil }
+            bytes.append(value)
+            rest = rest.dropFirst(2)
+        }
+        return bytes
+    }
+}
