@@ -10,6 +10,9 @@ stack_init() {
     STACK_TEMPORARY=0
     [[ "${2:-}" == --temporary ]] && STACK_TEMPORARY=1
     mkdir -p "$STACK_DIR"
+    # Every scrape target holds a connection open in the backend and in the simulator, two per node with node-exporter:
+    # open files as far as the hard limit allows (VictoriaMetrics stops with "too many open files" past it).
+    ulimit -n 262144 2>/dev/null || ulimit -n "$(ulimit -Hn)"
     trap 'stack_exit $?' EXIT
     trap 'exit 130' INT TERM
 }
