@@ -60,7 +60,7 @@ struct LiveReplicaTests {
                 try await second.test(.live) { two in
                     // What Prometheus says of each node, as each replica lists it. (Moving values may differ by a scrape.)
                     let identity = { (list: FleetList) in list.items.map { "\($0.node) \($0.exporter?.rawValue ?? "-") \($0.model ?? "-") \($0.status)" } }
-                    let fixed = { (list: FleetList) in list.items.filter { $0.node.hasPrefix("fx-") }.map { "\($0.gpuUtilizationPercent ?? -1) \($0.powerWatts ?? -1)" } }
+                    let fixed = { (list: FleetList) in list.items.filter { $0.node.hasPrefix("fx-") }.map { [$0.gpuUtilizationPercent, $0.powerWatts] } }
                     let lists = try await Self.agreed(one, two) { client in try #require(try await client.fleet { $0.totalItems == total }) }
                         where: { identity($0) == identity($1) && fixed($0) == fixed($1) && $0.items.allSatisfy { $0.status == .online } }
                     #expect(lists.0.totalItems == total && lists.1.totalItems == total)
