@@ -24,7 +24,7 @@ public struct NvidiaSMIExporter: GPUExporter {
         let uuids = Set(families.names.flatMap { families.samples($0).compactMap { $0.labels["uuid"] } })
 
         func value(_ name: String, _ uuid: String) -> Double? { families.value(name, where: "uuid", is: uuid) }
-        func index(_ uuid: String) -> Int? { info[uuid]?["index"].flatMap { Int($0) } ?? value("nvidia_smi_index", uuid).map { Int($0) } }
+        func index(_ uuid: String) -> Int? { info[uuid]?["index"].flatMap { Int($0) } ?? value("nvidia_smi_index", uuid).flatMap { Int(exactly: $0) } }
 
         let ordered = uuids.sorted { (index($0) ?? .max, $0) < (index($1) ?? .max, $1) }
         let gpus = ordered.enumerated().map { position, uuid in

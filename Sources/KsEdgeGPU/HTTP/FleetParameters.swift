@@ -21,17 +21,7 @@ extension FleetRequest {
             guard let value = Bool(text.lowercased()) else { throw .invalidParameter("ascending", "must be true or false") }
             query.ascending = value
         }
-        if let text = parameters["page"] {
-            guard let page = Int(text), page >= 1 else { throw .invalidParameter("page", "must be a whole number from 1") }
-            query.page = page
-            query.limit = defaultLimit
-        }
-        if let text = parameters["limit"] {
-            guard let limit = Int(text), (1...maxLimit).contains(limit) else {
-                throw .invalidParameter("limit", "must be a whole number from 1 to \(maxLimit)")
-            }
-            query.limit = limit
-        }
+        query.paging = try Paging.parse(parameters, defaultLimit: defaultLimit)
         return query
     }
 

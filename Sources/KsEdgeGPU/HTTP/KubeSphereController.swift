@@ -50,9 +50,7 @@ struct KubeSphereController<Source: MetricsSource, Store: InventoryStore> {
             default: return lhs < rhs
             }
         }
-        let limit = query.limit ?? max(ordered.count, 1)
-        let first = min((query.page - 1) * limit, ordered.count)
-        let page = ordered[first..<min(first + limit, ordered.count)]
+        let page = query.paging.slice(ordered)
         let metrics = query.monitoring.metrics
         let perNode = page.map { node in
             ConsoleMetrics.results(node: node, metrics: metrics, frames: frames[node] ?? [], fromHistory: true,
@@ -64,8 +62,8 @@ struct KubeSphereController<Source: MetricsSource, Store: InventoryStore> {
                                                   result: perNode.flatMap { $0[index].data.result }),
                              error: ConsoleMetrics.unavailable(metric, Self.perNodeOnly))
         }
-        let totalPages = ordered.isEmpty ? 0 : (ordered.count + limit - 1) / limit
-        return try Response.json(MonitoringResults(results: results, page: query.page, totalPage: totalPages, totalItem: ordered.count))
+        return try Response.json(MonitoringResults(results: results, page: query.paging.page,
+                                                   totalPage: query.paging.pageCount(of: ordered.count), totalItem: ordered.count))
     }
 
     /// The cluster's GPU totals: `cluster_gpu_*`, summed over every node.

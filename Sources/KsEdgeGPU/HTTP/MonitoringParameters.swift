@@ -58,26 +58,14 @@ extension FleetMonitoringRequest {
             guard ["asc", "desc"].contains(text) else { throw .invalidParameter("sort_type", "must be asc or desc") }
             ascending = text == "asc"
         }
-        var page = 1
-        var limit: Int?
-        if let text = parameters["page"] {
-            guard let value = Int(text), value >= 1 else { throw .invalidParameter("page", "must be a whole number from 1") }
-            page = value
-            limit = defaultLimit
-        }
-        if let text = parameters["limit"] {
-            guard let value = Int(text), (1...maxLimit).contains(value) else {
-                throw .invalidParameter("limit", "must be a whole number from 1 to \(maxLimit)")
-            }
-            limit = value
-        }
+        let paging = try Paging.parse(parameters, defaultLimit: defaultLimit)
         let nodeFilter = parameters["resources_filter"].flatMap { $0.isEmpty ? nil : $0 }
         if let nodeFilter {
             guard nodeFilter.count <= MonitoringRequest.maxFilterLength, (try? Regex(nodeFilter)) != nil else {
                 throw .invalidParameter("resources_filter", "'\(nodeFilter.prefix(100))' is not a regular expression")
             }
         }
-        return FleetMonitoringRequest(monitoring: monitoring, sortMetric: sortMetric, ascending: ascending, page: page, limit: limit,
+        return FleetMonitoringRequest(monitoring: monitoring, sortMetric: sortMetric, ascending: ascending, paging: paging,
                                       nodeFilter: nodeFilter)
     }
 }

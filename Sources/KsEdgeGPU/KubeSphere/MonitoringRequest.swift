@@ -26,13 +26,11 @@ public struct FleetMonitoringRequest: Sendable, Equatable {
     /// Nodes are ordered by this metric's value (the largest of their series), unknown last; by name without it.
     public var sortMetric: ConsoleMetric?
     public var ascending: Bool
-    /// 1-based; without `page` and `limit` every node is returned.
-    public var page: Int
-    public var limit: Int?
+    /// Without `page` and `limit` every node is returned.
+    public var paging: Paging
     /// `resources_filter`: a regular expression the whole node name must match.
     public var nodeFilter: String?
 
     /// KubeSphere's page size when only `page` is given.
     public static let defaultLimit = 5
-    public static let maxLimit = 10_000
 }

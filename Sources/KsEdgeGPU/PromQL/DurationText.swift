@@ -6,11 +6,16 @@ public enum DurationText {
         public var description: String { "'\(text)' is not a duration (examples: 500ms, 30s, 1m, 1m30s, 2h)" }
     }
 
+    static let maxSeconds = 1e9
     static let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
 
     public static func parse(_ text: String) throws(Invalid) -> Duration {
         let trimmed = text.trimmingWhitespace()
-        if let seconds = Double(trimmed), seconds.isFinite, seconds >= 0 { return .milliseconds(Int64((seconds * 1000).rounded())) }
+        if let seconds = Double(trimmed) {
+            // Longer than 31 years is no one's interval, and far longer would overflow the milliseconds.
+            guard seconds.isFinite, seconds >= 0, seconds < maxSeconds else { throw Invalid(text: text) }
+            return .milliseconds(Int64((seconds * 1000).rounded()))
+        }
         var rest = Substring(trimmed)
         var total = 0.0
         guard !rest.isEmpty else { throw Invalid(text: text) }
@@ -22,7 +27,7 @@ public enum DurationText {
             guard let value = Double(number), let unit = units.first(where: { $0.suffix == unitText }) else { throw Invalid(text: text) }
             total += value * unit.seconds
         }
-        guard total.isFinite, total < 1e9 else { throw Invalid(text: text) }
+        guard total.isFinite, total < maxSeconds else { throw Invalid(text: text) }
         return .milliseconds(Int64((total * 1000).rounded()))
     }
 

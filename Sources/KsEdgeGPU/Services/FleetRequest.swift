@@ -16,18 +16,15 @@ public struct FleetRequest: Sendable, Hashable {
     public var sortBy: SortKey = .node
     /// Default: A to Z by node, largest first for every other column.
     public var ascending = true
-    /// 1-based; with no `limit` every item is returned.
-    public var page = 1
-    public var limit: Int?
+    /// With no `limit` every item is returned.
+    public var paging: Paging
 
     public static let defaultLimit = 10
-    public static let maxLimit = 10_000
 
     public init(sortBy: SortKey = .node, ascending: Bool = true, page: Int = 1, limit: Int? = nil) {
         self.sortBy = sortBy
         self.ascending = ascending
-        self.page = page
-        self.limit = limit
+        self.paging = Paging(page: page, limit: limit)
     }
 
     /// Whether any filter is set (with none, every row matches).
@@ -43,9 +40,7 @@ public struct FleetRequest: Sendable, Hashable {
 
     /// The page of `rows` (already filtered and in order) this request asks for, and how many there are in all.
     func page<Row>(of rows: [Row]) -> (rows: ArraySlice<Row>, total: Int) {
-        guard let limit else { return (rows[...], rows.count) }
-        let first = min((page - 1) * limit, rows.count)
-        return (rows[first..<min(first + limit, rows.count)], rows.count)
+        (paging.slice(rows), rows.count)
     }
 
     /// Unknown values sort last whichever the direction; ties go by node name.

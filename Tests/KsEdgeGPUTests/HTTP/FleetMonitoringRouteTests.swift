@@ -47,6 +47,18 @@ import Testing
         }
     }
 
+    /// A page whose first row lies past the end, however far (page × limit larger than any integer), is empty.
+    @Test(arguments: ["4", "9223372036854775807", "922337203685477581"])
+    func aFarPageIsEmpty(page: String) async throws {
+        try await TestApp.withRouter(source()) { client, _ in
+            let answer = try await get(client, "\(Self.base)/nodes/metrics?metrics_filter=node_gpu_utilization$&time=1000&page=\(page)&limit=10")
+            #expect(answer.results[0].data.result.isEmpty)
+            #expect(answer.totalItem == 3 && answer.totalPage == 1 && answer.page == Int(page))
+            let first = try await get(client, "\(Self.base)/nodes/metrics?metrics_filter=node_gpu_utilization$&time=1000&page=1&limit=10")
+            #expect(first.results[0].data.result.count == 2)
+        }
+    }
+
     @Test func resourcesFilterMatchesWholeNodeNames() async throws {
         try await TestApp.withRouter(source()) { client, _ in
             let answer = try await get(client, "\(Self.base)/nodes/metrics?metrics_filter=node_gpu_total$&resources_filter=node-a%7Cnode-c&time=1000")

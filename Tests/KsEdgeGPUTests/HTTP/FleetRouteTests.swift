@@ -124,7 +124,8 @@ import Testing
         FleetAnswers.install((0..<size).map { .init(node: "edge-\($0)", utilization: Double($0)) }, into: source, at: now)
         try await TestApp.withRouter(source) { client, database in
             let views = ["/edge/nodes", "/edge/nodes?sortBy=gpuUtilizationPercent&page=2&limit=5", "/edge/nodes?q=edge-1&status=online",
-                         "/edge/summary", "/edge/nodes?sortBy=node&page=1&limit=20"]
+                         "/edge/summary", "/edge/nodes?sortBy=node&page=1&limit=20",
+                         "/edge/nodes?sortBy=powerWatts&page=9223372036854775807&limit=10000"]
             for uri in views {
                 try await client.execute(uri: uri, method: .get) { #expect($0.status == .ok, "\(uri)") }
             }

@@ -25,7 +25,7 @@ import Testing
         "metrics_filter", "resources_filter", "time", "sort_metric", "sort_type", "query", "match[]", "timeout", "node", "x", "",
     ]
     static let values = [
-        "", "0", "-1", "1", "2", "9223372036854775808", "1e308", "NaN", "-Inf", "0x10", "1.5", "15m", "1h", "7d", "-5m", "1y",
+        "", "0", "-1", "1", "2", "9223372036854775807", "9223372036854775808", "922337203685477581", "1e308", "NaN", "-Inf", "0x10", "1.5", "15m", "1h", "7d", "-5m", "1y",
         "online", "stale", "jetson", "dcgm", "gpuTemperatureCelsius", "true", "asc", "desc", "2026-11-24T00:00:00Z", "1700000000",
         "gpu_utilization", "up", "gpu_.*", "{__name__=~\".+\"}", "sum(rate(x[5m]))", "%", "%ZZ", "%00", "%C0%AF", "%FF%FE",
         "gpu_usage_gpu|gpu_temp", "edge-nx-01", String(repeating: "9", count: 400), String(repeating: "a|", count: 3000),

@@ -32,8 +32,8 @@ import Testing
     static let requests = Generator<FleetRequest, Shrink.None<FleetRequest>>(run: { rng in
         var request = FleetRequest(sortBy: FleetRequest.SortKey.allCases.randomElement(using: &rng)!, ascending: Bool.random(using: &rng))
         if Bool.random(using: &rng) {
-            request.limit = Int.random(in: 1...25, using: &rng)
-            request.page = Int.random(in: 1...6, using: &rng)
+            request.paging.limit = Int.random(in: 1...25, using: &rng)
+            request.paging.page = Int.random(in: 1...6, using: &rng)
         }
         if Int.random(in: 0..<3, using: &rng) == 0 { request.statuses = Set(NodeStatus.allCases.filter { _ in Bool.random(using: &rng) }) }
         if Int.random(in: 0..<3, using: &rng) == 0 { request.exporters = Set(ExporterKind.allCases.filter { _ in Bool.random(using: &rng) }) }

@@ -56,6 +56,11 @@ import Testing
         #expect(second.totalItems == 12)
         #expect(try apply(["page": "3", "limit": "5"]).items.count == 2)
         #expect(try apply(["page": "9", "limit": "5"]).items.isEmpty)
+        // page × limit past any integer is still just a page past the end.
+        for far in [Int.max, Int.max / 10_000 + 1] {
+            let beyond = try apply(["page": String(far), "limit": "10000"])
+            #expect(beyond.items.isEmpty && beyond.totalItems == 12)
+        }
         #expect(try apply(["page": "1"]).items.count == FleetRequest.defaultLimit)
     }
 
