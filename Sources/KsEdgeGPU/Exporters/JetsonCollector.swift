@@ -122,13 +122,15 @@ public struct JetsonCollector: GPUExporter {
     static func processes(_ families: MetricFamilies) -> [NodeGPU.GPUProcess] {
         families.samples("gpu_processes_info").map { sample in
             let labels = sample.labels
+            // Label text, so "nan" or "inf" would read as a number; those are unknown, as a sample's NaN is.
+            func number(_ name: String) -> Double? { labels[name].flatMap { Double($0) }.flatMap { $0.isFinite ? $0 : nil } }
             return NodeGPU.GPUProcess(
                 pid: labels["pid"].flatMap { Int($0) },
                 name: labels["name"],
                 user: labels["user"],
-                cpuPercent: labels["cpu"].flatMap { Double($0) },
-                memoryBytes: labels["memory"].flatMap { Double($0) }.map { $0 * pageBytes },
-                gpuMemoryBytes: labels["gpu_memory"].flatMap { Double($0) }.map { $0 * kilobyte },
+                cpuPercent: number("cpu"),
+                memoryBytes: number("memory").map { $0 * pageBytes },
+                gpuMemoryBytes: number("gpu_memory").map { $0 * kilobyte },
                 // Every process listed uses the board's one iGPU (`gpu="I"`).
                 gpuIndex: 0
             )

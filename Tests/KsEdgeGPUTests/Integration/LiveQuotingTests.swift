@@ -20,10 +20,10 @@ struct LiveQuotingTests {
             try await Task.sleep(for: .milliseconds(250))
         }
         // Prometheus drops empty label values, so every value has at least one character.
-        await propertyCheck(count: 200, input: HostileText.string(of: 1...30)) { value in
+        await propertyCheck(count: 200, input: HostileText.string(of: 1...30), perform: failingOnThrow { value in
             let query = "absent(ks_edge_gpu_no_such_metric\(Selector().equal(LabelName("v")!, value).text))"
             let series = try await prometheus.query(query)
             #expect(series.count == 1 && series.first?.labels["v"] == value, "\(value.debugDescription) came back as \(series)")
-        }
+        })
     }
 }

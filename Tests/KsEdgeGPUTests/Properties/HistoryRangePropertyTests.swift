@@ -7,8 +7,8 @@ import Testing
 /// points are at stable times and none lies after the time asked for.
 @Suite struct HistoryRangePropertyTests {
     @Test func alignedRangesStartAndEndOnWholeStepsNeverLater() async {
-        let input = zip(Gen.int(in: 0...2_000_000_000), Gen.int(in: 0...200_000), Gen.int(in: 1...86_400))
-        await propertyCheck(count: 2000, input: input) { start, length, step in
+        let (starts, lengths, steps) = (Gen.int(in: 0...2_000_000_000), Gen.int(in: 0...200_000), Gen.int(in: 1...86_400))
+        await propertyCheck(count: 2000, input: starts, lengths, steps, perform: failingOnThrow { start, length, step in
             let asked = HistoryQuery.Range(start: Double(start), end: Double(start + length), step: Double(step))
             let range = asked.aligned
             #expect(range.step == asked.step)
@@ -18,6 +18,6 @@ import Testing
             #expect(range.end <= asked.end && asked.end - range.end < asked.step, "\(asked) → \(range)")
             #expect(range.start <= range.end)
             #expect(range.aligned == range, "aligning twice moved \(range)")
-        }
+        })
     }
 }

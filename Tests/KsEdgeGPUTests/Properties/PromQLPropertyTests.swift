@@ -7,30 +7,30 @@ import Testing
 /// and validation accepts exactly what Kubernetes and Prometheus accept.
 @Suite struct PromQLPropertyTests {
     @Test func quotedValuesReadBackWhole() async {
-        await propertyCheck(count: 1000, input: HostileText.string(of: 0...40)) { value in
+        await propertyCheck(count: 1000, input: HostileText.string(of: 0...40), perform: failingOnThrow { value in
             let quoted = Selector.quote(value)
             let read = PromQLStringLiteral.read(Substring(quoted))
             #expect(read?.value == value, "\(quoted.debugDescription)")
             #expect(read?.rest.isEmpty == true, "the literal ended early: \(quoted.debugDescription)")
-        }
+        })
     }
 
     @Test func nodeNamesAreAcceptedExactlyWhenKubernetesWouldAcceptThem() async {
-        await propertyCheck(count: 3000, input: HostileText.nodeNameLike) { name in
+        await propertyCheck(count: 3000, input: HostileText.nodeNameLike, perform: failingOnThrow { name in
             #expect(NodeName.isValid(name) == KubernetesNames.isDNS1123Subdomain(name), "\(name.debugDescription)")
-        }
-        await propertyCheck(count: 500, input: HostileText.validNodeName) { name in
+        })
+        await propertyCheck(count: 500, input: HostileText.validNodeName, perform: failingOnThrow { name in
             #expect(KubernetesNames.isDNS1123Subdomain(name), "the generator made \(name.debugDescription)")
             #expect(NodeName(name) != nil, "\(name.debugDescription)")
-        }
+        })
     }
 
     @Test func labelNamesAreAcceptedExactlyWhenPrometheusWouldAcceptThem() async {
         let prometheus = try! NSRegularExpression(pattern: #"\A[a-zA-Z_][a-zA-Z0-9_]*\z"#)
-        await propertyCheck(count: 2000, input: HostileText.string(of: 0...12)) { name in
+        await propertyCheck(count: 2000, input: HostileText.string(of: 0...12), perform: failingOnThrow { name in
             let expected = prometheus.firstMatch(in: name, range: NSRange(name.startIndex..., in: name)) != nil
             #expect((LabelName(name) != nil) == expected, "\(name.debugDescription)")
-        }
+        })
     }
 
     /// The query with every string literal's contents taken out: what a value could change if it escaped. Read by
@@ -54,18 +54,18 @@ import Testing
         }
         let expected = shapes(reference)
         #expect(expected.allSatisfy { !$0.contains("<unterminated>") })
-        await propertyCheck(count: 300, input: HostileText.validNodeName) { name in
+        await propertyCheck(count: 300, input: HostileText.validNodeName, perform: failingOnThrow { name in
             guard let node = NodeName(name) else { return }
             #expect(shapes(node) == expected, "\(name)")
-        }
+        })
     }
 
     @Test func noLabelValueChangesTheShapeOfASelector() async {
         let job = LabelName("job")!
-        await propertyCheck(count: 1000, input: zip(HostileText.string(of: 0...30), HostileText.string(of: 0...30))) { first, second in
+        await propertyCheck(count: 1000, input: HostileText.string(of: 0...30), HostileText.string(of: 0...30), perform: failingOnThrow { first, second in
             let selector = Selector().matching(.metricName, trustedPattern: "gpu_.*").equal(.instance, first).notEqual(job, second)
             #expect(Self.shape(selector.text) == #"{__name__=~"",instance="",job!=""}"#, "\(selector.text.debugDescription)")
-        }
+        })
     }
 }
 
@@ -121,11 +121,11 @@ enum PromQLStringLiteral {
 @Suite struct FormEncodingPropertyTests {
     @Test func escapedTextDecodesBackWholeAndIsOnlyUnreservedCharacters() async {
         let unreserved = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~%".utf8)
-        await propertyCheck(count: 2000, input: HostileText.string(of: 0...60)) { value in
+        await propertyCheck(count: 2000, input: HostileText.string(of: 0...60), perform: failingOnThrow { value in
             let escaped = FormEncoding.escape(value)
             #expect(Self.decoded(escaped) == Array(value.utf8), "\(value.debugDescription) → \(escaped)")
             #expect(escaped.utf8.allSatisfy(unreserved.contains), "\(escaped)")
-        }
+        })
     }
 
     /// The bytes a form decoder reads from `text` (as Go's url.QueryUnescape, minus `+`, which is never sent).

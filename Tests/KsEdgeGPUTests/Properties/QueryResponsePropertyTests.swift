@@ -62,19 +62,19 @@ import Testing
     }
 
     @Test func everyAnswerIsReadAsWritten() async {
-        await propertyCheck(count: 500, input: Self.answer) { answer in
+        await propertyCheck(count: 500, input: Self.answer, perform: failingOnThrow { answer in
             guard case .success(let series) = Self.parse(answer.body) else { Issue.record("refused"); return }
             #expect(Self.same(series, answer.series))
-        }
+        })
     }
 
     @Test func everyCutOffAnswerIsRefused() async {
-        await propertyCheck(count: 500, input: zip(Self.answer, Gen.double(in: 0..<1))) { answer, fraction in
+        await propertyCheck(count: 500, input: Self.answer, Gen.double(in: 0..<1), perform: failingOnThrow { answer, fraction in
             // Whitespace at the end of a pretty-printed body is not part of the document.
             let document = answer.body.count - answer.body.reversed().prefix { $0 == 0x0A || $0 == 0x20 }.count
             let cut = Int(Double(document) * fraction)
             #expect(throws: UpstreamError.self) { try QueryResponse.series(from: answer.body.prefix(cut)) }
-        }
+        })
     }
 
     /// A good answer with up to eight bytes replaced, removed or inserted, from the bytes that matter to JSON and UTF-8.
@@ -94,13 +94,13 @@ import Testing
     })
 
     @Test func garbledAnswersAreReadOrRefusedNeverCrash() async {
-        await propertyCheck(count: 2000, input: Self.garbled) { body in
+        await propertyCheck(count: 2000, input: Self.garbled, perform: failingOnThrow { body in
             _ = Self.parse(body)
-        }
+        })
     }
 
     @Test func deepNestingIsRefusedNotRecursedInto() async {
-        await propertyCheck(count: 40, input: zip(Gen.int(in: 1...200_000), Gen.bool)) { depth, objects in
+        await propertyCheck(count: 40, input: Gen.int(in: 1...200_000), Gen.bool, perform: failingOnThrow { depth, objects in
             let open = objects ? #"{"a":"# : "["
             let close = objects ? "}" : "]"
             let nested = String(repeating: open, count: depth) + "1" + String(repeating: close, count: depth)
@@ -112,7 +112,7 @@ import Testing
             } else {
                 #expect((try? result.get()) == nil, "depth \(depth) was read")
             }
-        }
+        })
     }
 
     @Test func hugeNumbersAndWrongTypesAreReadOrRefused() async {
@@ -122,8 +122,8 @@ import Testing
         ]
         let oddTimestamps = ["1e999999", "-1e999999", String(repeating: "1", count: 100_000), "\"1\"", "null", "-", "+", ".", "e", "1e", "--1"]
         let oddMetrics = [#"{"a":1}"#, #"{"a":null}"#, #"{"a":["b"]}"#, "[]", "\"x\"", "null", #"{"\ud800":"x"}"#, #"{"a":"\u12G4"}"#]
-        await propertyCheck(count: 300, input: zip(Gen.element(of: oddValues), Gen.element(of: oddTimestamps), Gen.element(of: oddMetrics),
-                                                   Gen.bool)) { value, timestamp, metric, matrix in
+        await propertyCheck(count: 300, input: Gen.element(of: oddValues), Gen.element(of: oddTimestamps), Gen.element(of: oddMetrics),
+                            Gen.bool, perform: failingOnThrow { value, timestamp, metric, matrix in
             let point = "[\(timestamp ?? "1"),\(value ?? "\"1\"")]"
             let entry = matrix ? #"{"metric":\#(metric ?? "{}"),"values":[\#(point)]}"# : #"{"metric":\#(metric ?? "{}"),"value":\#(point)}"#
             let body = #"{"status":"success","data":{"resultType":"\#(matrix ? "matrix" : "vector")","result":[\#(entry)]}}"#
@@ -131,6 +131,6 @@ import Testing
                 // Whatever was read is one series with one point, whose value is a number (±Inf and NaN included).
                 #expect(series.count == 1 && series[0].points.count == 1)
             }
-        }
+        })
     }
 }

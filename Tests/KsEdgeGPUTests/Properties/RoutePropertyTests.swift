@@ -80,7 +80,7 @@ import Testing
     @Test func noInputGivesA5xxAndEveryErrorIsJSON() async throws {
         let source = try FakeMetricsSource(series: Fixtures.series("jetson-xavier-nx.prom", node: Self.node))
         try await TestApp.withRouter(source) { client, _ in
-            await propertyCheck(count: 1500, input: Self.probe) { probe in
+            await propertyCheck(count: 1500, input: Self.probe, perform: failingOnThrow { probe in
                 let headers: HTTPFields = probe.method == .post ? [.contentType: "application/x-www-form-urlencoded"] : [:]
                 try await client.execute(uri: probe.uri, method: probe.method, headers: headers,
                                          body: probe.body.isEmpty ? nil : ByteBuffer(bytes: probe.body)) { response in
@@ -90,21 +90,21 @@ import Testing
                     let error = try? JSONCoding.decoder.decode(ErrorBody.self, from: Data(buffer: response.body))
                     #expect(error != nil, "\(probe): \(String(buffer: response.body).prefix(300))")
                 }
-            }
+            })
         }
     }
 
     @Test func oversizedPassThroughBodiesAreRefusedUnread() async throws {
         let source = FakeMetricsSource()
         try await TestApp.withRouter(source) { client, _ in
-            await propertyCheck(count: 20, input: Gen.int(in: (PassThroughController.maxBodyBytes + 1)...(4 << 20))) { size in
+            await propertyCheck(count: 20, input: Gen.int(in: (PassThroughController.maxBodyBytes + 1)...(4 << 20)), perform: failingOnThrow { size in
                 let body = ByteBuffer(repeating: UInt8(ascii: "a"), count: size)
                 try await client.execute(uri: "/api/v1/query", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
                                          body: body) { response in
                     #expect(response.status == .contentTooLarge)
                     #expect((try? JSONCoding.decoder.decode(ErrorBody.self, from: Data(buffer: response.body))) != nil)
                 }
-            }
+            })
             #expect(!source.queries.contains { $0.text.hasPrefix("query?") }, "an oversized body was forwarded")
         }
     }

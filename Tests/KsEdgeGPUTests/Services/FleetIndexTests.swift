@@ -43,13 +43,13 @@ import Testing
     })
 
     @Test func everyAnswerIsTheFilteredSortedPage() async throws {
-        await propertyCheck(count: 400, input: Self.fleets, Self.requests) { items, request in
+        await propertyCheck(count: 400, input: Self.fleets, Self.requests, perform: failingOnThrow { items, request in
             let index = try FleetIndex(items: items, origin: .prometheus, readAt: nil)
             let expected = Self.reference(request, items)
             #expect(index.select(request) == expected, "\(request)")
             let encoded = try index.answer(request)
             #expect(try JSONCoding.decoder.decode(FleetList.self, from: Data(buffer: encoded.body)) == expected)
-        }
+        })
     }
 
     @Test func aViewAskedAgainIsTheSameEncodedAnswer() throws {

@@ -24,12 +24,12 @@ import Testing
     })
 
     @Test func everyPageIsTheRowsItCovers() async {
-        await propertyCheck(count: 2_000, input: Gen.int(in: 0...40), Self.pages, Gen.int(in: 1...Paging.maxLimit)) { count, page, limit in
+        await propertyCheck(count: 2_000, input: Gen.int(in: 0...40), Self.pages, Gen.int(in: 1...Paging.maxLimit), perform: failingOnThrow { count, page, limit in
             let rows = Array(0..<count)
             let paging = Paging(page: page, limit: limit)
             #expect(Array(paging.slice(rows)) == Self.reference(rows, page: page, limit: limit), "page \(page) limit \(limit)")
             #expect(paging.pageCount(of: count) == (count + limit - 1) / limit)
-        }
+        })
     }
 
     @Test func noLimitIsEveryRowOnOnePage() {
