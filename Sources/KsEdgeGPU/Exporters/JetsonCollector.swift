@@ -122,8 +122,8 @@ public struct JetsonCollector: GPUExporter {
     static func processes(_ families: MetricFamilies) -> [NodeGPU.GPUProcess] {
         families.samples("gpu_processes_info").map { sample in
             let labels = sample.labels
-            // Label text, so "nan" or "inf" would read as a number; those are unknown, as a sample's NaN is.
-            func number(_ name: String) -> Double? { labels[name].flatMap { Double($0) }.flatMap { $0.isFinite ? $0 : nil } }
+            // Label text, so "nan" or "1e400" would read as a number; those are unknown, as such a sample's value is.
+            func number(_ name: String) -> Double? { labels[name].flatMap { Double($0) }.flatMap(reading) }
             return NodeGPU.GPUProcess(
                 pid: labels["pid"].flatMap { Int($0) },
                 name: labels["name"],

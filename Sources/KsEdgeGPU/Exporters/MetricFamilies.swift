@@ -1,5 +1,5 @@
 /// The series of one node grouped by metric name, each reduced to its newest sample.
-/// Non-finite values (NaN, ±Inf) read as unknown.
+/// Values that are no reading (NaN, ±Inf, past 1e300: see `reading(_:)`) are unknown.
 public struct MetricFamilies: Sendable {
     public struct Sample: Sendable {
         public var labels: [String: String]
@@ -12,7 +12,7 @@ public struct MetricFamilies: Sendable {
     public init(_ series: [Series]) {
         for entry in series {
             guard let point = entry.latest else { continue }
-            byName[entry.name, default: []].append(Sample(labels: entry.labels, value: point.value.isFinite ? point.value : nil, timestamp: point.timestamp))
+            byName[entry.name, default: []].append(Sample(labels: entry.labels, value: reading(point.value), timestamp: point.timestamp))
         }
     }
 

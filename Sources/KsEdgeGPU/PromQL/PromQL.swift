@@ -72,6 +72,8 @@ public struct Selector: Sendable, Hashable {
             case "\t": out += "\\t"
             case _ where scalar.value < 0x20 || scalar.value == 0x7F:
                 out += "\\x" + String(scalar.value, radix: 16).leftPadded(to: 2)
+            // Prometheus' lexer takes U+FFFD, even well encoded, for invalid UTF-8 and refuses the query; escaped it is read.
+            case "\u{FFFD}": out += "\\uFFFD"
             default: out.unicodeScalars.append(scalar)
             }
         }

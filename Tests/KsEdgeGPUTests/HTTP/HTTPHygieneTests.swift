@@ -106,9 +106,10 @@ import Testing
 
     @Test func aClientTooSlowToSendItsRequestIsCutOff() async throws {
         try await TestApp.withLiveServer(FakeMetricsSource(), configure: { $0.idleTimeout = .seconds(1) }) { port, _ in
-            // Half a request, then nothing: the server closes the connection after the idle timeout.
+            // Half a request, then nothing: the server closes the connection after the idle timeout. (Closed or reset: on
+            // a loaded machine the half request can still be unread in the socket when it closes, and the close is a reset.)
             let (answer, ending) = try await Self.rawExchange(port: port, send: "GET /health HTTP/1.1\r\nHost: x\r\n", wait: 15)
-            #expect(ending == .closed && answer.isEmpty, "\(answer)")
+            #expect(ending != .waitedOut && answer.isEmpty, "\(ending): \(answer)")
             // A keep-alive connection with nothing more to ask is closed too, after its answer.
             let (kept, keptEnding) = try await Self.rawExchange(port: port, send: "GET /health HTTP/1.1\r\nHost: x\r\n\r\n", wait: 15)
             #expect(kept.hasPrefix("HTTP/1.1 200") && keptEnding == .closed, "\(kept)")

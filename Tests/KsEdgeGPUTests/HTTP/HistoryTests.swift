@@ -143,6 +143,19 @@ import Testing
         }
     }
 
+    /// Values Prometheus passes through as numbers: the largest finite ones stay themselves, NaN and ±Inf are gaps.
+    @Test func extremeValuesAreAnsweredAsNumbersOrGaps() async throws {
+        let source = FakeMetricsSource()
+        let values = [Double.greatestFiniteMagnitude, -.greatestFiniteMagnitude, .nan, .infinity, 1e300]
+        source.answerRanges(with: [Series(labels: ["ks_family": "gpu_power:dcgm", "gpu": "0", "instance": "edge-1"],
+                                          points: values.enumerated().map { .init(timestamp: 960 + Double($0.offset) * 60, value: $0.element) })])
+        try await TestApp.withRouter(source) { client, _ in
+            let (status, history, _) = try await client.get("/edge/nodes/edge-1/gpu/history?start=960&end=1200&step=1m&metrics=gpu_power", as: History.self)
+            #expect(status == .ok)
+            #expect(history?.series.first?.points.map(\.value) == [.greatestFiniteMagnitude, -.greatestFiniteMagnitude, nil, nil, 1e300])
+        }
+    }
+
     @Test func unknownNodeIs404AndPrometheusDownIs503() async throws {
         let source = FakeMetricsSource()
         try await TestApp.withRouter(source) { client, database in

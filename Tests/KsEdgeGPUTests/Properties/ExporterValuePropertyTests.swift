@@ -7,10 +7,10 @@ import Testing
 /// labels missing or holding such numbers as text, so that fallbacks such as nvidia-smi's `nvidia_smi_index` are read. Every page is still read, and the snapshot encodes to JSON, whose numbers are all finite.
 @Suite struct ExporterValuePropertyTests {
     /// Numbers as label text: jtop's process figures are labels.
-    static let hostileText = ["nan", "NaN", "inf", "-Inf", "1e400", "-1e400", "1e300", "-256", "-1", "", "x", "9223372036854775808"]
+    static let hostileText = ["nan", "NaN", "inf", "-Inf", "1e400", "-1e400", "1e300", "1.7e308", "-256", "-1", "", "x", "9223372036854775808"]
     /// Labels some exporter reads as a number.
     static let numericLabels: Set = ["cpu", "gpu_memory", "memory", "pid", "index", "gpu", "GPU_I_ID", "core", "zone"]
-    static let hostile: [Double] = [.nan, .infinity, -.infinity, 1e300, -1e300, 1e19, -1e19, 9.3e18, -256, -1, 0, 0.5, 1e-300]
+    static let hostile: [Double] = [.nan, .infinity, -.infinity, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 1e300, -1e300, 1e19, -1e19, 9.3e18, -256, -1, 0, 0.5, 1e-300]
 
     static let pages = Generator<[Series], Shrink.None<[Series]>>(run: { rng in
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: Fixtures.directory.path)) ?? []).filter { $0.hasSuffix(".prom") }.sorted()
