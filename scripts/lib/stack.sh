@@ -105,6 +105,15 @@ scrape_configs:
       - url: http://127.0.0.1:$simulator_port/targets
         refresh_interval: 5s
 YAML
+    if [[ "${PROCESS_LABELS:-kept}" == bounded ]]; then
+        # deploy/exporter-bounded's metric relabelings, as Prometheus' own configuration names them.
+        python3 - deploy/exporter-bounded/process-labels.yaml >>"$STACK_DIR/prometheus.yml" <<'PY'
+import re, sys, yaml
+rules = yaml.safe_load(open(sys.argv[1]))[0]["value"]
+snake = [{re.sub(r"[A-Z]", lambda m: "_" + m.group(0).lower(), key): value for key, value in rule.items()} for rule in rules]
+print("\n".join("    " + line for line in yaml.safe_dump({"metric_relabel_configs": snake}).splitlines()))
+PY
+    fi
     if [[ -n "$pushgateway_port" ]]; then
         # honor_labels keeps the pushed grouping key (job, instance = node name) on the series.
         cat >>"$STACK_DIR/prometheus.yml" <<YAML

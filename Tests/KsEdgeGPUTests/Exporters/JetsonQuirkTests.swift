@@ -43,6 +43,19 @@ import Testing
         #expect(node.fanPercent == nil)
     }
 
+    /// `gpu_processes_info` with the churning labels removed (deploy/README.md, "Bounding the Jetson exporter's series"):
+    /// the process is still listed, its CPU share and GPU memory unknown, not 0.
+    @Test func processesWithoutTheirChurningLabelsHaveThoseFiguresUnknown() throws {
+        let node = try normalize([
+            sample("gpu_usage_gpu", ["gpu": "val"], 10),
+            sample("gpu_processes_info", ["gpu": "I", "memory": "1000", "name": "tritonserver", "pid": "28417", "process": "info", "user": "root"], 1),
+            sample("gpu_processes_info", ["gpu": "I", "cpu": "nan", "gpu_memory": "1e400", "memory": "10", "name": "python3", "pid": "31208", "process": "info"], 1),
+        ])
+        #expect(node.processes.map(\.pid) == [28417, 31208], "equal GPU memory: by pid")
+        #expect(node.processes.allSatisfy { $0.cpuPercent == nil && $0.gpuMemoryBytes == nil })
+        #expect(node.processes.map(\.memoryBytes) == [4_096_000, 40_960])
+    }
+
     @Test func missingFamiliesStayNull() throws {
         let node = try normalize([sample("gpu_usage_gpu", ["gpu": "val"], 12)])
         #expect(node.uptimeSeconds == nil)
