@@ -16,7 +16,9 @@ import sys
 import urllib.request
 
 TICKS = os.sysconf("SC_CLK_TCK")
-SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)')
+# Label values may hold braces (the server's routes do: http_route="/edge/nodes/{name}/gpu"), so quoted values are
+# read whole.
+SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[^"}]|"(?:[^"\\]|\\.)*")*\})? (\S+)')
 
 
 def cpu_seconds(pid):
