@@ -97,9 +97,12 @@ import Testing
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {
             let count = recv(fd, &buffer, buffer.count, 0)
+            // errno at once: anything called after recv (an allocation, a contended lock) may set it again.
+            let failure = count < 0 ? errno : 0
+            if failure == EINTR { continue }
             let answer = String(decoding: received, as: UTF8.self)
             if count == 0 { return (answer, .closed) }
-            if count < 0 { return (answer, errno == ECONNRESET ? .reset : .waitedOut) }
+            if count < 0 { return (answer, failure == ECONNRESET ? .reset : .waitedOut) }
             received += buffer[0..<count]
         }
     }
