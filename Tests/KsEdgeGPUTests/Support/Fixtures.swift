@@ -54,10 +54,14 @@ enum Fixtures {
         var description: String { "no exporter fixtures in \(directory)" }
     }
 
+    /// Every exporter page among the fixtures, by name; none when the folder is missing.
+    static var exporterPages: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { $0.hasSuffix(".prom") }.sorted()
+    }
+
     /// Every fixture file in the Jetson collector's format (`gpu_*` families).
     static var jetsonFiles: [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        return names.filter { $0.hasSuffix(".prom") }.sorted().filter { name in
+        exporterPages.filter { name in
             ((try? text(name)) ?? "").contains("\ngpu_usage_gpu{")
         }
     }
