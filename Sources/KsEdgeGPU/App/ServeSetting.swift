@@ -63,10 +63,10 @@ public struct ServeSetting: Sendable, Hashable {
         guard bytes >= 1 << 10 else { return .failure("must be at least 1KiB") }
         return .success(bytes)
     }
-    public static let scrapeInterval = duration("scrape.interval", "scrape-interval", "The ServiceMonitor's scrape interval; decides online vs stale",
+    public static let scrapeInterval = duration("scrape.interval", "scrape-interval", "The ServiceMonitor's scrape interval; decides online vs stale, and counters' rates",
                                                 \.scrapeInterval, minimum: .seconds(1))
     public static let pushInterval = duration("push.interval", "push-interval",
-                                              "How often nodes behind a Pushgateway push; decides online vs stale for them",
+                                              "How often nodes behind a Pushgateway push; decides online vs stale for them, and their counters' rates",
                                               \.pushInterval, minimum: .seconds(1))
     public static let fleetInterval = setting("fleet.interval", "fleet-interval",
                                               "How often the fleet index that answers /edge/nodes and /edge/summary is rebuilt from Prometheus",

@@ -21,6 +21,8 @@ public struct NodeExporter: Sendable {
     static let coreBusy = "ks_node_cpu_busy_ratio"
     static let received = "ks_node_network_receive_bytes_per_second"
     static let transmitted = "ks_node_network_transmit_bytes_per_second"
+    /// The CPU time counter: its idle series say which cores are online, whether or not a rate can be read yet.
+    static let cpuSeconds = "node_cpu_seconds_total"
 
     /// Whether `name` is one of the families this source reads or computes.
     public func owns(_ name: String) -> Bool {
@@ -39,22 +41,28 @@ public struct NodeExporter: Sendable {
 
     // MARK: PromQL
 
-    /// The rates a snapshot needs, each per node: `irate`, the rate between the last two scrapes within `window`.
-    public func rates(in scope: ExpressionScope, window: String) -> [(family: String, expression: String)] {
-        [(Self.coreBusy, coreBusy(scope, window: window)),
-         (Self.received, network("node_network_receive_bytes_total", scope, window: window)),
-         (Self.transmitted, network("node_network_transmit_bytes_total", scope, window: window))]
+    /// What a snapshot selects besides the gauges, each per node: the cores' busy shares and the network rates, and
+    /// the cores' idle counters themselves (which cores exist).
+    public func snapshotClauses(in scope: ExpressionScope, rates: CounterRate) -> [(family: String, expression: String)] {
+        [(Self.coreBusy, coreBusy(scope, rates: rates)),
+         (Self.received, network("node_network_receive_bytes_total", scope, rates: rates)),
+         (Self.transmitted, network("node_network_transmit_bytes_total", scope, rates: rates)),
+         (Self.cpuSeconds, idleCounters(scope).text)]
     }
 
-    /// Busy share of each core (0-1): 1 - idle time per second.
-    func coreBusy(_ scope: ExpressionScope, window: String) -> String {
-        "clamp(1 - irate(\(scope.family("node_cpu_seconds_total", [(Self.mode, "idle")]))[\(window)]), 0, 1)"
+    func idleCounters(_ scope: ExpressionScope) -> Selector {
+        scope.node.equal(.metricName, Self.cpuSeconds).equal(Self.mode, "idle")
+    }
+
+    /// Busy share of each core (0-1): 1 - idle time per second. Labelled `cpu`, numbered from 0 as node-exporter has it.
+    func coreBusy(_ scope: ExpressionScope, rates: CounterRate) -> String {
+        "clamp(1 - \(rates.perSecond(idleCounters(scope), in: scope)), 0, 1)"
     }
 
     /// Bytes per second, summed per node over the physical interfaces.
-    func network(_ family: String, _ scope: ExpressionScope, window: String) -> String {
+    func network(_ family: String, _ scope: ExpressionScope, rates: CounterRate) -> String {
         let selector = scope.node.equal(.metricName, family).notMatching(Self.device, trustedPattern: Self.virtualInterfaces)
-        return "sum by (\(scope.nodeLabel.rawValue)) (irate(\(selector.text)[\(window)]))"
+        return "sum by (\(scope.nodeLabel.rawValue)) (\(rates.perSecond(selector, in: scope)))"
     }
 
     /// Percent of RAM in use, per node.
@@ -62,18 +70,28 @@ public struct NodeExporter: Sendable {
         "100 * (1 - \(scope.family("node_memory_MemAvailable_bytes")) / \(scope.family("node_memory_MemTotal_bytes")))"
     }
 
-    /// The history metrics node-exporter measures; nil for the others. Series carry `HistoryMetric.labelNames`.
-    public func expression(_ metric: HistoryMetric, in scope: ExpressionScope, window: String) -> String? {
+    /// The history metrics node-exporter measures; nil for the others. Series carry `HistoryMetric.labelNames`, but
+    /// for `cpu_utilization`, whose `cpu` label becomes `core` in `historyLabels`.
+    public func expression(_ metric: HistoryMetric, in scope: ExpressionScope, rates: CounterRate) -> String? {
         switch metric {
         case .memoryUtilization:
             return memoryUtilization(scope)
+        case .cpuUtilization:
+            return "100 * \(coreBusy(scope, rates: rates))"
         case .network:
-            let received = scope.copy(network("node_network_receive_bytes_total", scope, window: window), to: "direction", from: "", "", "receive")
-            let sent = scope.copy(network("node_network_transmit_bytes_total", scope, window: window), to: "direction", from: "", "", "transmit")
+            let received = scope.copy(network("node_network_receive_bytes_total", scope, rates: rates), to: "direction", from: "", "", "receive")
+            let sent = scope.copy(network("node_network_transmit_bytes_total", scope, rates: rates), to: "direction", from: "", "", "transmit")
             return "\(received) or \(sent)"
         default:
             return nil
         }
+    }
+
+    /// The labels a history series of `metric` keeps: a core numbered from 1 like the GPU exporters' (PromQL cannot
+    /// add one to a label); nil for a series that names no core.
+    public func historyLabels(_ metric: HistoryMetric, _ labels: [String: String]) -> [String: String]? {
+        guard metric == .cpuUtilization else { return labels.filter { metric.labelNames.contains($0.key) } }
+        return Self.core(labels).map { ["core": String($0)] }
     }
 
     /// Percent of RAM in use, one series per node, for the fleet.
@@ -116,14 +134,24 @@ public struct NodeExporter: Sendable {
         Self.joinThermalZones(families, into: &readings)
     }
 
-    /// Every core node-exporter lists, numbered from 1 like the GPU exporters' (`cpu="0"` is core 1).
+    /// Every core node-exporter counts, numbered from 1 like the GPU exporters' (`cpu="0"` is core 1), each with its
+    /// busy share where a rate could be read (two scrapes, or two pushes), else unknown.
     static func cores(_ families: MetricFamilies) -> [NodeGPU.CPU.Core] {
         var byCore: [Int: Double?] = [:]
+        for sample in families.samples(cpuSeconds) where sample.labels[mode.rawValue] == "idle" {
+            if let core = core(sample.labels) { byCore[core] = .some(nil) }
+        }
         for sample in families.samples(coreBusy) {
-            guard let cpu = sample.labels["cpu"].flatMap({ Int($0) }), cpu >= 0 else { continue }
-            byCore[cpu + 1] = sample.value.map { ($0 * 100).roundedToMillionths }
+            guard let core = core(sample.labels) else { continue }
+            byCore[core] = sample.value.map { ($0 * 100).roundedToMillionths }
         }
         return byCore.sorted { $0.key < $1.key }.map { NodeGPU.CPU.Core(core: $0.key, utilizationPercent: $0.value) }
+    }
+
+    /// The core a series of node-exporter's `cpu` label is about, numbered from 1.
+    static func core(_ labels: [String: String]) -> Int? {
+        guard let cpu = labels["cpu"].flatMap({ Int($0) }), cpu >= 0, cpu < Int.max else { return nil }
+        return cpu + 1
     }
 
     /// The sensor name of a thermal zone type, as jtop shows it: the part before the first `-`, without a `_tegra`

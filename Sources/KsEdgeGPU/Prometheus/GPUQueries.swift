@@ -6,9 +6,8 @@
 public struct GPUQueries: Sendable {
     public let exporters: ExporterRegistry
     public let nodeLabels: NodeLabels
-    /// The range of counters' rates (node-exporter's CPU time and network bytes), in PromQL duration form: 4 scrape
-    /// intervals, so a missed scrape still leaves two samples.
-    public let rateWindow: String
+    /// How counters (node-exporter's CPU time and network bytes) become rates, scraped or pushed.
+    public let counterRate: CounterRate
     /// Seconds after its last push that a Pushgateway-fed node's values stop being current: 3 push intervals.
     public let pushedValuesLast: Double
 
@@ -16,7 +15,7 @@ public struct GPUQueries: Sendable {
                 pushInterval: Duration = .seconds(60)) {
         self.exporters = exporters
         self.nodeLabels = nodeLabels ?? NodeLabels(exporters)
-        rateWindow = "\(Int((4 * scrapeInterval.secondsValue).rounded(.up)))s"
+        counterRate = CounterRate(scrapeInterval: scrapeInterval, pushInterval: pushInterval)
         pushedValuesLast = 3 * pushInterval.secondsValue
     }
 

@@ -2,7 +2,7 @@ import Foundation
 
 /// `metrics` of one node (or of every node, `node` nil) over time in one `query_range`, whichever exporter each runs:
 /// each exporter's and node-exporter's expression of each metric, tagged `<metric>:<source>`, plus the families the
-/// exporters need to interpret them. Where both measure a metric (RAM), node-exporter's series wins. For a node that
+/// exporters need to interpret them. Where both measure a metric (RAM, CPU cores), node-exporter's series win. For a node that
 /// pushes through a Pushgateway, whose series Prometheus keeps current for ever, steps more than 3 push intervals after
 /// its last push are gaps.
 public struct HistoryQuery: Sendable {
@@ -23,7 +23,7 @@ public struct HistoryQuery: Sendable {
         }
         let hostScope = queries.nodeExporterScope(node)
         clauses += metrics.compactMap { metric in
-            queries.exporters.nodeExporter.expression(metric, in: hostScope, window: queries.rateWindow)
+            queries.exporters.nodeExporter.expression(metric, in: hostScope, rates: queries.counterRate)
                 .map { FamilyTag.tag($0, as: FamilyTag.tag(metric.rawValue, .nodeExporter)) }
         }
         for exporter in queries.exporters.exporters {
@@ -91,14 +91,22 @@ public struct HistoryQuery: Sendable {
         let tagged = answer.compactMap { series in series.labels[FamilyTag.label].flatMap(FamilyTag.parse).map { (series, $0) } }
         let lastPushes = tagged.filter { $0.1.name == LastPush.family }.flatMap(\.0.points)
         let pushedAt = Dictionary(lastPushes.map { (Self.step($0.timestamp, range), $0.value) }, uniquingKeysWith: max)
-        // node-exporter's series first: they win over an exporter's series of the same metric and labels.
-        for (series, (name, source)) in tagged.filter({ $0.1.source == .nodeExporter }) + tagged.filter({ $0.1.source != .nodeExporter }) {
+        // Where node-exporter measures a metric of the node, it is that metric's one source (every core, numbered as
+        // in the snapshot), and an exporter's series of it are left out.
+        let host = tagged.filter { $0.1.source == .nodeExporter }
+        let measuredByHost = Set(host.compactMap { HistoryMetric(rawValue: String($0.1.name)) })
+        for (series, (name, source)) in host + tagged.filter({ $0.1.source != .nodeExporter }) {
             guard let metric = HistoryMetric(rawValue: String(name)) else { continue }
-            let labels = series.labels.filter { metric.labelNames.contains($0.key) }
+            let labels: [String: String]
             if let exporter = queries.exporters.exporter(source) {
+                guard !measuredByHost.contains(metric) else { continue }
+                labels = series.labels.filter { metric.labelNames.contains($0.key) }
                 let keeps = filters[source] ?? exporter.historySeriesFilter(context: context)
                 filters[source] = keeps
                 guard keeps(metric, labels) else { continue }
+            } else {
+                guard let hostLabels = queries.exporters.nodeExporter.historyLabels(metric, series.labels) else { continue }
+                labels = hostLabels
             }
             // A MIG-partitioned GPU repeats its physical readings on every instance's series: keep one.
             guard seen.insert(labels.merging(["ks_metric": metric.rawValue]) { first, _ in first }).inserted else { continue }

@@ -20,6 +20,6 @@ enum LastPush {
     /// by node label and `job`). No series for a scraped node.
     static func expression(in scope: Selector, label: LabelName, heartbeats: Selector) -> String {
         let group = "\(label.rawValue), job"
-        return "max by (\(label.rawValue)) (\(scope.equal(.metricName, "push_time_seconds").text) and on (\(group)) group by (\(group)) (\(heartbeats.text)))"
+        return "max by (\(label.rawValue)) (\(scope.equal(.metricName, CounterRate.pushTimeFamily).text) and on (\(group)) group by (\(group)) (\(heartbeats.text)))"
     }
 }

@@ -14,7 +14,7 @@ public struct SnapshotQuery: Sendable {
         let nodeExporter = queries.exporters.nodeExporter
         let nodeExporterLabel = queries.nodeLabels.nodeExporter
         let scope = queries.nodeExporterScope(node)
-        let hostClauses = nodeExporter.rates(in: scope, window: queries.rateWindow).map { FamilyTag.tag($0.expression, as: $0.family) }
+        let hostClauses = nodeExporter.snapshotClauses(in: scope, rates: queries.counterRate).map { FamilyTag.tag($0.expression, as: $0.family) }
         let groups = queries.exportersByLabel
         var texts = groups.map { label, exporters in
             let joinsHost = label == nodeExporterLabel

@@ -57,17 +57,32 @@ import Testing
 
     /// A core taken offline has no series in node-exporter: it is absent, never a 0 % core.
     @Test func offlineCoresAreAbsentNotZero() throws {
-        let joined = try snapshot(try exporter("jetson-xavier-nx.prom") + host(simulatedHostPage(.xavierNX), busy: [0: 0.5, 1: 0.25, 3: 0.75]))
+        let online: Set<String> = ["0", "1", "3"]
+        let page = try host(simulatedHostPage(.xavierNX), busy: [0: 0.5, 1: 0.25, 3: 0.75])
+            .filter { $0.name != "node_cpu_seconds_total" || online.contains($0.labels["cpu"] ?? "") }
+        let joined = try snapshot(try exporter("jetson-xavier-nx.prom") + page)
         #expect(joined.cpu.cores.map(\.core) == [1, 2, 4])
         #expect(joined.cpu.averagePercent == 50)
     }
 
-    /// node-exporter's page without computed rates yet (a single scrape): the collector's cores stay.
-    @Test func withoutRatesTheCollectorsCoresStay() throws {
-        let collector = try snapshot(try exporter("jetson-xavier-nx.prom"))
-        let joined = try snapshot(try exporter("jetson-xavier-nx.prom") + host(simulatedHostPage(.xavierNX)))
-        #expect(joined.cpu == collector.cpu)
+    /// node-exporter's counters without a rate yet (a single scrape, or a pushed node whose window holds a single
+    /// push): its cores are listed, unknown, not the collector's: one CPU source wherever node-exporter counts.
+    @Test func withoutRatesNodeExportersCoresAreUnknown() throws {
+        let collector = try snapshot(try exporter("jetson-agx-orin.prom"))
+        #expect(collector.cpu.cores.count == 8 && collector.cpu.averagePercent != nil)
+        let joined = try snapshot(try exporter("jetson-agx-orin.prom") + host(simulatedHostPage(.agxOrin)))
+        #expect(joined.cpu.cores.map(\.core) == Array(1...12))
+        #expect(joined.cpu.cores.allSatisfy { $0.utilizationPercent == nil })
+        #expect(joined.cpu.averagePercent == nil)
         #expect(joined.sources == [.jetson, .nodeExporter])
+    }
+
+    /// Some cores with a rate, some without (a core brought online since the last scrape): each as it is.
+    @Test func coresWithoutARateAreUnknownBesideThoseWithOne() throws {
+        let joined = try snapshot(try exporter("jetson-xavier-nx.prom") + host(simulatedHostPage(.xavierNX), busy: [0: 0.5, 2: 0.25]))
+        #expect(joined.cpu.cores.map(\.core) == Array(1...6))
+        #expect(joined.cpu.cores.map(\.utilizationPercent) == [50, nil, 25, nil, nil, nil])
+        #expect(joined.cpu.averagePercent == 37.5)
     }
 
     /// Real node_exporter output: RAM, root filesystem and load as the kernel reports them.

@@ -87,7 +87,9 @@ struct LiveEdgePathsTests {
             let client = stack.client
             let cores = try await witness(stack.prometheus, #"count(node_cpu_seconds_total{mode="idle",instance="\#(Self.jetson)"})"#).first
             // Rates need two scrapes of node_exporter.
-            let node = try #require(try await snapshot(client, Self.jetson, within: 20) { $0.cpu.cores.count == Int(cores ?? -1) })
+            let node = try #require(try await snapshot(client, Self.jetson, within: 20) { node in
+                node.cpu.cores.count == Int(cores ?? -1) && node.cpu.cores.allSatisfy { $0.utilizationPercent != nil }
+            })
             #expect(node.sources == [.jetson, .nodeExporter])
             // This machine's cores, not the Xavier NX collector's six; each a real percentage.
             #expect(node.cpu.cores.map(\.core) == Array(1...Int(try #require(cores))))

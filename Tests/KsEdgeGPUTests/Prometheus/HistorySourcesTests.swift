@@ -38,6 +38,23 @@ import Testing
         #expect(decoded.first?.unit == "percent" && decoded.first?.labels == [:])
     }
 
+    /// Where node-exporter counts a node's CPU time, its cores are the history's only cores, numbered from 1 as in the
+    /// snapshot (`cpu="0"` is core 1): the collector's cores, fewer or more, are left out, whatever the answer's order.
+    @Test(arguments: [false, true])
+    func nodeExportersCoresAreTheOnlyCores(reversed: Bool) throws {
+        let query = GPUQueries().history(try #require(NodeName("edge-1")), metrics: [.cpuUtilization])
+        #expect(query.promQL.text.contains(#"100 * clamp(1 - ((irate({instance="edge-1",__name__="node_cpu_seconds_total",mode="idle"}"#))
+        let collector = (1...8).map { series("cpu_utilization:jetson", node: "edge-1", [10, 10, 10], labels: ["core": String($0)]) }
+        let host = (0..<12).map { series("cpu_utilization:node-exporter", node: "edge-1", [Double($0), Double($0), Double($0)],
+                                         labels: ["cpu": String($0), "mode": "idle", "job": "node-exporter"]) }
+        let answer = collector + host
+        let decoded = query.decode(reversed ? answer.reversed() : answer, over: range)
+        #expect(decoded.map(\.labels) == (1...12).map { ["core": String($0)] })
+        #expect(decoded.map { $0.points.first?.value } == (0..<12).map { Double($0) })
+        // Without node-exporter's, the collector's stay.
+        #expect(query.decode(collector, over: range).map(\.labels) == (1...8).map { ["core": String($0)] })
+    }
+
     /// The network metric: one series per direction, in bytes per second.
     @Test func networkHasOneSeriesPerDirection() throws {
         let query = GPUQueries().history(try #require(NodeName("edge-1")), metrics: [.network])

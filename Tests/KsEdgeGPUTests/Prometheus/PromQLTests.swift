@@ -55,8 +55,14 @@ import Testing
         let heartbeat = #"{__name__=~"gpu_usage_gpu|DCGM_FI_DEV_GPU_TEMP|nvidia_smi_temperature_gpu",instance="edge-nx-01"}"#
         #expect(text.contains(#"label_replace(max(timestamp(\#(heartbeat))), "ks_family", "ks_observed_at", "", "")"#))
         #expect(text.contains(#"push_time_seconds"} and on (instance, job) group by (instance, job) (\#(heartbeat))), "ks_family", "ks_pushed_at""#))
-        #expect(text.contains(#"irate({instance="edge-nx-01",__name__="node_cpu_seconds_total",mode="idle"}[60s])"#))
-        #expect(selectors(text).count == 7)
+        // Counters: irate for scraped series; for pushed ones, the increase over 2 push intervals and a scrape divided
+        // by the push times' increase over the same window.
+        let idle = #"{instance="edge-nx-01",__name__="node_cpu_seconds_total",mode="idle"}"#
+        let pushTimes = #"{instance="edge-nx-01",__name__="push_time_seconds"}"#
+        #expect(text.contains(#"irate(\#(idle)[60s]) unless on (instance, job) \#(pushTimes)"#))
+        #expect(text.contains(#"increase(\#(idle)[135s]) / on (instance, job) group_left () (max by (instance, job) (increase(\#(pushTimes)[135s])) > 0)"#))
+        #expect(text.contains(#"label_replace(\#(idle), "ks_family", "node_cpu_seconds_total", "", "")"#))
+        #expect(selectors(text).count == 17)
         #expect(selectors(text).allSatisfy { $0.contains(#"instance="edge-nx-01""#) })
     }
 

@@ -57,6 +57,28 @@ import Testing
         #expect(!previous.isEmpty)
     }
 
+    /// A pushing board's node-exporter page is rendered at each push's time, so its counters advance between pushes
+    /// by what the board did meanwhile: the rates read from two pushes are the board's own (busy 5-75 % per core,
+    /// 0.5-3.5 MB/s received).
+    @Test func pushedPagesAdvanceTheirCountersBetweenPushes() throws {
+        let board = SimulatedBoard(node: "n", kind: .orinNano, ordinal: 2)
+        let pusher = Pusher(gateway: try #require(URL(string: "http://127.0.0.1:1")), boards: [board], nodeExporter: true,
+                            interval: .seconds(10), stopAfter: .seconds(60), logger: TestApp.logger)
+        let host = try #require(pusher.groups(board).first { $0.job == "node-exporter" })
+        let (first, second) = (1_795_432_000.0, 1_795_432_010.0)
+        let before = MetricFamilies(try ExpositionParser.parse(host.render(first)))
+        let after = MetricFamilies(try ExpositionParser.parse(host.render(second)))
+        let idle = { (families: MetricFamilies) in families.samples("node_cpu_seconds_total").filter { $0.labels["mode"] == "idle" } }
+        #expect(idle(before).count == 6)
+        for (then, now) in zip(idle(before), idle(after)) {
+            let busy = 1 - ((now.value ?? 0) - (then.value ?? 0)) / (second - first)
+            #expect(busy > 0.04 && busy < 0.76, "core \(then.labels["cpu"] ?? "") busy \(busy)")
+        }
+        let received = { (families: MetricFamilies) in families.value("node_network_receive_bytes_total", where: "device", is: "enP8p1s0") ?? 0 }
+        let rate = (received(after) - received(before)) / (second - first)
+        #expect(rate > 0.5e6 && rate < 3.5e6, "received \(rate) B/s")
+    }
+
     @Test func nodeExporterTargetsAreListedOnlyWhenAskedFor() async throws {
         for enabled in [false, true] {
             var configuration = SimulatorConfiguration()
