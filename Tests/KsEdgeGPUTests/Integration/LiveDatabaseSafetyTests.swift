@@ -70,8 +70,9 @@ struct LiveDatabaseSafetyTests {
                         }
                     }
                 }
-                // Until the writes have moved the newest sighting on a few times and stored some snapshots (bounded).
-                for _ in 0..<1500 where advances < 4 || witnessed.snapshotAt.count < 20 {
+                // Until the writes have moved the newest sighting on a few times, stored some snapshots, and every board
+                // has been committed once (a refresh on a loaded machine can miss a board whose scrape failed) (bounded).
+                for _ in 0..<1500 where advances < 4 || witnessed.snapshotAt.count < 20 || witnessed.lastSeen.count < Self.boards {
                     let reading = try await reader.read { try Committed.read($0) }
                     if let newest = reading.lastSeen.values.max(), newest > (witnessed.lastSeen.values.max() ?? .distantPast) { advances += 1 }
                     witnessed.merge(reading)
@@ -82,7 +83,8 @@ struct LiveDatabaseSafetyTests {
                 load.cancelAll()
             }
             try reader.close()
-            #expect(advances >= 4 && witnessed.snapshotAt.count >= 20, "the server was not writing: \(advances) advances")
+            #expect(advances >= 4 && witnessed.snapshotAt.count >= 20 && witnessed.lastSeen.count == Self.boards,
+                    "the server was not writing: \(advances) advances, \(witnessed.lastSeen.count) boards")
             #expect(FileManager.default.fileExists(atPath: database + "-wal"), "the server died with its write-ahead log open")
 
             // The file as the next start finds it, before that start touches it.
