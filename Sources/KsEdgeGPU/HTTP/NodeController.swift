@@ -54,9 +54,9 @@ struct NodeController<Source: MetricsSource, Store: InventoryStore> {
         return try Response.json(try await history.history(node, query))
     }
 
-    /// The URL's query parameters, percent-decoded; a repeated one counts once, the last.
+    /// The URL's query parameters, form-decoded; a repeated one counts once, the last.
     func parameters(_ request: Request) -> [String: String] {
-        Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { _, last in last })
+        Dictionary(request.queryFields, uniquingKeysWith: { _, last in last })
     }
 
     /// The `{name}` path parameter, validated before anything else looks at it.

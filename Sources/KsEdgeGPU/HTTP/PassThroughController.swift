@@ -38,13 +38,13 @@ struct PassThroughController {
     }
 
     func pass(_ request: Request, _ context: some RequestContext, _ endpoint: Endpoint, path: String) async throws -> Response {
-        var parameters = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
+        var parameters = request.queryFields
         if request.method == .post {
             let body: ByteBuffer
             do { body = try await request.body.collect(upTo: Self.maxBodyBytes) } catch {
                 throw APIError(.contentTooLarge, code: "body_too_large", message: "the form body is larger than \(Self.maxBodyBytes) bytes")
             }
-            parameters += Self.form(String(buffer: body))
+            parameters += FormFields.pairs(String(buffer: body))
         }
         let forwarded = parameters.filter { endpoint.parameters.contains($0.0) }
         let expressions = forwarded.filter { $0.0 == endpoint.expression }.map(\.1)
@@ -68,15 +68,5 @@ struct PassThroughController {
         }
         return Response(status: .init(code: answer.status),
                         headers: [.contentType: answer.contentType ?? "application/json"], body: .init(byteBuffer: answer.body))
-    }
-
-    /// `application/x-www-form-urlencoded`: `+` is a space, then percent-decoding; pairs may repeat.
-    static func form(_ text: String) -> [(String, String)] {
-        text.split(separator: "&").compactMap { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ part: Substring) -> String? { part.replacingOccurrences(of: "+", with: " ").removingPercentEncoding }
-            guard let name = decode(parts[0]), let value = parts.count > 1 ? decode(parts[1]) : "" else { return nil }
-            return (name, value)
-        }
     }
 }

@@ -16,6 +16,8 @@ public struct PrometheusClient: MetricsSource, PrometheusForwarder {
     /// Bodies over this size are cut off (the connection closed) rather than buffered without bound.
     let maxBodyBytes: Int
     private let metrics = ClientMetrics()
+    /// `label/{name}/values`: the one read endpoint Prometheus serves by GET only.
+    static let labelValuesPrefix = "/api/v1/label/"
 
     public init(httpClient: HTTPClient, baseURL: URL, timeout: Duration, maxBodyBytes: Int = 64 << 20, logger: Logger) {
         let text = baseURL.absoluteString
@@ -39,7 +41,7 @@ public struct PrometheusClient: MetricsSource, PrometheusForwarder {
         })
 
         func duration(of path: String) -> Timer {
-            let endpoint = path.hasPrefix("/api/v1/label/") ? "label_values" : String(path.dropFirst("/api/v1/".count))
+            let endpoint = path.hasPrefix(PrometheusClient.labelValuesPrefix) ? "label_values" : String(path.dropFirst("/api/v1/".count))
             return durations[endpoint] ?? durations["other"]!
         }
     }
@@ -85,15 +87,20 @@ public struct PrometheusClient: MetricsSource, PrometheusForwarder {
         return ForwardedAnswer(status: Int(status.code), contentType: contentType, body: body)
     }
 
-    /// One form POST within the deadline; the body is read up to `maxBodyBytes`.
+    /// One call within the deadline, its form in a POST body; the body is read up to `maxBodyBytes`. Prometheus'
+    /// label values endpoint answers GET alone (a POST is a 405), so its form goes in the URL.
     private func send(path: String, form: [(String, String)]) async throws(UpstreamError) -> (HTTPResponseStatus, String?, ByteBuffer) {
         metrics.queries.increment()
-        var request = HTTPClientRequest(url: baseURL + path)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        let encoded = form.map { "\(FormEncoding.escape($0.0))=\(FormEncoding.escape($0.1))" }.joined(separator: "&")
+        let getOnly = path.hasPrefix(Self.labelValuesPrefix)
+        var request = HTTPClientRequest(url: baseURL + path + (getOnly && !encoded.isEmpty ? "?" + encoded : ""))
+        request.method = getOnly ? .GET : .POST
         // The client request this query is for, so Prometheus' (or a proxy's) logs can be tied to ours.
         if let id = RequestTrace.id { request.headers.add(name: "X-Request-ID", value: id) }
-        request.body = .bytes(ByteBuffer(string: form.map { "\(FormEncoding.escape($0.0))=\(FormEncoding.escape($0.1))" }.joined(separator: "&")))
+        if !getOnly {
+            request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+            request.body = .bytes(ByteBuffer(string: encoded))
+        }
 
         let answer: (HTTPResponseStatus, String?, ByteBuffer)
         let started = ContinuousClock.now

@@ -339,6 +339,50 @@ struct LivePrometheusTests {
         }
     }
 
+    /// NVIDIA's DCGM dashboard (12239) as Grafana sends it, both encodings, GET and POST: every panel answers what
+    /// Prometheus answers to the same query, and the `gpu` variable lists the DCGM GPUs.
+    @Test(arguments: GrafanaEncoding.allCases)
+    func grafanasDashboardQueriesAnswerAsPrometheusDoes(encoding: GrafanaEncoding) async throws {
+        try await withLiveStack { client, prometheus, _ in
+            // A range in the past that Prometheus holds scrapes for, so both answers are alike.
+            try await Task.sleep(for: .seconds(4))
+            let end = Int(Date().timeIntervalSince1970) - 1
+            let range = [("start", "\(end - 6)"), ("end", "\(end)"), ("step", "2")]
+            for expression in DCGMDashboard.panels {
+                let direct = try await URLSession.shared.data(from: try #require(
+                    URL(string: "\(prometheus.url)/api/v1/query_range?query=\(FormEncoding.escape(expression))&start=\(end - 6)&end=\(end)&step=2"))).0
+                let expected = try JSONSerialization.jsonObject(with: direct) as? NSDictionary
+                let result = ((expected?["data"] as? NSDictionary)?["result"] as? NSArray) ?? []
+                #expect(result.count > 0, "\(expression) selects nothing")
+                let form = encoding.encode([("query", expression)] + range)
+                for method in [HTTPRequest.Method.get, .post] {
+                    let body = try await client.execute(uri: "/api/v1/query_range" + (method == .get ? "?\(form)" : ""), method: method,
+                                                        headers: [.contentType: "application/x-www-form-urlencoded"],
+                                                        body: method == .post ? ByteBuffer(string: form) : nil) { response in
+                        #expect(response.status == .ok, "\(method) \(form)")
+                        return Data(buffer: response.body)
+                    }
+                    let served = try JSONSerialization.jsonObject(with: body) as? NSDictionary
+                    if LiveServices.backend == .prometheus {
+                        #expect(served == expected, "\(method) \(expression)")
+                    } else {
+                        // VictoriaMetrics may fill the newest step in between two asks: the same series suffice.
+                        func series(_ answer: NSDictionary?) -> Set<NSDictionary> {
+                            Set((((answer?["data"] as? NSDictionary)?["result"] as? [NSDictionary]) ?? []).compactMap { $0["metric"] as? NSDictionary })
+                        }
+                        #expect(series(served) == series(expected) && !series(served).isEmpty, "\(method) \(expression)")
+                    }
+                }
+            }
+            let variable = encoding.encode([("match[]", DCGMDashboard.gpuVariable), ("start", "\(end - 6)"), ("end", "\(end)")])
+            let gpus = try await client.execute(uri: "/api/v1/label/gpu/values?\(variable)", method: .get) { response in
+                #expect(response.status == .ok, "\(String(buffer: response.body)) \(response.headers)")
+                return (try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])?["data"] as? [String]
+            }
+            #expect(Set(gpus ?? []).isSuperset(of: ["0", "1"]), "\(gpus ?? [])")
+        }
+    }
+
     @Test func answersTurnStaleWhenPrometheusStops() async throws {
         try await withLiveStack { client, prometheus, _ in
             let (_, online, _) = try await client.get("/edge/nodes/fx-jetson-agx-orin/gpu", as: NodeGPU.self)
