@@ -98,7 +98,7 @@ struct Serve: AsyncParsableCommand {
 
 struct Rules: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print the fleet's Prometheus recording rules, which serve's fleet index reads instead of aggregating.",
+        abstract: "Print the fleet's Prometheus recording rules (or, with --dcgm-compat, dcgm-exporter's families for every other GPU).",
         discussion: """
             Load the plain rule file with Prometheus' rule_files (evaluation_interval = the scrape interval), or apply the \
             PrometheusRule where the Prometheus operator runs (KubeSphere). serve reads the recorded series when the \
@@ -111,6 +111,11 @@ struct Rules: ParsableCommand {
     }
 
     @Option(help: "plain (a rule file) or prometheus-rule (a PrometheusRule object)") var format: Format = .plain
+    @Flag(help: """
+        Print instead the rules that record dcgm-exporter's GPU families for Jetson boards and nvidia_gpu_exporter servers \
+        (labelled ks_edge_gpu_source), which KubeSphere's GPU charts and NVIDIA's Grafana dashboards read
+        """)
+    var dcgmCompat = false
     @Option(help: "Namespace of the PrometheusRule (KubeSphere's Prometheus is in kubesphere-monitoring-system)")
     var namespace = "kubesphere-monitoring-system"
     @Option(help: "How often the rules are evaluated: the scrape interval (default: plain files follow evaluation_interval; a PrometheusRule uses 1m)")
@@ -143,6 +148,14 @@ struct Rules: ParsableCommand {
         }
         // Written in Prometheus' own duration form, whatever form it was given in (checked in validate()).
         let evaluation = try interval.map { DurationText.format(try DurationText.parse($0)) }
+        if dcgmCompat {
+            let rules = DCGMCompatibleRules(queries: configuration.queries)
+            switch format {
+            case .plain: print(rules.ruleFile(interval: evaluation), terminator: "")
+            case .prometheusRule: print(rules.prometheusRule(namespace: namespace, interval: evaluation ?? "1m"), terminator: "")
+            }
+            return
+        }
         let rules = FleetRecordingRules(queries: configuration.queries)
         switch format {
         case .plain: print(rules.ruleFile(interval: evaluation), terminator: "")

@@ -84,7 +84,9 @@ start_pushgateway() {
 
 # start_prometheus PORT SIMULATOR_PORT SCRAPE_INTERVAL [PUSHGATEWAY_PORT]
 # Loads the fleet's recording rules (deploy/prometheus/ks-edge-gpu.rules.yml), evaluated once per scrape interval,
-# unless RECORDING_RULES=0. BACKEND=victoria-metrics runs VictoriaMetrics (single-node, scraping the same config) in
+# unless RECORDING_RULES=0, and the dcgm-compatible rules (deploy/prometheus/dcgm-compat.rules.yml: the Jetson and
+# nvidia-smi boards under dcgm-exporter's names, as KubeSphere's console and Grafana read them) unless
+# DCGM_COMPAT_RULES=0. BACKEND=victoria-metrics runs VictoriaMetrics (single-node, scraping the same config) in
 # Prometheus' place, with vmalert evaluating the rules.
 start_prometheus() {
     local port=$1 simulator_port=$2 interval=$3 pushgateway_port=${4:-}
@@ -94,8 +96,12 @@ global:
   scrape_timeout: $interval
   evaluation_interval: $interval
 YAML
-    if [[ "${RECORDING_RULES:-1}" != 0 ]]; then
-        printf 'rule_files:\n  - %s\n' "$PWD/deploy/prometheus/ks-edge-gpu.rules.yml" >>"$STACK_DIR/prometheus.yml"
+    local rules=()
+    [[ "${RECORDING_RULES:-1}" != 0 ]] && rules+=("$PWD/deploy/prometheus/ks-edge-gpu.rules.yml")
+    [[ "${DCGM_COMPAT_RULES:-1}" != 0 ]] && rules+=("$PWD/deploy/prometheus/dcgm-compat.rules.yml")
+    if ((${#rules[@]})); then
+        printf 'rule_files:\n' >>"$STACK_DIR/prometheus.yml"
+        printf '  - %s\n' "${rules[@]}" >>"$STACK_DIR/prometheus.yml"
     fi
     cat >>"$STACK_DIR/prometheus.yml" <<YAML
 scrape_configs:
@@ -135,8 +141,8 @@ YAML
     STACK_PIDS+=($!)
     PROMETHEUS_PID=$!
     wait_for "http://127.0.0.1:$port/-/ready" 60
-    if [[ "${BACKEND:-prometheus}" == victoria-metrics && "${RECORDING_RULES:-1}" != 0 ]]; then
-        vmalert -rule="$PWD/deploy/prometheus/ks-edge-gpu.rules.yml" -datasource.url="http://127.0.0.1:$port" \
+    if [[ "${BACKEND:-prometheus}" == victoria-metrics ]] && ((${#rules[@]})); then
+        vmalert "${rules[@]/#/-rule=}" -datasource.url="http://127.0.0.1:$port" \
             -remoteWrite.url="http://127.0.0.1:$port" -evaluationInterval="$interval" -remoteWrite.flushInterval=1s \
             -httpListenAddr="127.0.0.1:$(free_port)" -loggerLevel=ERROR >"$STACK_DIR/vmalert.log" 2>&1 &
         STACK_PIDS+=($!)

@@ -44,14 +44,21 @@ public struct GPUQueries: Sendable {
         return groups.sorted { $0.label.rawValue < $1.label.rawValue }
     }
 
+    /// The GPU exporters' own series (of one node, or every node with `node` nil): never those that the
+    /// dcgm-compatible rules record under dcgm-exporter's names.
+    func exporterSeries(_ label: LabelName, _ node: NodeName?) -> Selector {
+        let own = Selector().equal(DCGMCompatibility.sourceLabel, "")
+        return node.map { own.equal(label, $0.rawValue) } ?? own
+    }
+
     /// The scope of one node for `exporter`'s expressions.
     func scope(_ node: NodeName, _ exporter: any GPUExporter) -> ExpressionScope {
-        ExpressionScope(node: Selector().equal(nodeLabels[exporter], node.rawValue), nodeLabel: nodeLabels[exporter])
+        ExpressionScope(node: exporterSeries(nodeLabels[exporter], node), nodeLabel: nodeLabels[exporter])
     }
 
     /// Every node, for `exporter`'s aggregations.
     func fleetScope(_ exporter: any GPUExporter) -> ExpressionScope {
-        ExpressionScope(node: Selector(), nodeLabel: nodeLabels[exporter])
+        ExpressionScope(node: exporterSeries(nodeLabels[exporter], nil), nodeLabel: nodeLabels[exporter])
     }
 
     /// One node (or every node, `node` nil) for node-exporter's expressions.

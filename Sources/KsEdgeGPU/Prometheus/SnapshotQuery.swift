@@ -19,11 +19,10 @@ public struct SnapshotQuery: Sendable {
         var texts = groups.map { label, exporters in
             let joinsHost = label == nodeExporterLabel
             let names = exporters.map { $0.metricPrefix + ".*" } + (joinsHost ? nodeExporter.families : [])
-            let families = Selector().matching(.metricName, trustedPattern: names.joined(separator: "|")).equal(label, node.rawValue)
+            let families = queries.exporterSeries(label, node).matching(.metricName, trustedPattern: names.joined(separator: "|"))
             // timestamp() gives sample times only when applied to a selector itself (over a function it gives the
             // evaluation time), and it drops names: so one family per exporter whose series never share labels.
-            let heartbeats = Selector().matching(.metricName, trustedPattern: exporters.map(\.heartbeat).joined(separator: "|"))
-                .equal(label, node.rawValue)
+            let heartbeats = queries.exporterSeries(label, node).matching(.metricName, trustedPattern: exporters.map(\.heartbeat).joined(separator: "|"))
             return ([families.text, FamilyTag.tag("max(timestamp(\(heartbeats.text)))", as: Self.observedAt),
                      FamilyTag.tag(LastPush.expression(in: Selector().equal(label, node.rawValue), label: label, heartbeats: heartbeats), as: LastPush.family)]
                     + (joinsHost ? hostClauses : []))

@@ -34,10 +34,7 @@ struct LiveEdgePathsTests {
              "--collector.filesystem", "--collector.netdev", "--collector.loadavg", "--collector.thermal_zone"]
         }
         defer { nodeExporter.stop() }
-        let pushgateway = try await LiveProgram(try #require(LiveProgram.pushgateway), readyPath: "/-/ready") { port in
-            // In memory only: Debian's build persists to /var/lib/prometheus by default.
-            ["--web.listen-address=127.0.0.1:\(port)", "--persistence.file="]
-        }
+        let pushgateway = try await LiveProgram.startPushgateway()
         defer { pushgateway.stop() }
         try await LiveServices.withSimulator(boards: 1, fixtures: [:]) { simulatorPort in
             let prometheus = try PrometheusProcess(targetsPort: simulatorPort, binary: binary, extraScrapeConfigs: """
@@ -47,10 +44,7 @@ struct LiveEdgePathsTests {
                     relabel_configs:
                       - target_label: instance
                         replacement: \(Self.jetson)
-                  - job_name: pushgateway
-                    honor_labels: true
-                    static_configs:
-                      - targets: ["127.0.0.1:\(pushgateway.port)"]
+                  \(pushgateway.pushgatewayJob)
                 """)
             defer { prometheus.stop() }
             try await prometheus.waitForNodes(3)

@@ -139,9 +139,7 @@ struct LivePushedRatesTests {
         let exporter = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: TestApp.logger)
         try await exporter.test(.live) { exporterClient in
             let exporterPort = try #require(exporterClient.port)
-            let pushgateway = try await LiveProgram(try #require(LiveProgram.pushgateway), readyPath: "/-/ready") { port in
-                ["--web.listen-address=127.0.0.1:\(port)", "--persistence.file="]
-            }
+            let pushgateway = try await LiveProgram.startPushgateway()
             defer { pushgateway.stop() }
             try await LiveServices.withSimulator(boards: 1, fixtures: [:]) { simulatorPort in
                 let prometheus = try PrometheusProcess(targetsPort: simulatorPort, binary: binary, extraScrapeConfigs: """
@@ -152,10 +150,7 @@ struct LivePushedRatesTests {
                     relabel_configs:
                       - target_label: instance
                         replacement: \(Self.scraped)
-                  - job_name: pushgateway
-                    honor_labels: true
-                    static_configs:
-                      - targets: ["127.0.0.1:\(pushgateway.port)"]
+                  \(pushgateway.pushgatewayJob)
                 """)
                 defer { prometheus.stop() }
                 try await prometheus.waitForNodes(3)

@@ -126,8 +126,9 @@ final class PrometheusProcess: @unchecked Sendable {
     let directory: String
 
     /// `extraScrapeConfigs`: more jobs, YAML list items indented by two spaces. `recordingRules`: load the fleet's
-    /// rule file from deploy/prometheus, evaluated every second.
-    init(targetsPort: Int, binary: String, extraScrapeConfigs: String = "", recordingRules: Bool = false) throws {
+    /// rule file from deploy/prometheus; `ruleFiles`: these rule files besides; all evaluated every second.
+    init(targetsPort: Int, binary: String, extraScrapeConfigs: String = "", recordingRules: Bool = false, ruleFiles: [String] = []) throws {
+        let ruleFiles = (recordingRules ? [Self.ruleFile] : []) + ruleFiles
         port = try LiveServices.freePort()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("ks-edge-gpu-prom-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -137,7 +138,7 @@ final class PrometheusProcess: @unchecked Sendable {
               scrape_interval: 1s
               scrape_timeout: 1s
             \(backend == .prometheus ? "  evaluation_interval: 1s" : "")
-            \(backend == .prometheus && recordingRules ? "rule_files: [\"\(Self.ruleFile)\"]" : "")
+            \(backend == .prometheus && !ruleFiles.isEmpty ? "rule_files: [\(ruleFiles.map { "\"\($0)\"" }.joined(separator: ", "))]" : "")
             scrape_configs:
               - job_name: jetson-exporter
                 http_sd_configs:
@@ -165,12 +166,12 @@ final class PrometheusProcess: @unchecked Sendable {
         process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()
-        if backend == .victoriaMetrics, recordingRules {
+        if backend == .victoriaMetrics, !ruleFiles.isEmpty {
             let ruler = Process()
             ruler.executableURL = URL(fileURLWithPath: try #require(LiveServices.vmalertBinary, "vmalert is not installed"))
-            ruler.arguments = [
+            ruler.arguments = ruleFiles.map { "-rule=\($0)" } + [
+                "-datasource.url=\(url)", "-remoteWrite.url=\(url)", "-evaluationInterval=1s",
                 // Written back at once (the default batches 5 s, longer than the freshness window of a 1 s scrape).
-                "-rule=\(Self.ruleFile)", "-datasource.url=\(url)", "-remoteWrite.url=\(url)", "-evaluationInterval=1s",
                 "-remoteWrite.flushInterval=100ms",
                 "-httpListenAddr=127.0.0.1:\(try LiveServices.freePort())", "-loggerLevel=ERROR",
             ]
@@ -186,13 +187,14 @@ final class PrometheusProcess: @unchecked Sendable {
     /// The fleet's recording rules as the repository ships them (`ks-edge-gpu rules`).
     static let ruleFile = Fixtures.repositoryRoot.appendingPathComponent("deploy/prometheus/ks-edge-gpu.rules.yml").path
 
-    /// Waits (bounded) until Prometheus has scraped `count` targets (one per node) successfully.
+    /// Waits (bounded) until Prometheus has scraped `count` targets (one per node) successfully, and their series
+    /// can be queried: VictoriaMetrics reports a scrape's `up` before a loaded machine has made its samples searchable.
     func waitForNodes(_ count: Int) async throws {
+        // Honored labels may split one target's series over several (job, instance) pairs: at least `count` of them.
+        let searchable = #"count(count by (job, instance) ({job!="",__name__!~"up|scrape_.*"}))"#
         for _ in 0..<120 {
-            if let (data, _) = try? await URLSession.shared.data(from: URL(string: "\(url)/api/v1/query?query=count(up%3D%3D1)")!),
-               let text = String(data: data, encoding: .utf8), text.contains("\"\(count)\"]") {
-                return
-            }
+            let scraped = try? await query("count(up==1)").first?.latest?.value
+            if scraped == Double(count), let found = try? await query(searchable).first?.latest?.value, found >= Double(count) { return }
             try await Task.sleep(for: .milliseconds(250))
         }
         Issue.record("Prometheus did not scrape \(count) targets in 30s")
