@@ -13,6 +13,8 @@ public struct DCGMExporter: GPUExporter {
     public let heartbeat = "DCGM_FI_DEV_GPU_TEMP"
     public let modelLabel = (family: "DCGM_FI_DEV_GPU_TEMP", label: "modelName")
     public let inventoryFamilies = ["DCGM_FI_DEV_GPU_TEMP"]
+    /// Not the series that the dcgm-compatible rules record for other exporters' GPUs under these names.
+    public var ownSeries: Selector { Selector().equal(DCGMCompatibility.sourceLabel, "") }
 
     static let mebibyte = 1_048_576.0
 

@@ -15,6 +15,9 @@ public protocol GPUExporter: Sendable {
     var heartbeat: String { get }
     /// The label that names the Kubernetes node when the configuration does not say otherwise.
     var defaultNodeLabel: LabelName { get }
+    /// The matchers that leave out series which only look like this exporter's (ks-edge-gpu's own dcgm-compatible
+    /// recorded series, for dcgm-exporter); none for the others, whose queries stay plain.
+    var ownSeries: Selector { get }
     /// The family and label that carry the board or GPU model.
     var modelLabel: (family: String, label: String) { get }
     /// Families whose labels describe the board, read by the inventory with their sample times.
@@ -50,6 +53,8 @@ public enum FleetColumn: String, CaseIterable, Sendable {
 
 extension GPUExporter {
     public var defaultNodeLabel: LabelName { .instance }
+
+    public var ownSeries: Selector { Selector() }
 
     public var isIntegrated: Bool { false }
 

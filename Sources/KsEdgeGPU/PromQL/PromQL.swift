@@ -49,6 +49,13 @@ public struct Selector: Sendable, Hashable {
         adding(Matcher(label: label, match: .notRegex, value: pattern))
     }
 
+    /// This selector without `other`'s matchers.
+    public func removing(_ other: Selector) -> Selector {
+        var copy = self
+        copy.matchers.removeAll { other.matchers.contains($0) }
+        return copy
+    }
+
     private func adding(_ matcher: Matcher) -> Selector {
         var copy = self
         copy.matchers.append(matcher)

@@ -44,21 +44,14 @@ public struct GPUQueries: Sendable {
         return groups.sorted { $0.label.rawValue < $1.label.rawValue }
     }
 
-    /// The GPU exporters' own series (of one node, or every node with `node` nil): never those that the
-    /// dcgm-compatible rules record under dcgm-exporter's names.
-    func exporterSeries(_ label: LabelName, _ node: NodeName?) -> Selector {
-        let own = Selector().equal(DCGMCompatibility.sourceLabel, "")
-        return node.map { own.equal(label, $0.rawValue) } ?? own
-    }
-
-    /// The scope of one node for `exporter`'s expressions.
+    /// The scope of one node for `exporter`'s expressions: its own series only.
     func scope(_ node: NodeName, _ exporter: any GPUExporter) -> ExpressionScope {
-        ExpressionScope(node: exporterSeries(nodeLabels[exporter], node), nodeLabel: nodeLabels[exporter])
+        ExpressionScope(node: exporter.ownSeries.equal(nodeLabels[exporter], node.rawValue), nodeLabel: nodeLabels[exporter])
     }
 
-    /// Every node, for `exporter`'s aggregations.
+    /// Every node, for `exporter`'s aggregations: its own series only.
     func fleetScope(_ exporter: any GPUExporter) -> ExpressionScope {
-        ExpressionScope(node: exporterSeries(nodeLabels[exporter], nil), nodeLabel: nodeLabels[exporter])
+        ExpressionScope(node: exporter.ownSeries, nodeLabel: nodeLabels[exporter])
     }
 
     /// One node (or every node, `node` nil) for node-exporter's expressions.

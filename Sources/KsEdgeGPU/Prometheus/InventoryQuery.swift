@@ -7,8 +7,9 @@ public struct InventoryQuery: Sendable {
     let queries: GPUQueries
 
     public var promQL: PromQL {
-        let families = queries.exporters.exporters.flatMap(\.inventoryFamilies)
-            .map { FamilyTag.tag("timestamp(\(Selector().equal(DCGMCompatibility.sourceLabel, "").equal(.metricName, $0).text))", as: $0) }
+        let families = queries.exporters.exporters.flatMap { exporter in
+            exporter.inventoryFamilies.map { FamilyTag.tag("timestamp(\(exporter.ownSeries.equal(.metricName, $0).text))", as: $0) }
+        }
         let pushes = queries.exporters.exporters.map { LastPush.tagged($0, in: queries.fleetScope($0)) }
         return PromQL(trusted: (families + pushes).joined(separator: " or "))
     }

@@ -13,13 +13,14 @@ enum LastPush {
 
     /// Per node in `scope`: the last push of the group carrying `exporter`'s heartbeat.
     static func expression(in scope: ExpressionScope, of exporter: any GPUExporter) -> String {
-        expression(in: scope.node, label: scope.nodeLabel, heartbeats: scope.node.equal(.metricName, exporter.heartbeat))
+        // The exporter's own-series matchers choose its heartbeat, not the Pushgateway's push times.
+        expression(in: scope.node.removing(exporter.ownSeries), label: scope.nodeLabel, heartbeats: scope.family(exporter.heartbeat))
     }
 
     /// Per node in `scope`: the Unix time of the last push of the group that carries the exporter's heartbeat (matched
-    /// by node label and `job`). No series for a scraped node.
-    static func expression(in scope: Selector, label: LabelName, heartbeats: Selector) -> String {
+    /// by node label and `job`; `heartbeats` selects it). No series for a scraped node.
+    static func expression(in scope: Selector, label: LabelName, heartbeats: String) -> String {
         let group = "\(label.rawValue), job"
-        return "max by (\(label.rawValue)) (\(scope.equal(.metricName, CounterRate.pushTimeFamily).text) and on (\(group)) group by (\(group)) (\(heartbeats.text)))"
+        return "max by (\(label.rawValue)) (\(scope.equal(.metricName, CounterRate.pushTimeFamily).text) and on (\(group)) group by (\(group)) (\(heartbeats)))"
     }
 }

@@ -18,14 +18,28 @@ public struct SnapshotQuery: Sendable {
         let groups = queries.exportersByLabel
         var texts = groups.map { label, exporters in
             let joinsHost = label == nodeExporterLabel
-            let names = exporters.map { $0.metricPrefix + ".*" } + (joinsHost ? nodeExporter.families : [])
-            let families = queries.exporterSeries(label, node).matching(.metricName, trustedPattern: names.joined(separator: "|"))
+            // One selector per set of own-series matchers (most exporters have none, so one selector in all).
+            var parts: [(own: Selector, names: [String], heartbeats: [String])] = []
+            for exporter in exporters {
+                if let index = parts.firstIndex(where: { $0.own == exporter.ownSeries }) {
+                    parts[index].names.append(exporter.metricPrefix + ".*")
+                    parts[index].heartbeats.append(exporter.heartbeat)
+                } else {
+                    parts.append((exporter.ownSeries, [exporter.metricPrefix + ".*"], [exporter.heartbeat]))
+                }
+            }
+            if joinsHost {
+                if let index = parts.firstIndex(where: { $0.own == Selector() }) { parts[index].names += nodeExporter.families }
+                else { parts.append((Selector(), nodeExporter.families, [])) }
+            }
+            let select = { (own: Selector, names: [String]) in own.matching(.metricName, trustedPattern: names.joined(separator: "|")).equal(label, node.rawValue) }
+            let families = parts.map { select($0.own, $0.names).text }
             // timestamp() gives sample times only when applied to a selector itself (over a function it gives the
             // evaluation time), and it drops names: so one family per exporter whose series never share labels.
-            let heartbeats = queries.exporterSeries(label, node).matching(.metricName, trustedPattern: exporters.map(\.heartbeat).joined(separator: "|"))
-            return ([families.text, FamilyTag.tag("max(timestamp(\(heartbeats.text)))", as: Self.observedAt),
-                     FamilyTag.tag(LastPush.expression(in: Selector().equal(label, node.rawValue), label: label, heartbeats: heartbeats), as: LastPush.family)]
-                    + (joinsHost ? hostClauses : []))
+            let heartbeats = parts.filter { !$0.heartbeats.isEmpty }.map { select($0.own, $0.heartbeats).text }
+            let observed = "max(\(heartbeats.map { "timestamp(\($0))" }.joined(separator: " or ")))"
+            let pushed = LastPush.expression(in: Selector().equal(label, node.rawValue), label: label, heartbeats: heartbeats.joined(separator: " or "))
+            return (families + [FamilyTag.tag(observed, as: Self.observedAt), FamilyTag.tag(pushed, as: LastPush.family)] + (joinsHost ? hostClauses : []))
                 .joined(separator: " or ")
         }
         if !groups.contains(where: { $0.label == nodeExporterLabel }) {

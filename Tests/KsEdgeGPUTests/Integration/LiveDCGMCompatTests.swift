@@ -72,9 +72,13 @@ struct LiveDCGMCompatTests {
         // Rules evaluated every second, each on the scrapes before it: wait for every family of every board the
         // rules cover (the Jetson boards and nvidia_gpu_exporter servers, but the one with dcgm-exporter series too).
         let covered = nodes.filter { !$0.contains("dcgm") && $0 != Self.alsoDCGM }
-        for _ in 0..<80 {
+        // and for kube-prometheus' rule to name every board's node.
+        let join = "* on (namespace, pod) group_left (node) node_namespace_pod:kube_pod_info:"
+        for _ in 0..<120 {
             let families = try await prometheus.query(#"count by (__name__, Hostname) ({__name__=~"DCGM_FI_DEV_.*",ks_edge_gpu_source!=""})"#)
-            if Set(families.compactMap { $0.labels["Hostname"] }) == Set(covered), Set(families.map(\.name)).count == 5 { break }
+            let joined = try await prometheus.query("count by (node) (DCGM_FI_DEV_GPU_UTIL \(join))")
+            if Set(families.compactMap { $0.labels["Hostname"] }) == Set(covered), Set(families.map(\.name)).count == 5,
+               Set(joined.compactMap { $0.labels["node"] }).isSuperset(of: covered) { break }
             try await Task.sleep(for: .milliseconds(250))
         }
         func value(_ query: String) async throws -> Double? { try await prometheus.query(query).first?.latest?.value }
@@ -82,7 +86,6 @@ struct LiveDCGMCompatTests {
             Dictionary(try await prometheus.query(query).compactMap { series in series.latest.map { (series.labels["gpu"] ?? "", $0.value) } },
                        uniquingKeysWith: { first, _ in first })
         }
-        let join = "* on (namespace, pod) group_left (node) node_namespace_pod:kube_pod_info:"
         var compared = 0
         var clusterPower = 0.0
         for node in nodes {

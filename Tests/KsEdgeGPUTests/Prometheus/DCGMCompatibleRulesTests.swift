@@ -30,16 +30,20 @@ import Testing
         #expect(text.components(separatedBy: #"unless on (instance) label_replace(group by (instance) ({ks_edge_gpu_source="",__name__="DCGM_FI_DEV_GPU_TEMP"})"#).count - 1 == 10)
     }
 
-    /// Every selector ks-edge-gpu sends for a node's GPU exporters leaves the recorded series out, so a Jetson's
-    /// recorded DCGM_FI_* series never make it look like a dcgm-exporter node.
+    /// Every selector ks-edge-gpu sends for dcgm-exporter's names leaves the recorded series out, so a Jetson's
+    /// recorded DCGM_FI_* series never make it look like a dcgm-exporter node; the other exporters' selectors stay
+    /// plain.
     @Test func ksEdgeGPUNeverReadsTheRecordedSeries() throws {
         let queries = GPUQueries()
         let node = try #require(NodeName("edge-1"))
         let texts = queries.snapshot(node).promQL.map(\.text) + [queries.history(node, metrics: HistoryMetric.allCases).promQL.text,
                                                                queries.inventory.promQL.text] + queries.fleet.promQL.map(\.text)
         for text in texts {
-            for selector in text.matches(of: /\{[^}]*(gpu_|DCGM_FI_|nvidia_smi_)[^}]*\}/) {
+            for selector in text.matches(of: /\{[^}]*DCGM_FI_[^}]*\}/) {
                 #expect(text[selector.range].contains(#"ks_edge_gpu_source="""#), "\(text[selector.range])")
+            }
+            for selector in text.matches(of: /\{[^}]*(__name__=~?"(gpu_|nvidia_smi_|push_time)|[^_]gpu_)[^}]*\}/) where !text[selector.range].contains("DCGM_FI_") {
+                #expect(!text[selector.range].contains("ks_edge_gpu_source"), "\(text[selector.range])")
             }
         }
     }

@@ -61,29 +61,59 @@ final class FakeMetricsSource: MetricsSource {
 
     func answerRanges(with series: [Series]) { state.withLock { $0.rangeAnswer = series } }
 
-    /// Just enough PromQL for ks-edge-gpu's own queries: clauses joined by ` or `; in each, the first selector's
-    /// matchers (a missing label matches ""), `timestamp(...)` (values become sample times, the name is dropped),
-    /// `max` and `max by (label)`, and `label_replace(…, "ks_family", "NAME", "", "")`. The held series are
-    /// what Prometheus holds as current: one newest point each.
+    /// Just enough PromQL for ks-edge-gpu's own queries: clauses joined by ` or ` (outside parentheses); in each,
+    /// the first selector's matchers (a missing label matches ""), or every selector's within `timestamp(...)`
+    /// (values become sample times, the name is dropped), `max` and `max by (label)`, and
+    /// `label_replace(…, "ks_family", "NAME", "", "")`. The held series are what Prometheus holds as current: one
+    /// newest point each.
     static func evaluate(_ text: String, over series: [Series]) -> [Series] {
-        text.components(separatedBy: " or ").flatMap { evaluateClause($0, over: series) }
+        topLevelClauses(text).flatMap { evaluateClause($0, over: series) }
     }
 
-    static func evaluateClause(_ text: String, over series: [Series]) -> [Series] {
-        let selector = text.firstRange(of: /\{[^}]*\}/).map { String(text[$0]) } ?? "{}"
-        let matchers = selector.matches(of: /([A-Za-z_][A-Za-z0-9_]*)(=~|!=|=)"((?:[^"\\]|\\.)*)"/).map {
-            (label: String($0.output.1), op: String($0.output.2), value: String($0.output.3))
+    /// `text` split at each ` or ` outside parentheses and braces.
+    static func topLevelClauses(_ text: String) -> [String] {
+        var clauses: [String] = []
+        var depth = 0
+        var start = text.startIndex
+        var index = text.startIndex
+        while index < text.endIndex {
+            let character = text[index]
+            if character == "(" || character == "{" { depth += 1 }
+            if character == ")" || character == "}" { depth -= 1 }
+            if depth == 0, text[index...].hasPrefix(" or ") {
+                clauses.append(String(text[start..<index]))
+                index = text.index(index, offsetBy: 4)
+                start = index
+                continue
+            }
+            index = text.index(after: index)
         }
-        var result = series.filter { entry in
+        return clauses + [String(text[start...])]
+    }
+
+    /// The selector's matchers as one predicate, its regular expressions compiled once.
+    static func predicate(_ selector: String) -> (Series) -> Bool {
+        let matchers = selector.matches(of: /([A-Za-z_][A-Za-z0-9_]*)(=~|!=|=)"((?:[^"\\]|\\.)*)"/).map { match in
+            let value = String(match.output.3)
+            return (label: String(match.output.1), op: String(match.output.2), value: value,
+                    regex: match.output.2 == "=~" ? try? Regex("^(?:\(value))$") : nil)
+        }
+        return { entry in
             matchers.allSatisfy { matcher in
                 let actual = entry.labels[matcher.label] ?? ""
                 switch matcher.op {
                 case "=": return actual == matcher.value
                 case "!=": return actual != matcher.value
-                default: return (try? Regex("^(?:\(matcher.value))$").wholeMatch(in: actual)) != nil
+                default: return matcher.regex.map { (try? $0.wholeMatch(in: actual)) != nil } ?? false
                 }
             }
         }
+    }
+
+    static func evaluateClause(_ text: String, over series: [Series]) -> [Series] {
+        let selectors = text.matches(of: /\{[^}]*\}/).map { String(text[$0.range]) }
+        let used = (text.contains("timestamp(") ? selectors : Array(selectors.prefix(1))).map(predicate)
+        var result = series.filter { entry in used.isEmpty || used.contains { $0(entry) } }
         if text.contains("timestamp(") {
             result = result.map { entry in
                 var labels = entry.labels

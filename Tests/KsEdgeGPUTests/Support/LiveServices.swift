@@ -188,10 +188,11 @@ final class PrometheusProcess: @unchecked Sendable {
     static let ruleFile = Fixtures.repositoryRoot.appendingPathComponent("deploy/prometheus/ks-edge-gpu.rules.yml").path
 
     /// Waits (bounded) until Prometheus has scraped `count` targets (one per node) successfully, and their series
-    /// can be queried: VictoriaMetrics reports a scrape's `up` before a loaded machine has made its samples searchable.
+    /// can be queried as ks-edge-gpu selects dcgm-exporter's (with `ks_edge_gpu_source=""`): VictoriaMetrics reports a scrape's
+    /// `up` before a loaded machine has made its samples searchable, by such a selector later still.
     func waitForNodes(_ count: Int) async throws {
         // Honored labels may split one target's series over several (job, instance) pairs: at least `count` of them.
-        let searchable = #"count(count by (job, instance) ({job!="",__name__!~"up|scrape_.*"}))"#
+        let searchable = #"count(count by (job, instance) ({ks_edge_gpu_source="",job!="",__name__!~"up|scrape_.*"}))"#
         for _ in 0..<120 {
             let scraped = try? await query("count(up==1)").first?.latest?.value
             if scraped == Double(count), let found = try? await query(searchable).first?.latest?.value, found >= Double(count) { return }
