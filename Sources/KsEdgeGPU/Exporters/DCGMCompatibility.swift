@@ -7,7 +7,8 @@ public enum DCGMCompatibility {
     /// Set on every recorded series to the exporter it comes from; empty (absent) on dcgm-exporter's own.
     public static let sourceLabel = LabelName.known("ks_edge_gpu_source")
 
-    static let mebibyte = 1_048_576.0
+    /// dcgm-exporter's framebuffer unit.
+    static let mebibyte = DCGMExporter.mebibyte
 
     /// A dcgm-exporter family: its name and how it is computed from the history metrics.
     struct Family: Sendable {
