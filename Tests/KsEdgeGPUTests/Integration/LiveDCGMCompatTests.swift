@@ -48,19 +48,12 @@ struct LiveDCGMCompatTests {
             router.get("metrics") { _, _ in page }
             let kubeState = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: TestApp.logger)
             try await kubeState.test(.live) { kubeStateClient in
-                let prometheus = try PrometheusProcess(targetsPort: simulatorPort, binary: binary, extraScrapeConfigs: """
-                  - job_name: kube-state-metrics
-                    honor_labels: true
-                    static_configs:
-                      - targets: ["127.0.0.1:\(try #require(kubeStateClient.port))"]
-                """, ruleFiles: Self.ruleFiles)
+                let job = PrometheusProcess.job("kube-state-metrics", port: try #require(kubeStateClient.port), honorLabels: true)
+                let prometheus = try PrometheusProcess(targetsPort: simulatorPort, binary: binary, extraScrapeConfigs: job, ruleFiles: Self.ruleFiles)
                 defer { prometheus.stop() }
                 try await prometheus.waitForNodes(fixtures.count + 1)
                 let directory = try TemporaryDirectory()
-                var configuration = TestApp.configuration(database: directory.file("inventory.sqlite"), scrapeInterval: .seconds(1))
-                configuration.prometheusURL = try #require(URL(string: prometheus.url))
-                configuration.prometheusTimeout = .seconds(5)
-                let app = try await buildApplication(configuration, logger: TestApp.logger)
+                let app = try await buildApplication(try prometheus.serveConfiguration(in: directory, timeout: .seconds(5)), logger: TestApp.logger)
                 try await app.test(.live) { client in
                     try await check(client, prometheus, nodes: fixtures.keys.sorted())
                 }

@@ -37,21 +37,14 @@ struct LiveEdgePathsTests {
         let pushgateway = try await LiveProgram.startPushgateway()
         defer { pushgateway.stop() }
         try await LiveServices.withSimulator(boards: 1, fixtures: [:]) { simulatorPort in
-            let prometheus = try PrometheusProcess(targetsPort: simulatorPort, binary: binary, extraScrapeConfigs: """
-                  - job_name: node-exporter
-                    static_configs:
-                      - targets: ["127.0.0.1:\(nodeExporter.port)"]
-                    relabel_configs:
-                      - target_label: instance
-                        replacement: \(Self.jetson)
-                  \(pushgateway.pushgatewayJob)
-                """)
+            let prometheus = try PrometheusProcess(targetsPort: simulatorPort, binary: binary, extraScrapeConfigs: [
+                PrometheusProcess.job("node-exporter", port: nodeExporter.port, instance: Self.jetson),
+                PrometheusProcess.job("pushgateway", port: pushgateway.port, honorLabels: true),
+            ].joined(separator: "\n"))
             defer { prometheus.stop() }
             try await prometheus.waitForNodes(3)
             let directory = try TemporaryDirectory()
-            var configuration = TestApp.configuration(database: directory.file("inventory.sqlite"), scrapeInterval: .seconds(1))
-            configuration.prometheusURL = try #require(URL(string: prometheus.url))
-            configuration.prometheusTimeout = .seconds(2)
+            var configuration = try prometheus.serveConfiguration(in: directory, timeout: .seconds(2))
             configuration.refreshInterval = .seconds(1)
             configuration.pushInterval = .seconds(1)
             let app = try await buildApplication(configuration, logger: TestApp.logger)

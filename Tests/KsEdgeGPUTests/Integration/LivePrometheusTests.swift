@@ -45,9 +45,7 @@ struct LivePrometheusTests {
             defer { prometheus.stop() }
             try await prometheus.waitForNodes(Self.boards + fixtures.count)
             let directory = try TemporaryDirectory()
-            var configuration = TestApp.configuration(database: directory.file("inventory.sqlite"), scrapeInterval: scrapeInterval)
-            configuration.prometheusURL = try #require(URL(string: prometheus.url))
-            configuration.prometheusTimeout = .seconds(2)
+            var configuration = try prometheus.serveConfiguration(in: directory, scrapeInterval: scrapeInterval, timeout: .seconds(2))
             configuration.refreshInterval = .seconds(1)
             let app = try await buildApplication(configuration, logger: TestApp.logger)
             try await app.test(.live) { client in try await body(client, prometheus, directory.file("inventory.sqlite")) }

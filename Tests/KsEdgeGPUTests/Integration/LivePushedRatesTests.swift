@@ -142,22 +142,14 @@ struct LivePushedRatesTests {
             let pushgateway = try await LiveProgram.startPushgateway()
             defer { pushgateway.stop() }
             try await LiveServices.withSimulator(boards: 1, fixtures: [:]) { simulatorPort in
-                let prometheus = try PrometheusProcess(targetsPort: simulatorPort, binary: binary, extraScrapeConfigs: """
-                  - job_name: node-exporter
-                    honor_timestamps: true
-                    static_configs:
-                      - targets: ["127.0.0.1:\(exporterPort)"]
-                    relabel_configs:
-                      - target_label: instance
-                        replacement: \(Self.scraped)
-                  \(pushgateway.pushgatewayJob)
-                """)
+                let prometheus = try PrometheusProcess(targetsPort: simulatorPort, binary: binary, extraScrapeConfigs: [
+                    PrometheusProcess.job("node-exporter", port: exporterPort, instance: Self.scraped, honorTimestamps: true),
+                    PrometheusProcess.job("pushgateway", port: pushgateway.port, honorLabels: true),
+                ].joined(separator: "\n"))
                 defer { prometheus.stop() }
                 try await prometheus.waitForNodes(3)
                 let directory = try TemporaryDirectory()
-                var configuration = TestApp.configuration(database: directory.file("inventory.sqlite"), scrapeInterval: .seconds(1))
-                configuration.prometheusURL = try #require(URL(string: prometheus.url))
-                configuration.prometheusTimeout = .seconds(5)
+                var configuration = try prometheus.serveConfiguration(in: directory, timeout: .seconds(5))
                 configuration.pushInterval = .seconds(Self.pushInterval)
                 let app = try await buildApplication(configuration, logger: TestApp.logger)
                 try await app.test(.live) { client in

@@ -88,14 +88,6 @@ final class LiveProgram: BackgroundProcess, @unchecked Sendable {
             ["--web.listen-address=127.0.0.1:\(port)", "--persistence.file="]
         }
     }
-
-    /// This Pushgateway's scrape job for `PrometheusProcess`'s extra jobs, written on a line of its own there (its
-    /// first line takes that line's indentation of two spaces): `honor_labels` keeps the pushed grouping key (`job`,
-    /// `instance` = the node), as the Pushgateway's ServiceMonitor does.
-    var pushgatewayJob: String {
-        ["- job_name: pushgateway", "    honor_labels: true", "    static_configs:", "      - targets: [\"127.0.0.1:\(port)\"]"]
-            .joined(separator: "\n")
-    }
 }
 
 /// Runs curl, as an operator or a push script on an edge board would; returns its exit status and output.

@@ -184,6 +184,27 @@ final class PrometheusProcess: @unchecked Sendable {
 
     var url: String { "http://127.0.0.1:\(port)" }
 
+    /// A scrape job of one loopback target, as an item of `extraScrapeConfigs` (join several with newlines).
+    /// `instance`: the node name a ServiceMonitor's relabeling gives the target; `honorLabels` keeps the page's own
+    /// `job` and `instance` (a Pushgateway's grouping key); `honorTimestamps` is said explicitly, as VictoriaMetrics'
+    /// default differs.
+    static func job(_ name: String, port: Int, instance: String? = nil, honorLabels: Bool = false, honorTimestamps: Bool = false) -> String {
+        var lines = ["  - job_name: \(name)"]
+        if honorLabels { lines.append("    honor_labels: true") }
+        if honorTimestamps { lines.append("    honor_timestamps: true") }
+        lines += ["    static_configs:", "      - targets: [\"127.0.0.1:\(port)\"]"]
+        if let instance { lines += ["    relabel_configs:", "      - target_label: instance", "        replacement: \(instance)"] }
+        return lines.joined(separator: "\n")
+    }
+
+    /// ks-edge-gpu's configuration for a live test against this Prometheus: its SQLite file in `directory`.
+    func serveConfiguration(in directory: borrowing TemporaryDirectory, scrapeInterval: Duration = .seconds(1), timeout: Duration) throws -> ServeConfiguration {
+        var configuration = TestApp.configuration(database: directory.file("inventory.sqlite"), scrapeInterval: scrapeInterval)
+        configuration.prometheusURL = try #require(URL(string: url))
+        configuration.prometheusTimeout = timeout
+        return configuration
+    }
+
     /// The fleet's recording rules as the repository ships them (`ks-edge-gpu rules`).
     static let ruleFile = Fixtures.repositoryRoot.appendingPathComponent("deploy/prometheus/ks-edge-gpu.rules.yml").path
 
