@@ -1,10 +1,13 @@
 // The operator page: a hash router between the fleet (#/?…) and a node (#/nodes/<name>), summary counters, and a
 // banner when the data is stale or the server cannot be reached. Every URL is relative, so the page works under the
-// console's prefix (/proxy/ks-edge-gpu/).
+// console's prefix (/proxy/ks-edge-gpu/), and in the console's language (?lang=).
 import { getJSON } from "./api.js";
 import { FleetView, stateFrom } from "./fleet.js";
 import { age, escapeHTML, number } from "./format.js";
+import { formatTime, t, translateStatic } from "./i18n.js";
 import { NodeView } from "./node.js";
+
+translateStatic();
 
 const REFRESH = 5000; // ks-console's period
 
@@ -28,13 +31,15 @@ const node = new NodeView(nodeRoot, {
 function warnIfNotOnline() {
   if (!shown || nodeRoot.hidden || shown.status === "online") return;
   const old = shown.observedAt ? (Date.now() - Date.parse(shown.observedAt)) / 1000 : null;
-  warn(`${shown.node} is ${shown.status}: its data is ${old === null ? "of unknown age" : `${age(old)} old`}.`);
+  const status = t(`status.${shown.status}`);
+  warn(old === null ? t("banner.notOnlineUnknownAge", { node: shown.node, status })
+    : t("banner.notOnline", { node: shown.node, status, age: age(old) }));
 }
 
 function succeeded() {
   lastGood = Date.now();
   banner.hidden = true;
-  document.querySelector("#updated").textContent = `updated ${new Date().toLocaleTimeString()}`;
+  document.querySelector("#updated").textContent = t("page.updated", { time: formatTime(new Date()) });
 }
 
 function warn(message) {
@@ -44,8 +49,8 @@ function warn(message) {
 }
 
 function failed(error) {
-  const since = lastGood ? ` Data shown is ${age((Date.now() - lastGood) / 1000)} old.` : "";
-  banner.textContent = `${error.message}.${since}`;
+  banner.textContent = lastGood ? t("banner.failedDataAge", { message: error.message, age: age((Date.now() - lastGood) / 1000) })
+    : t("banner.failed", { message: error.message });
   banner.className = "banner error";
   banner.hidden = false;
 }
@@ -67,11 +72,11 @@ async function route() {
   nodeRoot.hidden = target.view !== "node";
   if (target.view === "node") {
     node.show(target.node, target.query.get("range") || "1h");
-    document.title = `${target.node} — edge GPUs`;
+    document.title = t("page.nodeTitle", { node: target.node });
   } else {
     node.leave();
     shown = null;
-    document.title = "Edge GPUs";
+    document.title = t("page.title");
     try { await fleet.show(stateFrom(target.query)); succeeded(); } catch (error) { failed(error); }
   }
 }
@@ -81,12 +86,12 @@ async function refreshSummary() {
     const s = await getJSON("edge/summary");
     const hottest = s.hottestGPU ? `${number(s.hottestGPU.celsius, " °C")} <a href="#/nodes/${encodeURIComponent(s.hottestGPU.node)}">${escapeHTML(s.hottestGPU.node)}</a>` : "—";
     document.querySelector("#summary").innerHTML = `
-      <div><dt>Online</dt><dd><a href="#/?status=online">${s.nodes.online}</a></dd></div>
-      <div><dt>Stale</dt><dd><a href="#/?status=stale">${s.nodes.stale}</a></dd></div>
-      <div><dt>Offline</dt><dd><a href="#/?status=offline">${s.nodes.offline}</a></dd></div>
-      <div><dt>Mean GPU load</dt><dd>${number(s.meanGPUUtilizationPercent, " %")}</dd></div>
-      <div><dt>Hottest GPU</dt><dd>${hottest}</dd></div>
-      <div><dt>Power</dt><dd>${number(s.totalPowerWatts, " W", 0)}<span class="unknown"> (${s.nodesWithPower} nodes)</span></dd></div>`;
+      <div><dt>${t("summary.online")}</dt><dd><a href="#/?status=online">${s.nodes.online}</a></dd></div>
+      <div><dt>${t("summary.stale")}</dt><dd><a href="#/?status=stale">${s.nodes.stale}</a></dd></div>
+      <div><dt>${t("summary.offline")}</dt><dd><a href="#/?status=offline">${s.nodes.offline}</a></dd></div>
+      <div><dt>${t("summary.meanLoad")}</dt><dd>${number(s.meanGPUUtilizationPercent, " %")}</dd></div>
+      <div><dt>${t("summary.hottest")}</dt><dd>${hottest}</dd></div>
+      <div><dt>${t("summary.power")}</dt><dd>${number(s.totalPowerWatts, " W", 0)}<span class="unknown"> ${t.count("summary.nodesWithPower", s.nodesWithPower)}</span></dd></div>`;
   } catch (error) {
     failed(error);
   }

@@ -1,6 +1,7 @@
 // Line charts as SVG: one line per series, gaps (null points) drawn as gaps, axes with units, a legend, a read-out of
 // the values at the pointer, and a text alternative for screen readers.
 import { escapeHTML } from "./format.js";
+import { formatNumber, formatTime, t } from "./i18n.js";
 
 const WIDTH = 640, HEIGHT = 200, LEFT = 48, RIGHT = 8, TOP = 8, BOTTOM = 22;
 const COLORS = ["#3385ff", "#55bc8a", "#f5a623", "#ca2621", "#8e44ad", "#00aa72", "#e0608a", "#79879c", "#1f6feb", "#b58900"];
@@ -16,28 +17,28 @@ function niceMax(value, unit) {
 
 function short(value) {
   const abs = Math.abs(value);
-  if (abs >= 1e9) return `${(value / 1e9).toFixed(1)}G`;
-  if (abs >= 1e6) return `${(value / 1e6).toFixed(1)}M`;
-  if (abs >= 1e3) return `${(value / 1e3).toFixed(1)}k`;
-  return Number.isInteger(value) ? String(value) : value.toFixed(1);
+  if (abs >= 1e9) return `${formatNumber(value / 1e9, 1)}G`;
+  if (abs >= 1e6) return `${formatNumber(value / 1e6, 1)}M`;
+  if (abs >= 1e3) return `${formatNumber(value / 1e3, 1)}k`;
+  return formatNumber(value, Number.isInteger(value) ? 0 : 1);
 }
 
 /** `series`: [{ label, unit, points: [[t, v|null], …] }] sharing one unit. Returns the chart's HTML. */
 export function lineChart(title, series) {
-  if (!series.length) return `<figure class="chart"><figcaption>${escapeHTML(title)}</figcaption><p class="unknown">no history</p></figure>`;
+  if (!series.length) return `<figure class="chart"><figcaption>${escapeHTML(title)}</figcaption><p class="unknown">${t("chart.noHistory")}</p></figure>`;
   const unit = series[0].unit;
   const times = series[0].points.map((point) => point[0]);
   const start = times[0], end = times[times.length - 1] || start + 1;
   const values = series.flatMap((s) => s.points.map((p) => p[1]).filter((v) => v !== null));
   const max = niceMax(values.length ? Math.max(...values) : 0, unit);
   const min = Math.min(0, ...values);
-  const x = (t) => LEFT + ((t - start) / Math.max(1, end - start)) * (WIDTH - LEFT - RIGHT);
+  const x = (time) => LEFT + ((time - start) / Math.max(1, end - start)) * (WIDTH - LEFT - RIGHT);
   const y = (v) => TOP + (1 - (v - min) / Math.max(1e-9, max - min)) * (HEIGHT - TOP - BOTTOM);
   const paths = series.map((s, index) => {
     let d = "", pen = false;
-    for (const [t, v] of s.points) {
+    for (const [time, v] of s.points) {
       if (v === null) { pen = false; continue; }
-      d += `${pen ? "L" : "M"}${x(t).toFixed(1)},${y(v).toFixed(1)}`;
+      d += `${pen ? "L" : "M"}${x(time).toFixed(1)},${y(v).toFixed(1)}`;
       pen = true;
     }
     // A lone point between gaps is drawn as a dot.
@@ -46,13 +47,13 @@ export function lineChart(title, series) {
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => min + f * (max - min));
   const grid = ticks.map((v) => `<line x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${y(v)}" y2="${y(v)}" class="grid"/>` +
     `<text x="${LEFT - 4}" y="${y(v) + 4}" class="tick" text-anchor="end">${short(v)}</text>`).join("");
-  const timeTicks = [0, 0.5, 1].map((f) => start + f * (end - start)).map((t, i) =>
-    `<text x="${x(t)}" y="${HEIGHT - 6}" class="tick" text-anchor="${["start", "middle", "end"][i]}">${escapeHTML(new Date(t * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }))}</text>`).join("");
-  const latest = series.map((s) => { const last = [...s.points].reverse().find((p) => p[1] !== null); return `${s.label} ${last ? short(last[1]) + (UNITS[unit] || "") : "no data"}`; });
+  const timeTicks = [0, 0.5, 1].map((f) => start + f * (end - start)).map((time, i) =>
+    `<text x="${x(time)}" y="${HEIGHT - 6}" class="tick" text-anchor="${["start", "middle", "end"][i]}">${escapeHTML(formatTime(new Date(time * 1000), { hour: "2-digit", minute: "2-digit" }))}</text>`).join("");
+  const latest = series.map((s) => { const last = [...s.points].reverse().find((p) => p[1] !== null); return `${s.label} ${last ? short(last[1]) + (UNITS[unit] || "") : t("chart.noData")}`; });
   const legend = series.map((s, index) => `<li><span class="swatch" data-color="${index % COLORS.length}"></span>${escapeHTML(s.label)}</li>`).join("");
   return `<figure class="chart" data-unit="${escapeHTML(unit)}">
     <figcaption>${escapeHTML(title)} <span class="unknown">(${escapeHTML((UNITS[unit] || unit).trim())})</span></figcaption>
-    <svg viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${escapeHTML(`${title}, latest: ${latest.join(", ")}`)}" data-start="${start}" data-end="${end}">
+    <svg viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${escapeHTML(t("chart.latest", { title, values: latest.join(", ") }))}" data-start="${start}" data-end="${end}">
       ${grid}${timeTicks}${paths}<line class="cursor" x1="0" x2="0" y1="${TOP}" y2="${HEIGHT - BOTTOM}" visibility="hidden"/>
     </svg>
     <output class="readout" aria-live="off"></output>
@@ -76,7 +77,7 @@ export function attachReadouts(root, seriesByChart) {
       cursor.setAttribute("x1", LEFT + fraction * (WIDTH - LEFT - RIGHT));
       cursor.setAttribute("x2", LEFT + fraction * (WIDTH - LEFT - RIGHT));
       cursor.setAttribute("visibility", "visible");
-      const time = new Date(points[step][0] * 1000).toLocaleTimeString();
+      const time = formatTime(new Date(points[step][0] * 1000));
       figure.querySelector(".readout").textContent = `${time}: ` + series.map((s) => {
         const value = s.points[step] && s.points[step][1];
         return `${s.label} ${value === null || value === undefined ? "—" : short(value) + unit}`;

@@ -1,12 +1,15 @@
 // The fleet view (#/?q=…&status=…&sortBy=…): the server filters, sorts and pages; the page asks for one page only.
 import { getJSON } from "./api.js";
 import { escapeHTML, number, status, text, when } from "./format.js";
+import { t } from "./i18n.js";
 
 const COLUMNS = [
-  ["node", "Node"], [null, "Status"], [null, "Exporter"], [null, "Model"],
-  ["gpuUtilizationPercent", "GPU load", "num"], ["gpuTemperatureCelsius", "GPU temp.", "num"], ["powerWatts", "Power", "num"],
-  ["memoryUtilizationPercent", "RAM", "num"], ["lastSeen", "Last seen"],
+  ["node", "node"], [null, "status"], [null, "exporter"], [null, "model"],
+  ["gpuUtilizationPercent", "gpuLoad", "num"], ["gpuTemperatureCelsius", "gpuTemperature", "num"], ["powerWatts", "power", "num"],
+  ["memoryUtilizationPercent", "ram", "num"], ["lastSeen", "lastSeen"],
 ];
+const STATUSES = ["online", "stale", "offline"];
+const EXPORTERS = ["jetson", "dcgm", "nvidia-smi"];
 const FILTERS = ["q", "status", "exporter", "model"];
 export const DEFAULT_LIMIT = 20;
 
@@ -52,21 +55,21 @@ export class FleetView {
     root.innerHTML = `
       <section aria-labelledby="fleet-title">
         <div class="toolbar">
-          <h2 id="fleet-title">Fleet <span class="unknown" id="fleet-count"></span></h2>
+          <h2 id="fleet-title">${t("fleet.title")} <span class="unknown" id="fleet-count"></span></h2>
           <form class="filters" role="search">
-            <label>Search <input type="search" name="q" placeholder="node name" autocomplete="off"></label>
-            <label>Status <select name="status"><option value="">any</option><option>online</option><option>stale</option><option>offline</option></select></label>
-            <label>Exporter <select name="exporter"><option value="">any</option><option>jetson</option><option>dcgm</option><option>nvidia-smi</option></select></label>
-            <label>Model <input type="search" name="model" placeholder="e.g. Orin" autocomplete="off"></label>
-            <label>Rows <select name="limit"><option>10</option><option>20</option><option>50</option><option>100</option></select></label>
+            <label>${t("fleet.search")} <input type="search" name="q" placeholder="${t("fleet.searchPlaceholder")}" autocomplete="off"></label>
+            <label>${t("fleet.status")} <select name="status"><option value="">${t("fleet.any")}</option>${STATUSES.map((s) => `<option value="${s}">${t(`status.${s}`)}</option>`).join("")}</select></label>
+            <label>${t("fleet.exporter")} <select name="exporter"><option value="">${t("fleet.any")}</option>${EXPORTERS.map((e) => `<option>${e}</option>`).join("")}</select></label>
+            <label>${t("fleet.model")} <input type="search" name="model" placeholder="${t("fleet.modelPlaceholder")}" autocomplete="off"></label>
+            <label>${t("fleet.rows")} <select name="limit"><option>10</option><option>20</option><option>50</option><option>100</option></select></label>
           </form>
         </div>
         <div class="scroll"><table class="fleet">
-          <thead><tr>${COLUMNS.map(([key, label, kind]) => `<th scope="col" class="${kind || ""}"${key ? ` data-sort="${key}"` : ""}>${key
+          <thead><tr>${COLUMNS.map(([key, name, kind]) => [key, t(`fleet.column.${name}`), kind]).map(([key, label, kind]) => `<th scope="col" class="${kind || ""}"${key ? ` data-sort="${key}"` : ""}>${key
             ? `<button type="button" class="sort" data-sort="${key}">${label}<span class="arrow" aria-hidden="true"></span></button>` : label}</th>`).join("")}</tr></thead>
           <tbody></tbody>
         </table></div>
-        <nav class="pager" aria-label="Pages"><button type="button" data-page="-1">‹ Previous</button><span class="pages"></span><button type="button" data-page="1">Next ›</button></nav>
+        <nav class="pager" aria-label="${t("fleet.pages")}"><button type="button" data-page="-1">${t("fleet.previous")}</button><span class="pages"></span><button type="button" data-page="1">${t("fleet.next")}</button></nav>
       </section>`;
     this.form = root.querySelector("form");
     this.form.addEventListener("input", (event) => this.filterChanged(event));
@@ -119,8 +122,8 @@ export class FleetView {
     const fleet = await getJSON(requestOf(state));
     if (state !== this.state) return; // a newer view was asked for meanwhile
     const pages = Math.max(1, Math.ceil(fleet.totalItems / state.limit));
-    this.root.querySelector("#fleet-count").textContent = `(${fleet.totalItems} ${fleet.totalItems === 1 ? "node" : "nodes"})`;
-    this.root.querySelector(".pages").textContent = `page ${Math.min(state.page, pages)} of ${pages}`;
+    this.root.querySelector("#fleet-count").textContent = t.count("fleet.count", fleet.totalItems);
+    this.root.querySelector(".pages").textContent = t("fleet.page", { page: Math.min(state.page, pages), pages });
     this.root.querySelector('[data-page="-1"]').disabled = state.page <= 1;
     this.root.querySelector('[data-page="1"]').disabled = state.page >= pages;
     const rows = fleet.items.map((item) => `
@@ -130,7 +133,7 @@ export class FleetView {
         <td class="num">${number(item.gpuUtilizationPercent, " %")}</td><td class="num">${number(item.gpuTemperatureCelsius, " °C")}</td>
         <td class="num">${number(item.powerWatts, " W", 2)}</td><td class="num">${number(item.memoryUtilizationPercent, " %")}</td>
         <td>${when(item.lastSeen)}</td>
-      </tr>`).join("") || `<tr><td colspan="${COLUMNS.length}" class="unknown">no node matches</td></tr>`;
+      </tr>`).join("") || `<tr><td colspan="${COLUMNS.length}" class="unknown">${t("fleet.noMatch")}</td></tr>`;
     // Unchanged rows are left alone: no flicker, and a focused link keeps its focus.
     if (rows !== this.lastRows) {
       this.root.querySelector("tbody").innerHTML = rows;

@@ -3,19 +3,29 @@
 import { getJSON, nodePath } from "./api.js";
 import { attachReadouts, lineChart } from "./chart.js";
 import { UNKNOWN, bytes, duration, escapeHTML, number, percentBar, rate, status, text, when } from "./format.js";
+import { t } from "./i18n.js";
+import { boardRows, hostCoverage, reportsCores, reportsTemperatures } from "./sources.js";
 
 export const RANGES = { "15m": 900, "1h": 3600, "6h": 21600, "24h": 86400, "7d": 604800 };
 /** About one point per two pixels of a chart. */
 const POINTS = 320;
 
 const CHARTS = [
-  ["GPU utilisation", "gpu_utilization", (l) => `GPU ${l.gpu}${l.mig_instance ? ` MIG ${l.mig_instance}` : ""}`],
-  ["Temperatures", "board_temperature", (l) => l.sensor],
-  ["Power", "board_power", (l) => l.rail],
-  ["CPU cores", "cpu_utilization", (l) => `core ${l.core}`],
-  ["RAM in use", "memory_utilization", () => "RAM"],
-  ["Network", "network", (l) => l.direction],
+  ["chart.gpuUtilization", "gpu_utilization", (l) => (l.mig_instance ? t("chart.gpuMIG", { gpu: l.gpu, instance: l.mig_instance }) : t("chart.gpu", { gpu: l.gpu }))],
+  ["chart.temperatures", "board_temperature", (l) => l.sensor],
+  ["chart.power", "board_power", (l) => l.rail],
+  ["chart.cpuCores", "cpu_utilization", (l) => t("cpu.core", { core: l.core })],
+  ["chart.ram", "memory_utilization", () => t("chart.ramSeries")],
+  ["chart.network", "network", (l) => (l.direction === "receive" ? t("chart.receive") : l.direction === "transmit" ? t("chart.transmit") : l.direction)],
 ];
+const BOARD_LABELS = {
+  model: "board.model", jetpack: "board.jetpack", l4t: "board.l4t", soc: "board.soc", module: "board.module",
+  serial: "board.serial", powerMode: "board.powerMode", driver: "board.driver", fan: "board.fan",
+};
+/** A range's label in the page's words ("15 min", "24 h", "7 d"), as the ages it shows elsewhere. */
+const rangeLabel = (seconds) => (seconds >= 604800 && seconds % 86400 === 0 ? t("age.days", { n: seconds / 86400 })
+  : seconds % 3600 === 0 ? t("age.hours", { n: seconds / 3600 }) : t("age.minutes", { n: seconds / 60 }));
+const note = (key) => `<p class="unknown source-note">${t(key)}</p>`;
 
 export class NodeView {
   constructor(root, { onData, onProblem }) {
@@ -40,23 +50,23 @@ export class NodeView {
   renderFrame() {
     const name = encodeURIComponent(this.node);
     this.root.innerHTML = `
-      <nav class="crumbs"><a href="#/">Fleet</a> › <span>${escapeHTML(this.node)}</span></nav>
-      <section class="node-head"><h2>${escapeHTML(this.node)} <span class="node-status"></span> <span class="live" data-live="polling">polling</span></h2><p class="observed unknown"></p></section>
+      <nav class="crumbs"><a href="#/">${t("node.fleet")}</a> › <span>${escapeHTML(this.node)}</span></nav>
+      <section class="node-head"><h2>${escapeHTML(this.node)} <span class="node-status"></span> <span class="live" data-live="polling">${t("node.polling")}</span></h2><p class="observed unknown"></p></section>
       <div class="cards">
-        <section class="card"><h3>Board</h3><dl class="board"></dl></section>
-        <section class="card"><h3>GPUs</h3><div class="gpus"></div></section>
-        <section class="card"><h3>Host</h3><dl class="host"></dl></section>
-        <section class="card"><h3>Temperatures</h3><table class="temperatures"><tbody></tbody></table></section>
-        <section class="card"><h3>Power</h3><table class="power"><tbody></tbody></table></section>
-        <section class="card"><h3>CPU cores</h3><div class="cores"></div></section>
+        <section class="card"><h3>${t("node.board")}</h3><dl class="board"></dl></section>
+        <section class="card"><h3>${t("node.gpus")}</h3><div class="gpus"></div></section>
+        <section class="card"><h3>${t("node.host")}</h3><div class="host"></div></section>
+        <section class="card"><h3>${t("node.temperatures")}</h3><div class="temperatures"></div></section>
+        <section class="card"><h3>${t("node.power")}</h3><table class="power"><tbody></tbody></table></section>
+        <section class="card"><h3>${t("node.cpuCores")}</h3><div class="cores"></div></section>
       </div>
-      <section class="card wide"><h3>GPU processes and pods</h3><div class="scroll"><table class="processes">
-        <thead><tr><th scope="col">PID</th><th scope="col">Name</th><th scope="col">Namespace / container</th><th scope="col">GPU</th><th scope="col">User</th>
-        <th scope="col" class="num">CPU</th><th scope="col" class="num">Memory</th><th scope="col" class="num">GPU memory</th></tr></thead><tbody></tbody></table></div></section>
+      <section class="card wide"><h3>${t("node.processes")}</h3><div class="scroll"><table class="processes">
+        <thead><tr>${["pid", "name", "namespace", "gpu", "user"].map((key) => `<th scope="col">${t(`process.${key}`)}</th>`).join("")}
+        ${["cpu", "memory", "gpuMemory"].map((key) => `<th scope="col" class="num">${t(`process.${key}`)}</th>`).join("")}</tr></thead><tbody></tbody></table></div></section>
       <section class="card wide history" aria-labelledby="history-title">
-        <div class="toolbar"><h3 id="history-title">History</h3>
-          <nav class="ranges" aria-label="Range">${Object.keys(RANGES).map((r) => `<a href="#/nodes/${name}?range=${r}" data-range="${r}">${r}</a>`).join("")}</nav></div>
-        <div class="charts"><p class="unknown">loading…</p></div>
+        <div class="toolbar"><h3 id="history-title">${t("node.history")}</h3>
+          <nav class="ranges" aria-label="${t("node.range")}">${Object.keys(RANGES).map((r) => `<a href="#/nodes/${name}?range=${r}" data-range="${r}">${rangeLabel(RANGES[r])}</a>`).join("")}</nav></div>
+        <div class="charts"><p class="unknown">${t("page.loading")}</p></div>
       </section>`;
   }
 
@@ -97,7 +107,7 @@ export class NodeView {
     this.events = events;
     const live = (mode) => {
       const badge = this.root.querySelector(".live");
-      if (badge) { badge.dataset.live = mode; badge.textContent = mode === "stream" ? "live" : "polling"; }
+      if (badge) { badge.dataset.live = mode; badge.textContent = t(mode === "stream" ? "node.live" : "node.polling"); }
     };
     events.addEventListener("snapshot", (event) => {
       if (generation !== this.generation) return;
@@ -120,14 +130,15 @@ export class NodeView {
     root.querySelector(".node-status").innerHTML = status(node.status);
     const observed = root.querySelector(".observed");
     observed.dataset.observedAt = node.observedAt || "";
-    observed.innerHTML = `observed ${when(node.observedAt)} · up ${duration(node.uptimeSeconds)} · ` +
-      `from ${node.sources.map(escapeHTML).join(" + ")}`;
+    observed.innerHTML = t("node.observed", { time: when(node.observedAt), uptime: duration(node.uptimeSeconds), sources: node.sources.map(escapeHTML).join(" + ") });
     const board = node.board;
-    root.querySelector(".board").innerHTML = [["Model", board.model], ["JetPack", board.jetpack], ["L4T", board.l4t], ["SoC", board.soc],
-      ["Module", board.module], ["Serial", board.serialNumber], ["Power mode", board.nvpmode], ["Driver", board.driverVersion],
-      ["Fan", node.fanPercent === null ? null : `${node.fanPercent.toFixed(0)} %`],
-      ["First seen", board.firstSeen && new Date(board.firstSeen).toLocaleString()], ["Last seen", board.lastSeen && new Date(board.lastSeen).toLocaleString()]]
-      .map(([label, value]) => `<dt>${label}</dt><dd>${text(value)}</dd>`).join("");
+    const values = {
+      model: board.model, jetpack: board.jetpack, l4t: board.l4t, soc: board.soc, module: board.module, serial: board.serialNumber,
+      powerMode: board.nvpmode, driver: board.driverVersion, fan: node.fanPercent === null ? null : `${number(node.fanPercent, " %", 0)}`,
+    };
+    root.querySelector(".board").innerHTML = boardRows(node.exporter, values)
+      .map((row) => `<dt>${t(BOARD_LABELS[row])}</dt><dd>${row === "fan" ? (values.fan ?? UNKNOWN) : text(values[row])}</dd>`)
+      .concat([`<dt>${t("board.firstSeen")}</dt><dd>${when(board.firstSeen)}</dd>`, `<dt>${t("board.lastSeen")}</dt><dd>${when(board.lastSeen)}</dd>`]).join("");
     // MIG instances are listed under their GPU.
     const byGPU = new Map();
     for (const gpu of node.gpus) byGPU.set(gpu.index, [...(byGPU.get(gpu.index) || []), gpu]);
@@ -135,30 +146,42 @@ export class NodeView {
       const gpu = entries[0];
       const parts = entries.map((entry) => `
         ${entry.migProfile ? `<h4>MIG ${escapeHTML(entry.migProfile)} #${text(entry.migInstanceId)}</h4>` : ""}
-        ${percentBar(entry.utilizationPercent, "load")}
-        <dl><dt>Temperature</dt><dd>${number(entry.temperatureCelsius, " °C")}</dd><dt>Power</dt><dd>${number(entry.powerWatts, " W", 2)}</dd>
-        <dt>Memory</dt><dd>${bytes(entry.memoryUsedBytes)} of ${bytes(entry.memoryTotalBytes)}</dd></dl>`).join("");
-      return `<div class="gpu"><h4>GPU ${gpu.index} · ${text(gpu.name)}</h4>${gpu.uuid ? `<p class="unknown uuid">${escapeHTML(gpu.uuid)}</p>` : ""}${parts}</div>`;
-    }).join("") || '<p class="unknown">none reported</p>';
-    const memory = node.memory, disk = node.disk;
-    root.querySelector(".host").innerHTML = [
-      ["RAM", `${bytes(memory.usedBytes)} used of ${bytes(memory.totalBytes)}`], ["Available", bytes(memory.availableBytes)],
-      ["Root disk", `${bytes(disk.availableBytes)} free of ${bytes(disk.totalBytes)}`],
-      ["Network", `↓ ${rate(node.network.receiveBytesPerSecond)} ↑ ${rate(node.network.transmitBytesPerSecond)}`],
-      ["Load (1 min)", number(node.load1, "", 2)],
-    ].map(([label, value]) => `<dt>${label}</dt><dd>${value}</dd>`).join("");
-    const rows = (selector, html) => { root.querySelector(`${selector} tbody`).innerHTML = html.join("") || '<tr><td class="unknown">none reported</td></tr>'; };
-    rows(".temperatures", node.temperatures.map((t) => `<tr><th scope="row">${escapeHTML(t.sensor)}</th><td class="num">${number(t.celsius, " °C")}</td></tr>`)
-      .concat(node.offlineSensors.map((s) => `<tr><th scope="row">${escapeHTML(s)}</th><td class="num unknown">offline</td></tr>`)));
-    const notMeasured = '<span class="unknown">not measured</span>';
+        ${percentBar(entry.utilizationPercent, t("gpu.load"))}
+        <dl><dt>${t("gpu.temperature")}</dt><dd>${number(entry.temperatureCelsius, " °C")}</dd><dt>${t("gpu.power")}</dt><dd>${number(entry.powerWatts, " W", 2)}</dd>
+        <dt>${t("gpu.memory")}</dt><dd>${t("gpu.memoryOf", { used: bytes(entry.memoryUsedBytes), total: bytes(entry.memoryTotalBytes) })}</dd></dl>`).join("");
+      return `<div class="gpu"><h4>${t("gpu.title", { index: gpu.index, name: text(gpu.name) })}</h4>${gpu.uuid ? `<p class="unknown uuid">${escapeHTML(gpu.uuid)}</p>` : ""}${parts}</div>`;
+    }).join("") || `<p class="unknown">${t("value.noneReported")}</p>`;
+    root.querySelector(".host").innerHTML = this.hostFacts(node);
+    const rows = (selector, html) => { root.querySelector(`${selector} tbody`).innerHTML = html.join("") || `<tr><td class="unknown">${t("value.noneReported")}</td></tr>`; };
+    const temperatures = node.temperatures.map((s) => `<tr><th scope="row">${escapeHTML(s.sensor)}</th><td class="num">${number(s.celsius, " °C")}</td></tr>`)
+      .concat(node.offlineSensors.map((s) => `<tr><th scope="row">${escapeHTML(s)}</th><td class="num unknown">${t("value.offline")}</td></tr>`));
+    root.querySelector(".temperatures").innerHTML = reportsTemperatures(node)
+      ? `<table><tbody>${temperatures.join("") || `<tr><td class="unknown">${t("value.noneReported")}</td></tr>`}</tbody></table>` : note("source.temperatures");
+    const notMeasured = `<span class="unknown">${t("value.notMeasured")}</span>`;
     rows(".power", node.power.rails.map((r) => `<tr><th scope="row">${escapeHTML(r.rail)}</th><td class="num">${r.watts === null ? notMeasured : number(r.watts, " W", 2)}</td></tr>`)
-      .concat([`<tr><th scope="row">${node.exporter === "jetson" ? "board input" : "all GPUs"}</th><td class="num">${node.power.totalWatts === null ? notMeasured : number(node.power.totalWatts, " W", 2)}</td></tr>`]));
-    root.querySelector(".cores").innerHTML = node.cpu.cores.map((core) => percentBar(core.utilizationPercent, `core ${core.core}`)).join("")
-      + `<p>average ${number(node.cpu.averagePercent, " %")}</p>`;
+      .concat([`<tr><th scope="row">${t(node.exporter === "jetson" ? "power.boardInput" : "power.allGPUs")}</th><td class="num">${node.power.totalWatts === null ? notMeasured : number(node.power.totalWatts, " W", 2)}</td></tr>`]));
+    root.querySelector(".cores").innerHTML = reportsCores(node)
+      ? node.cpu.cores.map((core) => percentBar(core.utilizationPercent, t("cpu.core", { core: core.core }))).join("")
+        + `<p>${t("cpu.average", { value: number(node.cpu.averagePercent, " %") })}</p>`
+      : note("source.cpu");
     rows(".processes", node.processes.map((p) => `<tr><td>${text(p.pid)}</td><td>${text(p.name)}</td>
       <td>${p.namespace ? escapeHTML(p.namespace) + (p.container ? " / " + escapeHTML(p.container) : "") : UNKNOWN}</td>
       <td>${text(p.gpuIndex)}</td><td>${text(p.user)}</td><td class="num">${number(p.cpuPercent, " %", 2)}</td>
       <td class="num">${bytes(p.memoryBytes)}</td><td class="num">${bytes(p.gpuMemoryBytes)}</td></tr>`));
+  }
+
+  /** RAM, disk, network and load where the node's sources give them; one line naming the source where they do not. */
+  hostFacts(node) {
+    const coverage = hostCoverage(node);
+    if (coverage === "none") return note("source.host");
+    const memory = node.memory, disk = node.disk;
+    const facts = [[t("host.ram"), t("host.ramUsed", { used: bytes(memory.usedBytes), total: bytes(memory.totalBytes) })], [t("host.available"), bytes(memory.availableBytes)]];
+    if (coverage === "all") {
+      facts.push([t("host.rootDisk"), t("host.diskFree", { free: bytes(disk.availableBytes), total: bytes(disk.totalBytes) })],
+        [t("host.network"), `↓ ${rate(node.network.receiveBytesPerSecond)} ↑ ${rate(node.network.transmitBytesPerSecond)}`],
+        [t("host.load"), number(node.load1, "", 2)]);
+    }
+    return `<dl>${facts.map(([label, value]) => `<dt>${label}</dt><dd>${value}</dd>`).join("")}</dl>${coverage === "ram" ? note("source.hostDiskNetwork") : ""}`;
   }
 
   async loadHistory(generation) {
@@ -169,7 +192,7 @@ export class NodeView {
     try {
       const history = await getJSON(`${nodePath(this.node)}/history?metrics=${metrics}&start=${end - seconds}&end=${end}&step=${step}`);
       if (generation !== this.generation) return;
-      const groups = CHARTS.map(([title, metric, label]) => [title, history.series.filter((s) => s.metric === metric)
+      const groups = CHARTS.map(([title, metric, label]) => [t(title), history.series.filter((s) => s.metric === metric)
         .map((s) => ({ label: label(s.labels), unit: s.unit, points: s.points }))]);
       const charts = this.root.querySelector(".charts");
       charts.innerHTML = groups.map(([title, series]) => lineChart(title, series)).join("");
@@ -177,7 +200,7 @@ export class NodeView {
     } catch (error) {
       // Shown where the charts would be: the snapshot above may still be current (or served stale from storage).
       if (generation === this.generation) {
-        this.root.querySelector(".charts").innerHTML = `<p class="unknown">History is unavailable: ${escapeHTML(error.message)}</p>`;
+        this.root.querySelector(".charts").innerHTML = `<p class="unknown">${escapeHTML(t("history.unavailable", { message: error.message }))}</p>`;
       }
     }
   }
