@@ -112,6 +112,7 @@ func buildRouter<Source: MetricsSource, Store: InventoryStore>(
     router.add(middleware: MetricsMiddleware())
     // The page's files may be kept but are revalidated each time (ETag -> 304), so an upgrade shows at once.
     let revalidate = CacheControl([(MediaType(type: .any), [.noCache])])
+    router.add(middleware: ConsoleBundleMiddleware())
     if let publicDirectory {
         router.add(middleware: FileMiddleware(publicDirectory, cacheControl: revalidate, searchForIndexHtml: true, logger: logger))
     } else {

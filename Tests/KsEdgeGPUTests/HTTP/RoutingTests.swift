@@ -61,6 +61,27 @@ import Testing
         }
     }
 
+    /// The console's bundle: the repository's file, as the JavaScript type ks-apiserver gives JSBundles, also with the
+    /// `resourceVersion` the console appends when it loads an extension.
+    @Test func consoleBundleIsServedAsJavaScript() async throws {
+        let file = try Data(contentsOf: URL(fileURLWithPath: Fixtures.publicDirectory).appendingPathComponent("console/index.js"))
+        try await TestApp.withRouter(FakeMetricsSource()) { client, _ in
+            for uri in ["/console/index.js", "/console/index.js?resourceVersion=4711"] {
+                try await client.execute(uri: uri, method: .get) { response in
+                    #expect(response.status == .ok, "\(uri)")
+                    #expect(response.headers[.contentType] == "application/javascript; charset=utf-8", "\(uri)")
+                    #expect(response.headers[.cacheControl] == "no-cache")
+                    #expect(Data(buffer: response.body) == file)
+                }
+            }
+            // Only the bundle: the page's modules keep their type.
+            try await client.execute(uri: "/js/app.js", method: .get) { response in
+                #expect(response.headers[.contentType]?.hasPrefix("text/javascript") == true)
+            }
+        }
+        #expect(String(decoding: file, as: UTF8.self).contains("System.register([\"react\", \"react-router-dom\"]"))
+    }
+
     @Test func historyDefaultsComeFromTheApplicationClock() async throws {
         let source = FakeMetricsSource()
         source.answerRanges(with: [Series(labels: ["ks_family": "gpu_temperature:dcgm", "gpu": "0"], points: [.init(timestamp: 1_000_000, value: 40)])])
