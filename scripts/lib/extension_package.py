@@ -1,8 +1,9 @@
 """The KubeSphere extension package (deploy/extension) from the kustomize trees, which stay the source.
 
-make:   charts/backend/templates/*.yaml and values.yaml from `kubectl kustomize deploy/kubesphere` and
+make:   charts/<chart>/templates/*.yaml and values.yaml from `kubectl kustomize deploy/kubesphere` and
         `kubectl kustomize deploy/prometheus`, with the settings a cluster admin changes turned into `{{ .Values.<key> }}`
-        and the extension's namespace into `{{ .Release.Namespace }}`.
+        and the extension's namespace into `{{ .Release.Namespace }}`. The console's JSBundle goes to the frontend
+        chart (tagged extension: the host cluster), everything else to the backend chart (tagged agent: every cluster).
 render: every chart of the package with the default values, by that substitution alone (Helm cannot be installed on
         these machines, so the templates use no other template action), as one YAML stream per chart.
 """
@@ -32,10 +33,18 @@ def kustomize(directory):
     return [document for document in yaml.safe_load_all(text) if document]
 
 
-def backend_objects():
-    """What the backend chart must render to: the KubeSphere overlay (the namespace is the release's, created by the
-    installer) and the recording rules."""
+def package_objects():
+    """What the package's charts must render to, together: the KubeSphere overlay (the namespace is the release's,
+    created by the installer) and the recording rules."""
     return [d for d in kustomize("deploy/kubesphere") if d["kind"] != "Namespace"] + kustomize("deploy/prometheus")
+
+
+def chart_of(document):
+    """The console's bundle is the host's alone; the server and what serves it go to every cluster."""
+    return "frontend" if document["kind"] == "JSBundle" else "backend"
+
+
+CHARTS = ("backend", "frontend")
 
 
 def substitute_namespace(value):
@@ -49,7 +58,7 @@ def substitute_namespace(value):
 
 
 def make(root):
-    documents = backend_objects()
+    documents = package_objects()
     defaults = {}
     templates = {}
     for document in documents:
@@ -67,7 +76,7 @@ def make(root):
         text = re.sub(r"'?@@namespace@@'?", lambda m: "{{ .Release.Namespace }}", text)
         text = re.sub(r"'?@@(\w+)@@'?", lambda m: "{{ .Values." + m.group(1) + " }}", text)
         source = "deploy/prometheus" if document["kind"] == "PrometheusRule" else "deploy/kubesphere"
-        name = f"{document['kind'].lower()}-{document['metadata']['name']}.yaml"
+        name = f"charts/{chart_of(document)}/templates/{document['kind'].lower()}-{document['metadata']['name']}.yaml"
         templates[name] = HEADER.format(source=source) + text
     missing = [key for key, _, _ in SETTINGS if key not in defaults]
     if missing:
@@ -77,9 +86,10 @@ def make(root):
     for key, _, help in SETTINGS:
         values.append(f"  # {help[0].upper() + help[1:]}.")
         values.append(f"  {key}: {yaml.safe_dump(defaults[key], default_style=None).splitlines()[0]}")
-    for stale in glob.glob(os.path.join(root, "charts/backend/templates/*.yaml")):
-        os.remove(stale)
-    files = {f"charts/backend/templates/{name}": text for name, text in templates.items()}
+    for chart in CHARTS:
+        for stale in glob.glob(os.path.join(root, f"charts/{chart}/templates/*.yaml")):
+            os.remove(stale)
+    files = dict(templates)
     files["values.yaml"] = "\n".join(values) + "\n"
     for path, text in files.items():
         target = os.path.join(root, path)
