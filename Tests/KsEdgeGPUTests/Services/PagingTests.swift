@@ -19,7 +19,8 @@ import Testing
         case 0: Int.random(in: 1...8, using: &rng)
         case 1: Int.random(in: 1...Int.max, using: &rng)
         case 2: Int.max - Int.random(in: 0...3, using: &rng)
-        default: Int.max / Int.random(in: 1...Paging.maxLimit, using: &rng) + 1
+        // Just past a page boundary of some limit (from 2: Int.max / 1 + 1 would overflow; case 2 covers Int.max).
+        default: Int.max / Int.random(in: 2...Paging.maxLimit, using: &rng) + 1
         }
     })
 
