@@ -47,6 +47,24 @@ export const duration = (seconds) => (known(seconds) ? age(seconds) : UNKNOWN);
 /** A status badge: the class is the API's value, the text the language's word for it. */
 export const status = (value) => `<span class="status ${escapeHTML(value)}">${escapeHTML(t(`status.${value}`))}</span>`;
 
+/** A health badge: the class is the API's status (ok, info, warning, critical), the text the language's word. */
+export const healthBadge = (value) => `<span class="health-badge ${escapeHTML(value)}">${escapeHTML(t(`health.${value}`))}</span>`;
+
+/** One problem in the page's words, from its code and values (the API's `message` is English). */
+export function problemText(problem) {
+  const value = problem.value === null ? "?" : formatNumber(problem.value, Number.isInteger(problem.value) ? 0 : 1);
+  return t(`problem.${problem.code}`, { gpu: problem.gpu ?? "?", sensor: problem.sensor ?? "?", value });
+}
+
+/** A node's problems, worst first, each with its severity; then what cannot be told. */
+export function problemList(health) {
+  const items = health.problems.map((problem) => `<li class="problem ${escapeHTML(problem.severity)}" data-code="${escapeHTML(problem.code)}">` +
+    `${healthBadge(problem.severity)} ${escapeHTML(problemText(problem))}</li>`).join("");
+  const unknown = health.unknown.length
+    ? `<p class="unknown">${escapeHTML(t("health.unknown", { problems: health.unknown.map((code) => t(`code.${code}`)).join(", ") }))}</p>` : "";
+  return (items ? `<ul class="problem-list">${items}</ul>` : `<p>${t("health.none")}</p>`) + unknown;
+}
+
 /** A bar for a 0-100 value, with the value as text beside it (a <meter> needs no inline style). */
 export function percentBar(value, label) {
   const caption = label ? `<span class="label">${escapeHTML(label)}</span>` : "";

@@ -2,7 +2,7 @@
 // open), and history charts drawn from one history request.
 import { getJSON, nodePath } from "./api.js";
 import { attachReadouts, lineChart } from "./chart.js";
-import { UNKNOWN, bytes, duration, escapeHTML, number, percentBar, rate, status, text, when } from "./format.js";
+import { UNKNOWN, bytes, duration, escapeHTML, healthBadge, number, percentBar, problemList, rate, status, text, when } from "./format.js";
 import { t } from "./i18n.js";
 import { boardRows, hostCoverage, reportsCores, reportsTemperatures } from "./sources.js";
 
@@ -51,7 +51,8 @@ export class NodeView {
     const name = encodeURIComponent(this.node);
     this.root.innerHTML = `
       <nav class="crumbs"><a href="#/">${t("node.fleet")}</a> › <span>${escapeHTML(this.node)}</span></nav>
-      <section class="node-head"><h2>${escapeHTML(this.node)} <span class="node-status"></span> <span class="live" data-live="polling">${t("node.polling")}</span></h2><p class="observed unknown"></p></section>
+      <section class="node-head"><h2>${escapeHTML(this.node)} <span class="node-status"></span> <span class="node-health"></span> <span class="live" data-live="polling">${t("node.polling")}</span></h2><p class="observed unknown"></p></section>
+      <section class="card wide health" aria-labelledby="health-title"><h3 id="health-title">${t("health.title")}</h3><div class="problems"></div></section>
       <div class="cards">
         <section class="card"><h3>${t("node.board")}</h3><dl class="board"></dl></section>
         <section class="card"><h3>${t("node.gpus")}</h3><div class="gpus"></div></section>
@@ -128,6 +129,8 @@ export class NodeView {
     const root = this.root;
     this.onData(node);
     root.querySelector(".node-status").innerHTML = status(node.status);
+    root.querySelector(".node-health").innerHTML = healthBadge(node.health.status);
+    root.querySelector(".problems").innerHTML = problemList(node.health);
     const observed = root.querySelector(".observed");
     observed.dataset.observedAt = node.observedAt || "";
     observed.innerHTML = t("node.observed", { time: when(node.observedAt), uptime: duration(node.uptimeSeconds), sources: node.sources.map(escapeHTML).join(" + ") });

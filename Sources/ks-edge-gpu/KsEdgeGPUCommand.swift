@@ -51,6 +51,8 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong(ServeSetting.authTokenFile.flag), help: .init(ServeSetting.authTokenFile.help)) var authTokenFile: String?
     @Option(name: .customLong(ServeSetting.jwtSecretFile.flag), help: .init(ServeSetting.jwtSecretFile.help)) var jwtSecretFile: String?
     @Option(name: .customLong(ServeSetting.passThroughAllow.flag), help: .init(ServeSetting.passThroughAllow.help)) var passThroughAllow: String?
+    @Option(name: .customLong(ServeSetting.gpuHot.flag), help: .init(ServeSetting.gpuHot.help)) var gpuHot: String?
+    @Option(name: .customLong(ServeSetting.boardHot.flag), help: .init(ServeSetting.boardHot.help)) var boardHot: String?
 
     /// The flags given, by their declaration: a setting cannot be misnamed here.
     var flags: [ServeSetting: String] {
@@ -60,7 +62,7 @@ struct Serve: AsyncParsableCommand {
             .refreshInterval: refreshInterval, .prometheusTimeout: prometheusTimeout, .prometheusMaxResponse: prometheusMaxResponse, .scrapeInterval: scrapeInterval,
             .pushInterval: pushInterval, .fleetInterval: fleetInterval, .cacheTTL: cacheTTL, .migrations: migrations,
             .publicDirectory: publicDirectory, .logLevel: logLevel, .logFormat: logFormat, .corsOrigin: corsOrigin, .idleTimeout: idleTimeout, .shutdownGrace: shutdownGrace, .auth: auth, .authTokenFile: authTokenFile, .jwtSecretFile: jwtSecretFile,
-            .passThroughAllow: passThroughAllow,
+            .passThroughAllow: passThroughAllow, .gpuHot: gpuHot, .boardHot: boardHot,
         ]
         return given.compactMapValues { $0 }
     }

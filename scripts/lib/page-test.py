@@ -167,6 +167,10 @@ try:
     driver.get(base + "#/nodes/fx-xavier-nx")
     check("unmeasured rails say 'not measured'", wait(lambda d: "not measured" in text_of("#node-view .power")) is not None)
     check("an offline sensor is marked offline", wait(lambda d: "offline" in text_of("#node-view .temperatures")) is not None)
+    check("the health card lists the offline sensor as an info problem, and what cannot be told",
+          wait(lambda d: css('#node-view .problems li.problem.info[data-code="sensor_offline"]')) is not None
+          and "Sensor aux cannot be read" in text_of("#node-view .problems") and "Cannot tell" in text_of("#node-view .problems")
+          and text_of("#node-view .node-health") == "info", text_of("#node-view .health"))
 
     # Under the console's prefix, behind a proxy that strips it as ks-apiserver's ReverseProxy does.
     if prefixed:

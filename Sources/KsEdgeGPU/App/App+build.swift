@@ -42,7 +42,8 @@ public func buildApplication<Source: MetricsSource & PrometheusForwarder>(
     let freshness = Freshness(scrapeInterval: configuration.scrapeInterval, pushInterval: configuration.pushInterval)
     let readiness = Readiness()
 
-    let context = GPUContext(source: recorded, store: inventory, queries: queries, freshness: freshness, logger: logger, now: now)
+    let context = GPUContext(source: recorded, store: inventory, queries: queries, freshness: freshness,
+                             thresholds: configuration.thresholds, logger: logger, now: now)
     let snapshots = NodeSnapshotService(context: context, cacheTTL: configuration.cacheTTL)
     let fleetIndex = FleetIndexService(fleet: FleetService(context: context), interval: configuration.effectiveFleetInterval)
     let router = buildRouter(

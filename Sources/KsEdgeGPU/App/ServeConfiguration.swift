@@ -39,6 +39,8 @@ public struct ServeConfiguration: Sendable {
     /// How long a connection may sit without a request in progress, or take to send one, before it is closed.
     public var idleTimeout: Duration = .seconds(60)
     public var shutdownGrace: Duration = .seconds(10)
+    /// When a temperature is a problem.
+    public var thresholds = ProblemThresholds.standard
     /// Log lines as text for people, or one JSON object per line for a log pipeline.
     public var logFormat: LogFormat = .text
     /// Who may read the data routes.

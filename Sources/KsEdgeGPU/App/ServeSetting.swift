@@ -24,7 +24,7 @@ public struct ServeSetting: Sendable, Hashable {
     public static let all: [ServeSetting] = [
         prometheusURL, host, port, database, nodeLabel, dcgmNodeLabel, nvidiaSMINodeLabel, nodeExporterNodeLabel, refreshInterval,
         prometheusTimeout, prometheusMaxResponse, scrapeInterval, pushInterval, fleetInterval, cacheTTL, migrations, publicDirectory, logLevel, logFormat, corsOrigin, idleTimeout, shutdownGrace, auth, authTokenFile, jwtSecretFile,
-        passThroughAllow,
+        passThroughAllow, gpuHot, boardHot,
     ]
 
     public static let prometheusURL = setting("prometheus.url", "prometheus-url", "Prometheus base URL", \.prometheusURL,
@@ -132,7 +132,24 @@ public struct ServeSetting: Sendable, Hashable {
         return .success(patterns)
     }
 
+    public static let gpuHot = temperatures("gpu.hot", "gpu-hot", "A discrete GPU's temperature, °C, from which it is a warning and a critical problem",
+                                            \.thresholds.gpuHot)
+    public static let boardHot = temperatures("board.hot", "board-hot", "Any Jetson sensor's temperature, °C, from which it is a warning and a critical problem",
+                                              \.thresholds.boardHot)
+
     // MARK: Kinds of setting
+
+    /// `WARNING,CRITICAL` in °C, the warning below the critical.
+    static func temperatures(_ key: String, _ flag: String, _ summary: String,
+                             _ path: WritableKeyPath<ServeConfiguration, TemperatureLimits> & Sendable) -> ServeSetting {
+        setting(key, flag, summary + " (WARNING,CRITICAL)", path, show: { "\(Problems.formatted($0.warning)),\(Problems.formatted($0.critical))" }) { text in
+            let parts = text.split(separator: ",").map { Double($0.trimmingWhitespace()) }
+            guard parts.count == 2, let warning = parts[0], let critical = parts[1], (-50...200).contains(warning), (-50...200).contains(critical)
+            else { return .failure("'\(text.prefix(100))' is not two temperatures WARNING,CRITICAL in °C, e.g. 85,95") }
+            guard warning < critical else { return .failure("the warning (\(warning)) must be below the critical (\(critical))") }
+            return .success(TemperatureLimits(warning: warning, critical: critical))
+        }
+    }
 
     struct Problem: Error, ExpressibleByStringLiteral, ExpressibleByStringInterpolation {
         let text: String

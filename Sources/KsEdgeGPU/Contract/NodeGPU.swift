@@ -40,6 +40,8 @@ public struct NodeGPU: Codable, Sendable, Hashable {
     /// The exporter first, then node-exporter when its series were joined in.
     public var sources: [DataSource]
     public var status: NodeStatus
+    /// What is wrong with the node, from the same samples.
+    public var health: Health
     /// When the newest sample used here was scraped.
     @Nullable public var observedAt: Date?
     public var board: Board
@@ -62,7 +64,7 @@ public struct NodeGPU: Codable, Sendable, Hashable {
     @Nullable public var load1: Double?
 
     public init(
-        node: String, exporter: ExporterKind, sources: [DataSource]? = nil, status: NodeStatus, observedAt: Date?,
+        node: String, exporter: ExporterKind, sources: [DataSource]? = nil, status: NodeStatus, health: Health = .unknown, observedAt: Date?,
         board: Board = Board(), uptimeSeconds: Double? = nil, gpus: [GPU] = [], cpu: CPU = CPU(), temperatures: [Temperature] = [],
         offlineSensors: [String] = [], power: Power = Power(), fanPercent: Double? = nil, processes: [GPUProcess] = [],
         memory: Memory = Memory(), disk: Disk = Disk(), network: Network = Network(), load1: Double? = nil
@@ -71,6 +73,7 @@ public struct NodeGPU: Codable, Sendable, Hashable {
         self.exporter = exporter
         self.sources = sources ?? [DataSource(exporter)]
         self.status = status
+        self.health = health
         self.observedAt = observedAt
         self.board = board
         self.uptimeSeconds = uptimeSeconds

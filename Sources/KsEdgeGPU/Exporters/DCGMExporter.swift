@@ -5,6 +5,9 @@ import Foundation
 // GPU_I_PROFILE/GPU_I_ID and reports PROF_GR_ENGINE_ACTIVE (0-1) instead of GPU_UTIL, while power stays per
 // physical GPU; the UUID label is `UUID` (or `uuid` with --use-old-namespace); the workload's pod/namespace/container
 // become exported_* after scraping unless honorLabels keeps them, and then the exporter's own pod fills them too.
+// Health (several are off in the default counters file, and then unknown): XID_ERRORS holds the last XID (err_code,
+// err_msg in newer versions) and stays set after recovery; CLOCKS_EVENT_REASONS (older CLOCK_THROTTLE_REASONS) is a bit
+// mask; ECC_DBE_VOL_TOTAL and ROW_REMAP_FAILURE count. No family says a GPU needs a reset.
 
 public struct DCGMExporter: GPUExporter {
     public let kind = ExporterKind.dcgm
@@ -82,7 +85,37 @@ public struct DCGMExporter: GPUExporter {
         readings.temperatures = temperatures
         readings.power = NodeGPU.Power(totalWatts: measured.isEmpty ? nil : measured.reduce(0, +), rails: rails)
         readings.processes = Self.workloads(families, devices: Set(devices), labels: labels)
+        readings.signals = Self.signals(families)
         return readings
+    }
+
+    /// Clock event reasons: hardware slowdown, software and hardware thermal slowdown, hardware power brake.
+    static let thermalReasons = 0x8 | 0x20 | 0x40
+    static let powerBrakeReason = 0x80
+
+    /// Which families feed which problem, per physical GPU (a MIG instance's series repeat their GPU's).
+    static func signals(_ families: MetricFamilies) -> HealthSignals {
+        var signals = HealthSignals()
+        func perGPU(_ names: [String]) -> [(gpu: Int, value: Double, labels: [String: String])]? {
+            guard let name = names.first(where: families.has) else { return nil }
+            var seen = Set<Int>()
+            return families.samples(name).compactMap { sample in
+                guard let device = device(sample.labels), let value = sample.value, seen.insert(device.gpu).inserted else { return nil }
+                return (device.gpu, value, sample.labels)
+            }
+        }
+        if let reasons = perGPU(["DCGM_FI_DEV_CLOCKS_EVENT_REASONS", "DCGM_FI_DEV_CLOCK_THROTTLE_REASONS"]) {
+            let mask = { (value: Double) in Int(exactly: value) ?? 0 }
+            signals.observe(.thermalThrottling, reasons.filter { mask($0.value) & thermalReasons != 0 }.map { .init(gpu: $0.gpu, value: $0.value) })
+            signals.observe(.powerBrake, reasons.filter { mask($0.value) & powerBrakeReason != 0 }.map { .init(gpu: $0.gpu, value: $0.value) })
+        }
+        if let xids = perGPU(["DCGM_FI_DEV_XID_ERRORS"]) {
+            signals.observe(.xidError, xids.filter { $0.value > 0 }.map { .init(gpu: $0.gpu, value: $0.value, detail: $0.labels["err_msg"]) })
+        }
+        for (code, name) in [(ProblemCode.eccUncorrectable, "DCGM_FI_DEV_ECC_DBE_VOL_TOTAL"), (.rowRemapFailure, "DCGM_FI_DEV_ROW_REMAP_FAILURE")] {
+            if let counts = perGPU([name]) { signals.observe(code, counts.filter { $0.value > 0 }.map { .init(gpu: $0.gpu, value: $0.value) }) }
+        }
+        return signals
     }
 
     static func device(_ labels: [String: String]) -> Device? {

@@ -106,6 +106,8 @@ public struct NodeReadings: Sendable, Hashable {
     public var load1: Double?
     /// Sources joined in besides the exporter (node-exporter).
     public var joined: [DataSource] = []
+    /// What the exporter's own families say about problems only it can tell.
+    public var signals = HealthSignals()
 
     public init() {}
 }

@@ -4,6 +4,8 @@ import Foundation
 // Quirks: every per-GPU series carries only `uuid`, lower case without the `GPU-` prefix (restored here so both
 // NVIDIA exporters agree); identity is in nvidia_smi_gpu_info's labels; `*_ratio` is 0-1; memory in bytes;
 // power in W; `nvidia_smi_name` is a number parsed from the model name, not an id, so it is ignored.
+// Health: clock event reasons are 1 while active, spelled `clocks_event_reasons_*` (newer drivers) or
+// `clocks_throttle_reasons_*`; `xid_last_timestamp_seconds{xid}` is when that XID last happened.
 
 public struct NvidiaSMIExporter: GPUExporter {
     public let kind = ExporterKind.nvidiaSMI
@@ -62,7 +64,49 @@ public struct NvidiaSMIExporter: GPUExporter {
                 pid: sample.labels["pid"].flatMap { Int($0) }, name: sample.labels["process_name"], gpuMemoryBytes: memory,
                 gpuIndex: uuid.flatMap { byUUID[$0] }, gpuUuid: uuid)
         }
+        readings.signals = Self.signals(families, gpu: { uuid in byUUID[Self.canonical(uuid)] })
         return readings
+    }
+
+    /// An XID counts while it is this recent, seconds.
+    static let recentXID = 600.0
+
+    /// Which families feed which problem.
+    static func signals(_ families: MetricFamilies, gpu: (String) -> Int?) -> HealthSignals {
+        var signals = HealthSignals()
+        func samples(_ names: [String]) -> [MetricFamilies.Sample]? {
+            let present = names.flatMap { name in ["clocks_event_reasons_", "clocks_throttle_reasons_"].map { "nvidia_smi_" + $0 + name } }
+                .filter(families.has)
+            return present.isEmpty ? nil : present.flatMap(families.samples)
+        }
+        func trips(_ samples: [MetricFamilies.Sample], when tripped: (Double) -> Bool) -> [HealthSignals.Trip] {
+            var seen = Set<Int?>()
+            return samples.compactMap { sample in
+                guard let value = sample.value, tripped(value) else { return nil }
+                let index = sample.labels["uuid"].flatMap(gpu)
+                return seen.insert(index).inserted ? HealthSignals.Trip(gpu: index, value: value) : nil
+            }
+        }
+        if let thermal = samples(["hw_slowdown", "hw_thermal_slowdown", "sw_thermal_slowdown"]) {
+            signals.observe(.thermalThrottling, trips(thermal) { $0 > 0 })
+        }
+        if let brake = samples(["hw_power_brake_slowdown"]) { signals.observe(.powerBrake, trips(brake) { $0 > 0 }) }
+        for (code, name) in [(ProblemCode.eccUncorrectable, "nvidia_smi_ecc_errors_uncorrected_volatile_total"),
+                             (.rowRemapFailure, "nvidia_smi_remapped_rows_failure"), (.gpuResetNeeded, "nvidia_smi_gpu_recovery_action")]
+        where families.has(name) {
+            signals.observe(code, trips(families.samples(name)) { $0 > 0 })
+        }
+        if families.has("nvidia_smi_xid_last_timestamp_seconds") {
+            // Recent as of the scrape that reported it.
+            let recent = families.samples("nvidia_smi_xid_last_timestamp_seconds").filter { sample in
+                guard let at = sample.value else { return false }
+                return at > 0 && sample.timestamp - at <= recentXID
+            }
+            signals.observe(.xidError, recent.map { sample in
+                HealthSignals.Trip(gpu: sample.labels["uuid"].flatMap(gpu), value: sample.labels["xid"].flatMap(Double.init))
+            })
+        }
+        return signals
     }
 
     /// `5e9b2a71-…` -> `GPU-5e9b2a71-…`, the form nvidia-smi prints and dcgm-exporter uses.

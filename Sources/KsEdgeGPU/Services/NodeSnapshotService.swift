@@ -35,6 +35,7 @@ public struct NodeSnapshotService<Source: MetricsSource, Store: InventoryStore>:
             context.logger.warning("Prometheus query failed; serving the stored snapshot", metadata: ["node": "\(node)", "error": "\(error)"])
             guard var stored = try await context.store.snapshot(node.rawValue) else { throw APIError.upstreamUnavailable(error) }
             stored.status = .stale
+            stored.health = Problems.health(stored.health, restatedFor: .stale)
             return stored
         }
 
@@ -45,6 +46,8 @@ public struct NodeSnapshotService<Source: MetricsSource, Store: InventoryStore>:
         let observed = BoardRecord(node: node.rawValue, exporter: snapshot.exporter, board: snapshot.board,
                                    seen: snapshot.observedAt ?? context.now())
         snapshot.board = mergedBoard(observed, stored: try await context.store.board(node.rawValue))
+        snapshot.health = Problems.health(of: snapshot, signals: answer.readings.signals, integrated: integrated(snapshot.exporter),
+                                          thresholds: context.thresholds)
         if snapshot.status == .online, saved.needsSaving(node.rawValue, snapshot.observedAt) {
             try await context.store.saveSnapshot(snapshot, board: observed)
             saved.markSaved(node.rawValue, snapshot.observedAt)
@@ -55,7 +58,13 @@ public struct NodeSnapshotService<Source: MetricsSource, Store: InventoryStore>:
     /// Prometheus answered but holds nothing for the node: known to the inventory means `offline`, else 404.
     private func offline(_ node: NodeName) async throws -> NodeGPU {
         guard let board = try await context.store.board(node.rawValue) else { throw APIError.nodeNotFound(node) }
-        return NodeGPU(node: node.rawValue, exporter: board.exporter, status: .offline, observedAt: nil, board: board.contract)
+        var snapshot = NodeGPU(node: node.rawValue, exporter: board.exporter, status: .offline, observedAt: nil, board: board.contract)
+        snapshot.health = Problems.health(of: snapshot, signals: HealthSignals(), integrated: integrated(board.exporter), thresholds: context.thresholds)
+        return snapshot
+    }
+
+    private func integrated(_ exporter: ExporterKind) -> Bool {
+        context.queries.exporters.exporter(exporter)?.isIntegrated ?? false
     }
 
     /// The board as just observed, with first/last seen from the inventory.
