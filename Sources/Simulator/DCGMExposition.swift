@@ -65,6 +65,19 @@ public enum DCGMExposition {
             out.family(field.name, field.help, type: field.type)
             for gpu in 0..<2 { out.sample(field.name, labels(gpu), field.value(board, gpu, time)) }
         }
+        if board.faults {
+            // The health fields (off in dcgm-exporter's default counters file): GPU 0 slows down for heat (0x20),
+            // GPU 1 reports XID 79, while the fault is on.
+            let on = Fault.isOn(board, at: time)
+            out.family("DCGM_FI_DEV_CLOCKS_EVENT_REASONS", "Current clock event reasons (bitmask of DCGM_CLOCKS_EVENT_REASON_*)")
+            for gpu in 0..<2 { out.sample("DCGM_FI_DEV_CLOCKS_EVENT_REASONS", labels(gpu), on && gpu == 0 ? "32" : "0") }
+            out.family("DCGM_FI_DEV_XID_ERRORS", "Value of the last XID error encountered.")
+            for gpu in 0..<2 {
+                let xid = on && gpu == 1
+                out.sample("DCGM_FI_DEV_XID_ERRORS", labels(gpu) + [("err_code", xid ? "79" : "0"), ("err_msg", xid ? "GPU has fallen off the bus" : "No Error")],
+                           xid ? "79" : "0")
+            }
+        }
         return out.text
     }
 }

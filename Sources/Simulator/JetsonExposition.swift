@@ -49,7 +49,8 @@ public enum JetsonExposition {
 
         out.family("gpu_temperatures", "Sensor temperatures")
         for (sensor, offset) in facts.sensors {
-            let celsius = offset.map { ((board.wave(time, low: 38, high: 62, period: 240) + $0) * 1000).rounded() / 1000 } ?? -256
+            var celsius = offset.map { ((board.wave(time, low: 38, high: 62, period: 240) + $0) * 1000).rounded() / 1000 } ?? -256
+            if sensor == "gpu", Fault.isOn(board, at: time) { celsius = 99.5 }
             out.sample("gpu_temperatures", ["temperature": sensor], celsius)
         }
         out.family("gpu_usage_power", "Power usage")

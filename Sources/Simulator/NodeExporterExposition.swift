@@ -87,7 +87,9 @@ public enum NodeExporterExposition {
         if !facts.zones.isEmpty {
             out.family("node_thermal_zone_temp", "Zone temperature in Celsius")
             for (index, zone) in facts.zones.enumerated() {
-                let celsius = ((board.wave(time, low: 38, high: 62, period: 240) + zone.offset) * 1000).rounded() / 1000
+                var celsius = ((board.wave(time, low: 38, high: 62, period: 240) + zone.offset) * 1000).rounded() / 1000
+                // The sysfs sensor jtop reads too: hot with the board's fault.
+                if zone.type.lowercased().hasPrefix("gpu"), Fault.isOn(board, at: time) { celsius = 99.5 }
                 out.sample("node_thermal_zone_temp", [("type", zone.type), ("zone", String(index))], goFloat(celsius))
             }
         }

@@ -18,7 +18,11 @@ public enum NvidiaSMIExposition {
             ("nvidia_smi_temperature_gpu", "temperature.gpu", board.wave(time, low: 30, high: 78, period: 300).rounded()),
             ("nvidia_smi_utilization_gpu_ratio", "utilization.gpu [%]", load),
             ("nvidia_smi_utilization_memory_ratio", "utilization.memory [%]", (load * 0.3 * 100).rounded() / 100),
-        ]
+        ] + (board.faults ? [
+            // While the fault is on, the GPU slows down for heat.
+            ("nvidia_smi_clocks_event_reasons_hw_thermal_slowdown", "clocks_event_reasons.hw_thermal_slowdown",
+             Fault.isOn(board, at: time) ? 1 : 0),
+        ] : [])
         var families: [(name: String, write: (inout Writer) -> Void)] = perGPU.map { name, help, value in
             (name, { writer in
                 writer.family(name, help)

@@ -53,16 +53,19 @@ public struct SimulatedBoard: Sendable, Hashable {
     public let node: String
     public let kind: Kind
     public let ordinal: Int
+    /// Its faults come and go (`Fault`).
+    public var faults = false
 
-    public init(node: String, kind: Kind, ordinal: Int) {
+    public init(node: String, kind: Kind, ordinal: Int, faults: Bool = false) {
         self.node = node
         self.kind = kind
         self.ordinal = ordinal
+        self.faults = faults
     }
 
     /// `count` nodes. Exporters follow `mix` (weights, e.g. jetson 3, dcgm 1, nvidia-smi 1); Jetson boards cycle
     /// through Xavier NX, AGX Orin, Orin Nano and Orin NX: edge-xavier-nx-01, edge-agx-orin-02, …, gpu-a100-04, gpu-l40s-05.
-    public static func fleet(count: Int, mix: [(Exporter, Int)] = [(.jetson, 1)]) -> [SimulatedBoard] {
+    public static func fleet(count: Int, mix: [(Exporter, Int)] = [(.jetson, 1)], faults: Bool = false) -> [SimulatedBoard] {
         let pattern = mix.flatMap { exporter, weight in Array(repeating: exporter, count: max(0, weight)) }
         guard !pattern.isEmpty else { return [] }
         var jetsons = 0
@@ -76,7 +79,7 @@ public struct SimulatedBoard: Sendable, Hashable {
             case .nvidiaSMI: kind = .l40s
             }
             let prefix = kind.exporter == .jetson ? "edge" : "gpu"
-            return SimulatedBoard(node: "\(prefix)-\(kind.rawValue)-\(String(format: "%02d", index + 1))", kind: kind, ordinal: index)
+            return SimulatedBoard(node: "\(prefix)-\(kind.rawValue)-\(String(format: "%02d", index + 1))", kind: kind, ordinal: index, faults: faults)
         }
     }
 

@@ -24,6 +24,8 @@ public struct SimulatorConfiguration: Sendable {
     public var stopPushingAfter: Duration = .seconds(60)
     /// Boards whose link goes down for a while: their pages fail to scrape, leaving a gap in their history.
     public var outages: [Outage] = []
+    /// Faults that come and go on every board (`Fault`).
+    public var faults = false
 
     public init() {}
 }
@@ -35,7 +37,7 @@ public enum SimulatorServer {
 
     public static func build(_ configuration: SimulatorConfiguration, logger: Logger,
                              onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
-        let fleet = SimulatedBoard.fleet(count: configuration.boards, mix: configuration.mix)
+        let fleet = SimulatedBoard.fleet(count: configuration.boards, mix: configuration.mix, faults: configuration.faults)
         let boards = Dictionary(uniqueKeysWithValues: fleet.map { ($0.node, $0) })
         let pushed = configuration.pushGateway == nil ? [] : Array(fleet.suffix(max(0, configuration.pushBoards)))
         let pushedNodes = Set(pushed.map(\.node))

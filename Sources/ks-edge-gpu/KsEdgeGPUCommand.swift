@@ -191,6 +191,8 @@ struct Simulate: AsyncParsableCommand {
     @Option(help: "When the first pushing board stops pushing, as one that lost its link (with --push)") var stopPushingAfter = "60s"
     @Option(name: .customLong("outage"), help: "A board's link goes down for a while: NODE:AFTER:LASTING, e.g. edge-orin-nano-03:2m:30s (repeatable); its pages fail to scrape meanwhile")
     var outages: [String] = []
+    @Flag(help: "Faults come and go on every board, two minutes in every ten: a Jetson at 99.5 °C, a dcgm-exporter server throttling for heat with an XID, an nvidia_gpu_exporter server throttling")
+    var faults = false
 
     func validate() throws {
         guard SimulatedBoard.parseMix(mix) != nil else {
@@ -231,6 +233,7 @@ struct Simulate: AsyncParsableCommand {
         configuration.pushInterval = try DurationText.parse(pushInterval)
         configuration.stopPushingAfter = try DurationText.parse(stopPushingAfter)
         configuration.outages = try outages.map { try Outage.parse($0, duration: DurationText.parse) }
+        configuration.faults = faults
         for fixture in fixtures {
             let parts = fixture.split(separator: "=", maxSplits: 1)
             configuration.fixtures[String(parts[0])] = String(parts[1])

@@ -6,6 +6,8 @@ import Foundation
 // emitted, so cores beyond the board's count read 0; process memory is 4 KiB pages and GPU memory is kB.
 // The variant adds gpu_usage_ram in kB (`shared` = NvMap memory the GPU holds); its power rails are cpu_gpu_cv, soc
 // and total (= VDD_IN, the board's input), so GPU power alone is not measured; it writes only cpu_1..cpu_6.
+// Health: gpu_temperatures feed board_hot, and its -256 sensors sensor_offline (Problems reads both off the snapshot);
+// the variant's gpu_usage_ram feeds memory_pressure where node-exporter does not run.
 
 public struct JetsonCollector: GPUExporter {
     public let kind = ExporterKind.jetson

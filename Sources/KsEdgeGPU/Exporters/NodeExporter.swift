@@ -7,6 +7,8 @@ import Foundation
 // sysfs sensors jtop reads too, under their zone names: `GPU-therm` on Xavier, `gpu-thermal` on Orin).
 // It runs on every node, GPU or not, so it never describes a node by itself: its readings are joined into the snapshot
 // of a node a GPU exporter describes.
+// Health: MemAvailable over MemTotal feeds memory_pressure, the root filesystem disk_filling, and the thermal zones
+// board_hot and sensor_offline (Problems reads them off the snapshot).
 
 public struct NodeExporter: Sendable {
     public init() {}
