@@ -22,10 +22,15 @@ public struct FleetList: Codable, Sendable, Hashable {
         /// Share of the board's RAM in use (node-exporter's, else the exporter's own report), null where unknown.
         @Nullable public var memoryUtilizationPercent: Double?
         @Nullable public var lastSeen: Date?
+        /// The node's worst problem (its snapshot's `health.status`), or `ok`.
+        public var health: HealthStatus
+        /// How many problems it has.
+        public var problems: Int
 
         public init(
             node: String, exporter: ExporterKind?, status: NodeStatus, model: String?, gpuUtilizationPercent: Double?,
-            gpuTemperatureCelsius: Double?, powerWatts: Double?, memoryUtilizationPercent: Double? = nil, lastSeen: Date?
+            gpuTemperatureCelsius: Double?, powerWatts: Double?, memoryUtilizationPercent: Double? = nil, lastSeen: Date?,
+            health: HealthStatus = .ok, problems: Int = 0
         ) {
             self.node = node
             self.exporter = exporter
@@ -36,6 +41,40 @@ public struct FleetList: Codable, Sendable, Hashable {
             self.powerWatts = powerWatts
             self.memoryUtilizationPercent = memoryUtilizationPercent
             self.lastSeen = lastSeen
+            self.health = health
+            self.problems = problems
+        }
+    }
+}
+
+/// `GET /edge/problems`: every current problem in the fleet, worst first, paged like the fleet.
+public struct ProblemList: Codable, Sendable, Hashable {
+    public var items: [Item]
+    public var totalItems: Int
+
+    public init(items: [Item], totalItems: Int) {
+        self.items = items
+        self.totalItems = totalItems
+    }
+
+    /// A snapshot's problem, with its node.
+    public struct Item: Codable, Sendable, Hashable {
+        public var node: String
+        public var code: ProblemCode
+        public var severity: Severity
+        @Nullable public var gpu: Int?
+        @Nullable public var sensor: String?
+        @Nullable public var value: Double?
+        public var message: String
+
+        public init(node: String, _ problem: Problem) {
+            self.node = node
+            code = problem.code
+            severity = problem.severity
+            gpu = problem.gpu
+            sensor = problem.sensor
+            value = problem.value
+            message = problem.message
         }
     }
 }

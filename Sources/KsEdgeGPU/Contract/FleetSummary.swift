@@ -12,9 +12,13 @@ public struct FleetSummary: Codable, Sendable, Hashable {
     @Nullable public var totalPowerWatts: Double?
     /// How many online nodes the power sum covers (the others do not measure power).
     public var nodesWithPower: Int
+    /// Nodes by their worst problem.
+    public var health: HealthCounts
 
-    public init(nodes: Counts, meanGPUUtilizationPercent: Double?, hottestGPU: Hottest?, totalPowerWatts: Double?, nodesWithPower: Int) {
+    public init(nodes: Counts, meanGPUUtilizationPercent: Double?, hottestGPU: Hottest?, totalPowerWatts: Double?, nodesWithPower: Int,
+                health: HealthCounts = HealthCounts(ok: 0, info: 0, warning: 0, critical: 0)) {
         self.nodes = nodes
+        self.health = health
         self.meanGPUUtilizationPercent = meanGPUUtilizationPercent
         self.hottestGPU = hottestGPU
         self.totalPowerWatts = totalPowerWatts
@@ -29,6 +33,17 @@ public struct FleetSummary: Codable, Sendable, Hashable {
             self.online = online
             self.stale = stale
             self.offline = offline
+        }
+    }
+
+    public struct HealthCounts: Codable, Sendable, Hashable {
+        public var ok, info, warning, critical: Int
+
+        public init(ok: Int, info: Int, warning: Int, critical: Int) {
+            self.ok = ok
+            self.info = info
+            self.warning = warning
+            self.critical = critical
         }
     }
 

@@ -159,6 +159,20 @@ public struct DCGMExporter: GPUExporter {
 
     // MARK: PromQL
 
+    public func problemExpressions(_ thresholds: ProblemThresholds, in scope: ExpressionScope) -> [ProblemCode: String] {
+        let reasons = "(\(scope.family("DCGM_FI_DEV_CLOCKS_EVENT_REASONS")) or \(scope.family("DCGM_FI_DEV_CLOCK_THROTTLE_REASONS")))"
+        // PromQL has no bitwise and: bit b of the mask is floor(mask / b) % 2.
+        let bit = { (value: Int) in "floor(\(reasons) / \(value)) % 2" }
+        let thermal = [0x8, 0x20, 0x40].map(bit).joined(separator: " + ")
+        return standardProblemExpressions(thresholds, in: scope).merging([
+            .thermalThrottling: "\(reasons) and (\(thermal)) > 0",
+            .powerBrake: "\(reasons) and \(bit(Self.powerBrakeReason)) > 0",
+            .xidError: "\(scope.family("DCGM_FI_DEV_XID_ERRORS")) > 0",
+            .eccUncorrectable: "\(scope.family("DCGM_FI_DEV_ECC_DBE_VOL_TOTAL")) > 0",
+            .rowRemapFailure: "\(scope.family("DCGM_FI_DEV_ROW_REMAP_FAILURE")) > 0",
+        ]) { standard, _ in standard }
+    }
+
     public func expression(_ metric: HistoryMetric, in scope: ExpressionScope) -> String? {
         // MIG instances keep their id as `mig_instance`.
         let instance = { (expression: String) in scope.copy(expression, to: "mig_instance", from: "GPU_I_ID") }

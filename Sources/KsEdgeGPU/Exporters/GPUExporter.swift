@@ -39,6 +39,12 @@ public protocol GPUExporter: Sendable {
 
     /// Pure: one node's series of this exporter -> what the snapshot shows.
     func readings(_ families: MetricFamilies) -> NodeReadings
+
+    /// Per problem this exporter has a signal for, the PromQL of where it trips over `scope` (every node), the same
+    /// signals `readings` reads: series carrying the node label, `gpu` (the GPU's index) or `sensor`, and where there
+    /// is one dcgm-exporter's `err_msg` or nvidia-smi's `xid`, valued as `Problems.problem` reads them. The fleet
+    /// reads its problems from them.
+    func problemExpressions(_ thresholds: ProblemThresholds, in scope: ExpressionScope) -> [ProblemCode: String]
 }
 
 /// Whether a history series, by its metric and kept labels, belongs in the answer.
@@ -64,6 +70,16 @@ extension GPUExporter {
 
     public func fleetExpression(_ column: FleetColumn, in scope: ExpressionScope) -> String? {
         standardFleetExpression(column, in: scope)
+    }
+
+    public func problemExpressions(_ thresholds: ProblemThresholds, in scope: ExpressionScope) -> [ProblemCode: String] {
+        standardProblemExpressions(thresholds, in: scope)
+    }
+
+    /// A discrete GPU's temperature from the history's expression.
+    public func standardProblemExpressions(_ thresholds: ProblemThresholds, in scope: ExpressionScope) -> [ProblemCode: String] {
+        guard !isIntegrated, let temperature = expression(.gpuTemperature, in: scope) else { return [:] }
+        return [.gpuHot: "(\(temperature)) >= \(thresholds.gpuHot.warning)"]
     }
 
     /// The fleet columns from the history expressions, aggregated per node by Prometheus.

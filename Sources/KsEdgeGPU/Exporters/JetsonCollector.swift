@@ -204,6 +204,14 @@ public struct JetsonCollector: GPUExporter {
 
     // MARK: PromQL
 
+    public func problemExpressions(_ thresholds: ProblemThresholds, in scope: ExpressionScope) -> [ProblemCode: String] {
+        let sensors = { (condition: String) in scope.copy("\(scope.family("gpu_temperatures")) \(condition)", to: "sensor", from: "temperature") }
+        return [
+            .boardHot: sensors(">= \(thresholds.boardHot.warning)"),
+            .sensorOffline: sensors("== \(Int(offlineSensorCelsius))"),
+        ]
+    }
+
     public func expression(_ metric: HistoryMetric, in scope: ExpressionScope) -> String? {
         let gpu = { (expression: String) in scope.copy(expression, to: "gpu", from: "", "", "0") }
         switch metric {

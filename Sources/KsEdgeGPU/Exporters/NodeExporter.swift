@@ -108,6 +108,20 @@ public struct NodeExporter: Sendable {
         return "max by (\(scope.nodeLabel.rawValue)) (\(zone.text) != \(Int(offlineSensorCelsius)))"
     }
 
+    /// Per problem node-exporter has a signal for, the PromQL of where it trips over `scope` (every node), valued as
+    /// `Problems.problem` reads them: percent of RAM and of the root filesystem available, and the thermal zones by
+    /// `type` (their sensor name is `sensorName(zoneType:)`, which PromQL cannot lower-case).
+    public func problemExpressions(_ thresholds: ProblemThresholds, in scope: ExpressionScope) -> [ProblemCode: String] {
+        let root = [(LabelName.known("mountpoint"), "/")]
+        let zones = scope.family("node_thermal_zone_temp")
+        return [
+            .memoryPressure: "100 * \(scope.family("node_memory_MemAvailable_bytes")) / \(scope.family("node_memory_MemTotal_bytes")) < \(Problems.memoryPressurePercent)",
+            .diskFilling: "100 * \(scope.family("node_filesystem_avail_bytes", root)) / \(scope.family("node_filesystem_size_bytes", root)) < \(Problems.diskWarningPercent)",
+            .boardHot: "\(zones) >= \(thresholds.boardHot.warning)",
+            .sensorOffline: "\(zones) == \(Int(offlineSensorCelsius))",
+        ]
+    }
+
     // MARK: Readings
 
     /// Pure: joins one node's node-exporter series into the readings of its GPU exporter. Without any, the readings

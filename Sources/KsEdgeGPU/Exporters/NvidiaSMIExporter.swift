@@ -116,6 +116,26 @@ public struct NvidiaSMIExporter: GPUExporter {
 
     // MARK: PromQL
 
+    public func problemExpressions(_ thresholds: ProblemThresholds, in scope: ExpressionScope) -> [ProblemCode: String] {
+        let indexed = { (expression: String) in
+            scope.copy("(\(expression)) * on (uuid) group_left (index) \(scope.family("nvidia_smi_gpu_info"))", to: "gpu", from: "index")
+        }
+        let reasons = { (names: String) in
+            let selector = scope.node.matching(.metricName, trustedPattern: "nvidia_smi_clocks_(event|throttle)_reasons_(\(names))")
+            return "max by (\(scope.nodeLabel.rawValue), uuid) (\(selector.text)) > 0"
+        }
+        // Recent as of the scrape that reported it: the sample's own time.
+        let xids = scope.family("nvidia_smi_xid_last_timestamp_seconds")
+        return standardProblemExpressions(thresholds, in: scope).merging([
+            .thermalThrottling: indexed(reasons("hw_slowdown|hw_thermal_slowdown|sw_thermal_slowdown")),
+            .powerBrake: indexed(reasons("hw_power_brake_slowdown")),
+            .eccUncorrectable: indexed("\(scope.family("nvidia_smi_ecc_errors_uncorrected_volatile_total")) > 0"),
+            .rowRemapFailure: indexed("\(scope.family("nvidia_smi_remapped_rows_failure")) > 0"),
+            .gpuResetNeeded: indexed("\(scope.family("nvidia_smi_gpu_recovery_action")) > 0"),
+            .xidError: indexed("\(xids) > 0 and timestamp(\(xids)) - \(xids) <= \(Self.recentXID)"),
+        ]) { standard, _ in standard }
+    }
+
     public func expression(_ metric: HistoryMetric, in scope: ExpressionScope) -> String? {
         // Series carry only `uuid`: the GPU index comes from nvidia_smi_gpu_info.
         let indexed = { (expression: String) in "(\(expression)) * on (uuid) group_left (index) \(scope.family("nvidia_smi_gpu_info"))" }

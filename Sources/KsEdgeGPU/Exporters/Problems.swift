@@ -85,60 +85,59 @@ public enum Problems {
             // Physical GPUs once each: MIG instances repeat their GPU's temperature.
             let readings = Dictionary(node.gpus.compactMap { gpu in gpu.temperatureCelsius.map { (gpu.index, $0) } }, uniquingKeysWith: max)
             guard !readings.isEmpty else { return nil }
-            return readings.sorted { $0.key < $1.key }.compactMap { gpu, celsius in
-                hot(.gpuHot, celsius, thresholds.gpuHot, gpu: gpu, sensor: nil, subject: "GPU \(gpu)")
-            }
+            return readings.sorted { $0.key < $1.key }.compactMap { problem(code, value: $1, gpu: $0, thresholds: thresholds) }
         case .boardHot:
             guard !node.temperatures.isEmpty else { return nil }
-            return node.temperatures.compactMap { reading in
-                hot(.boardHot, reading.celsius, thresholds.boardHot, gpu: nil, sensor: reading.sensor, subject: "Sensor \(reading.sensor)")
-            }
+            return node.temperatures.compactMap { problem(code, value: $0.celsius, sensor: $0.sensor, thresholds: thresholds) }
         case .sensorOffline:
             guard !node.temperatures.isEmpty || !node.offlineSensors.isEmpty else { return nil }
-            return node.offlineSensors.map { sensor in
-                Problem(code: code, severity: .info, sensor: sensor, value: offlineCelsius,
-                        message: "Sensor \(sensor) cannot be read (it reports -256 °C)")
-            }
+            return node.offlineSensors.compactMap { problem(code, value: offlineCelsius, sensor: $0, thresholds: thresholds) }
         case .memoryPressure:
             guard let available = node.memory.availableBytes, let total = node.memory.totalBytes, total > 0 else { return nil }
-            let percent = available / total * 100
-            guard percent < memoryPressurePercent else { return [] }
-            return [Problem(code: code, severity: .warning, value: percent, message: "Only \(formatted(percent)) % of RAM is available")]
+            return [problem(code, value: available / total * 100, thresholds: thresholds)].compactMap { $0 }
         case .diskFilling:
             guard let available = node.disk.availableBytes, let total = node.disk.totalBytes, total > 0 else { return nil }
-            let percent = available / total * 100
-            guard percent < diskWarningPercent else { return [] }
-            return [Problem(code: code, severity: percent < diskCriticalPercent ? .critical : .warning, value: percent,
-                            message: "Only \(formatted(percent)) % of the root filesystem is free")]
+            return [problem(code, value: available / total * 100, thresholds: thresholds)].compactMap { $0 }
         case .thermalThrottling, .powerBrake, .xidError, .eccUncorrectable, .rowRemapFailure, .gpuResetNeeded:
             guard let trips = signals.trips[code] else { return nil }
-            return trips.map { trip in
-                Problem(code: code, severity: code == .thermalThrottling || code == .powerBrake ? .warning : .critical, gpu: trip.gpu,
-                        value: trip.value, message: message(code, trip))
-            }
+            return trips.compactMap { problem(code, value: $0.value, gpu: $0.gpu, detail: $0.detail, thresholds: thresholds) }
         }
     }
 
-    static func hot(_ code: ProblemCode, _ celsius: Double, _ limits: TemperatureLimits, gpu: Int?, sensor: String?,
-                    subject: String) -> Problem? {
-        guard celsius >= limits.warning else { return nil }
-        let severity: Severity = celsius >= limits.critical ? .critical : .warning
-        let limit = severity == .critical ? limits.critical : limits.warning
-        return Problem(code: code, severity: severity, gpu: gpu, sensor: sensor, value: celsius,
-                       message: "\(subject) is at \(formatted(celsius)) °C (\(severity.rawValue) from \(formatted(limit)) °C)")
-    }
-
-    static func message(_ code: ProblemCode, _ trip: HealthSignals.Trip) -> String {
-        let gpu = trip.gpu.map { "GPU \($0)" } ?? "A GPU"
-        let value = trip.value.map(formatted) ?? "?"
+    /// The problem a reading is, or nil where it is none: the one place severities and messages are decided, for
+    /// the snapshot and for the fleet's readings from Prometheus alike. `value` is a temperature (°C), a percent
+    /// available (RAM, disk), or the signal's value (a clock reason mask, an XID, a count, a recovery action).
+    public static func problem(_ code: ProblemCode, value: Double?, gpu: Int? = nil, sensor: String? = nil, detail: String? = nil,
+                               thresholds: ProblemThresholds) -> Problem? {
+        let subject = gpu.map { "GPU \($0)" } ?? "A GPU"
+        let shown = value.map(formatted) ?? "?"
+        let make = { (severity: Severity, message: String) in
+            Problem(code: code, severity: severity, gpu: gpu, sensor: sensor, value: value, message: message)
+        }
         switch code {
-        case .thermalThrottling: return "\(gpu) is slowed down for heat"
-        case .powerBrake: return "\(gpu) is slowed down by the power brake"
-        case .xidError: return "\(gpu) reported XID \(value)" + (trip.detail.map { ": \($0)" } ?? "")
-        case .eccUncorrectable: return "\(gpu) has \(value) uncorrectable ECC errors since the driver loaded"
-        case .rowRemapFailure: return "\(gpu) failed to remap a memory row"
-        case .gpuResetNeeded: return "\(gpu) needs \(recoveryAction(trip.value))"
-        default: return "\(gpu): \(code.rawValue)"
+        case .nodeOffline, .nodeStale:
+            return nil
+        case .gpuHot, .boardHot:
+            let limits = code == .gpuHot ? thresholds.gpuHot : thresholds.boardHot
+            guard let celsius = value, celsius >= limits.warning else { return nil }
+            let severity: Severity = celsius >= limits.critical ? .critical : .warning
+            let limit = severity == .critical ? limits.critical : limits.warning
+            let what = code == .gpuHot ? subject : "Sensor \(sensor ?? "?")"
+            return make(severity, "\(what) is at \(shown) °C (\(severity.rawValue) from \(formatted(limit)) °C)")
+        case .sensorOffline:
+            return make(.info, "Sensor \(sensor ?? "?") cannot be read (it reports -256 °C)")
+        case .memoryPressure:
+            guard let percent = value, percent < memoryPressurePercent else { return nil }
+            return make(.warning, "Only \(shown) % of RAM is available")
+        case .diskFilling:
+            guard let percent = value, percent < diskWarningPercent else { return nil }
+            return make(percent < diskCriticalPercent ? .critical : .warning, "Only \(shown) % of the root filesystem is free")
+        case .thermalThrottling: return make(.warning, "\(subject) is slowed down for heat")
+        case .powerBrake: return make(.warning, "\(subject) is slowed down by the power brake")
+        case .xidError: return make(.critical, "\(subject) reported XID \(shown)" + (detail.map { ": \($0)" } ?? ""))
+        case .eccUncorrectable: return make(.critical, "\(subject) has \(shown) uncorrectable ECC errors since the driver loaded")
+        case .rowRemapFailure: return make(.critical, "\(subject) failed to remap a memory row")
+        case .gpuResetNeeded: return make(.critical, "\(subject) needs \(recoveryAction(value))")
         }
     }
 

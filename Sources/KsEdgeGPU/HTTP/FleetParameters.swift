@@ -5,6 +5,9 @@ extension FleetRequest {
         if let text = parameters["status"] {
             query.statuses = try set(text, name: "status", NodeStatus.init(rawValue:), known: NodeStatus.allCases.map(\.rawValue))
         }
+        if let text = parameters["health"] {
+            query.healths = try set(text, name: "health", HealthStatus.init(rawValue:), known: HealthStatus.allCases.map(\.rawValue))
+        }
         if let text = parameters["exporter"] {
             query.exporters = try set(text, name: "exporter", ExporterKind.init(rawValue:), known: ExporterKind.allCases.map(\.rawValue))
         }
@@ -34,5 +37,20 @@ extension FleetRequest {
             values.insert(value)
         }
         return values
+    }
+}
+
+/// The rules of `GET /edge/problems`' query parameters; an invalid one is a 400 naming it.
+extension ProblemRequest {
+    public static func parse(_ parameters: [String: String]) throws(APIError) -> ProblemRequest {
+        var query = ProblemRequest()
+        if let text = parameters["severity"] {
+            query.severities = try FleetRequest.set(text, name: "severity", Severity.init(rawValue:), known: Severity.allCases.map(\.rawValue))
+        }
+        if let text = parameters["code"] {
+            query.codes = try FleetRequest.set(text, name: "code", ProblemCode.init(rawValue:), known: ProblemCode.allCases.map(\.rawValue))
+        }
+        query.paging = try Paging.parse(parameters, defaultLimit: FleetRequest.defaultLimit)
+        return query
     }
 }

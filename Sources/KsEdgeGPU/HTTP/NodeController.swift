@@ -12,6 +12,7 @@ struct NodeController<Source: MetricsSource, Store: InventoryStore> {
     func addRoutes(to group: RouterGroup<some RequestContext>) {
         group.get("nodes", use: list)
         group.get("summary", use: summary)
+        group.get("problems", use: problems)
         group.get("nodes/{name}/gpu", use: snapshot)
         group.get("nodes/{name}/gpu/history", use: nodeHistory)
         group.get("nodes/{name}/gpu/stream", use: stream)
@@ -22,6 +23,14 @@ struct NodeController<Source: MetricsSource, Store: InventoryStore> {
         let query = try FleetRequest.parse(parameters(request))
         let index = try await fleet.index()
         return Response.json(try index.answer(query)).dated(index.newestData, now: now(), stale: index.isStale, counter: DataAge.staleFleets)
+    }
+
+    /// Every current problem in the fleet, from the same index as the list: no Prometheus query.
+    @Sendable func problems(_ request: Request, context: some RequestContext) async throws -> Response {
+        let query = try ProblemRequest.parse(parameters(request))
+        let index = try await fleet.index()
+        return Response.json(try EncodedJSON(value: index.problems(query)))
+            .dated(index.newestData, now: now(), stale: index.isStale, counter: DataAge.staleFleets)
     }
 
     /// From the same index as the list, encoded when the index was made.

@@ -23,6 +23,8 @@ public struct GPUQueries: Sendable {
 
     public var fleet: FleetQuery { FleetQuery(queries: self) }
 
+    public func fleetProblems(_ thresholds: ProblemThresholds) -> FleetProblemsQuery { FleetProblemsQuery(queries: self, thresholds: thresholds) }
+
     /// One node's history, or every node's with `node` nil.
     public func history(_ node: NodeName?, metrics: [HistoryMetric]) -> HistoryQuery {
         HistoryQuery(node: node, metrics: metrics, queries: self)

@@ -9,6 +9,8 @@ public final class FleetIndex: Sendable {
 
     /// Every row, A to Z by node.
     public let fleet: FleetList
+    /// Every current problem, worst first (then by node), for `/edge/problems`.
+    public let problems: [ProblemList.Item]
     public let summary: EncodedJSON<FleetSummary>
     public let origin: Origin
     /// Its rows were read from the fleet's recording rules rather than aggregated by the refresh.
@@ -37,9 +39,10 @@ public final class FleetIndex: Sendable {
     }
 
     /// Sorts `items` by node, works out every order and the summary, and encodes the prepared views.
-    public init(items: [FleetList.Item], origin: Origin, readAt: Date?, recorded: Bool = false) throws {
+    public init(items: [FleetList.Item], problems: [ProblemList.Item] = [], origin: Origin, readAt: Date?, recorded: Bool = false) throws {
         let items = items.sorted { $0.node < $1.node }
         fleet = FleetList(items: items, totalItems: items.count)
+        self.problems = problems.sorted { ($0.severity, $1.node, $1.code.order, $1.gpu ?? -1, $1.sensor ?? "") > ($1.severity, $0.node, $0.code.order, $0.gpu ?? -1, $0.sensor ?? "") }
         summary = try EncodedJSON(value: FleetSummary(fleet))
         self.origin = origin
         self.readAt = readAt
@@ -60,15 +63,32 @@ public final class FleetIndex: Sendable {
         }
     }
 
-    /// The index kept when a refresh fails: the same rows, none of them `online` any more, its read time unchanged.
+    /// The index kept when a refresh fails: the same rows, none of them `online` any more (their problems restated
+    /// with `node_stale`), its read time unchanged.
     public func keptAfterFailedRefresh() throws -> FleetIndex {
         if origin != .prometheus { return self }
+        let wentStale = Set(fleet.items.filter { $0.status == .online }.map(\.node))
+        var problems = self.problems
+        for node in wentStale.sorted() {
+            problems.append(ProblemList.Item(node: node, Problems.statusProblem(.stale)!))
+        }
+        let perNode = Dictionary(grouping: problems, by: \.node)
         let items = fleet.items.map { item in
             var item = item
-            if item.status == .online { item.status = .stale }
+            guard wentStale.contains(item.node) else { return item }
+            item.status = .stale
+            let found = perNode[item.node] ?? []
+            item.health = HealthStatus(worst: found.map(\.severity).max())
+            item.problems = found.count
             return item
         }
-        return try FleetIndex(items: items, origin: .kept, readAt: readAt, recorded: recorded)
+        return try FleetIndex(items: items, problems: problems, origin: .kept, readAt: readAt, recorded: recorded)
+    }
+
+    /// The problems `request` selects, worst first, one page of them.
+    public func problems(_ request: ProblemRequest) -> ProblemList {
+        let selected = request.isFiltering ? problems.filter(request.matches) : problems
+        return ProblemList(items: Array(request.paging.slice(selected)), totalItems: selected.count)
     }
 
     /// The rows `request` selects, in its order, one page of them, encoded.

@@ -4,10 +4,12 @@ import Foundation
 /// `ascending`). Pure: `FleetIndex` answers it from the whole fleet. Parsed from the URL in `HTTP/`.
 public struct FleetRequest: Sendable, Hashable {
     public enum SortKey: String, CaseIterable, Sendable {
-        case node, lastSeen, gpuUtilizationPercent, gpuTemperatureCelsius, powerWatts, memoryUtilizationPercent
+        case node, lastSeen, gpuUtilizationPercent, gpuTemperatureCelsius, powerWatts, memoryUtilizationPercent, health
     }
 
     public var statuses: Set<NodeStatus> = []
+    /// Nodes whose worst problem is one of these (`ok` for none).
+    public var healths: Set<HealthStatus> = []
     public var exporters: Set<ExporterKind> = []
     /// Case-insensitive substring of the model.
     public var model: String?
@@ -28,11 +30,12 @@ public struct FleetRequest: Sendable, Hashable {
     }
 
     /// Whether any filter is set (with none, every row matches).
-    var isFiltering: Bool { !statuses.isEmpty || !exporters.isEmpty || model != nil || text != nil }
+    var isFiltering: Bool { !statuses.isEmpty || !healths.isEmpty || !exporters.isEmpty || model != nil || text != nil }
 
     /// Whether `item` passes every filter.
     func matches(_ item: FleetList.Item) -> Bool {
         (statuses.isEmpty || statuses.contains(item.status))
+            && (healths.isEmpty || healths.contains(item.health))
             && (exporters.isEmpty || item.exporter.map(exporters.contains) == true)
             && (model.map { wanted in item.model?.range(of: wanted, options: .caseInsensitive) != nil } ?? true)
             && (text.map { wanted in item.node.range(of: wanted, options: .caseInsensitive) != nil } ?? true)
@@ -64,6 +67,8 @@ public struct FleetRequest: Sendable, Hashable {
         case .gpuTemperatureCelsius: item.gpuTemperatureCelsius.map(SortValue.number)
         case .powerWatts: item.powerWatts.map(SortValue.number)
         case .memoryUtilizationPercent: item.memoryUtilizationPercent.map(SortValue.number)
+        // Worst first by default (largest first, as every column but the node), then the most problems.
+        case .health: .number(Double(HealthStatus.allCases.firstIndex(of: item.health)! * 1_000_000 + min(item.problems, 999_999)))
         }
     }
 

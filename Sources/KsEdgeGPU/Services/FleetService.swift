@@ -22,9 +22,12 @@ public struct FleetService<Source: MetricsSource, Store: InventoryStore>: Sendab
     /// snapshots. Throws only when there is nothing to show (503) or the refresh was cancelled.
     public func index(after previous: FleetIndex?) async throws -> FleetIndex {
         let query = context.queries.fleet
+        let problemsQuery = context.queries.fleetProblems(context.thresholds)
         let answer: (series: [Series], recorded: Bool)
+        let problemSeries: [Series]
         do {
             answer = try await fleetSeries()
+            problemSeries = try await context.source.query(all: problemsQuery.promQL)
         } catch {
             if error == .cancelled { throw CancellationError() }
             if let previous {
@@ -37,22 +40,33 @@ public struct FleetService<Source: MetricsSource, Store: InventoryStore>: Sendab
         let readAt = context.now()
         let boards = try await context.store.boards()
         let inventory = Dictionary(boards.map { ($0.node, $0) }, uniquingKeysWith: { first, _ in first })
+        let rows = query.decode(answer.series)
+        let tripped = problemsQuery.decode(problemSeries, exporters: Dictionary(rows.map { ($0.node, $0.exporter) }, uniquingKeysWith: { first, _ in first }))
         var items: [String: FleetList.Item] = [:]
-        for row in query.decode(answer.series) {
+        var problems: [ProblemList.Item] = []
+        /// The node's health as its snapshot states it: the problems its signals trip, and its status'.
+        func health(_ node: String, _ status: NodeStatus) -> (HealthStatus, Int) {
+            let found = (status == .offline ? [] : tripped[node] ?? []) + (Problems.statusProblem(status).map { [$0] } ?? [])
+            problems += found.map { ProblemList.Item(node: node, $0) }
+            return (NodeGPU.Health(problems: found, unknown: []).status, found.count)
+        }
+        for row in rows {
             let seen = row.seen.map { Date(timeIntervalSince1970: $0) }
+            let status = seen.map { context.freshness.status(observedAt: $0, pushed: row.pushed, now: readAt) } ?? .stale
+            let (worst, count) = health(row.node, status)
             items[row.node] = FleetList.Item(
-                node: row.node, exporter: row.exporter,
-                status: seen.map { context.freshness.status(observedAt: $0, pushed: row.pushed, now: readAt) } ?? .stale,
+                node: row.node, exporter: row.exporter, status: status,
                 model: row.model ?? inventory[row.node]?.model, gpuUtilizationPercent: row.utilization,
                 gpuTemperatureCelsius: row.temperature, powerWatts: row.power, memoryUtilizationPercent: row.memory,
-                lastSeen: [seen, inventory[row.node]?.lastSeen].compactMap { $0 }.max())
+                lastSeen: [seen, inventory[row.node]?.lastSeen].compactMap { $0 }.max(), health: worst, problems: count)
         }
         for board in boards where items[board.node] == nil {
+            let (worst, count) = health(board.node, .offline)
             items[board.node] = FleetList.Item(
                 node: board.node, exporter: board.exporter, status: .offline, model: board.model,
-                gpuUtilizationPercent: nil, gpuTemperatureCelsius: nil, powerWatts: nil, lastSeen: board.lastSeen)
+                gpuUtilizationPercent: nil, gpuTemperatureCelsius: nil, powerWatts: nil, lastSeen: board.lastSeen, health: worst, problems: count)
         }
-        return try FleetIndex(items: Array(items.values), origin: .prometheus, readAt: readAt, recorded: answer.recorded)
+        return try FleetIndex(items: Array(items.values), problems: problems, origin: .prometheus, readAt: readAt, recorded: answer.recorded)
     }
 
     /// The fleet query's tagged series, recorded or aggregated now, and which.
@@ -83,12 +97,19 @@ public struct FleetService<Source: MetricsSource, Store: InventoryStore>: Sendab
         let boards = try await context.store.boards()
         guard !boards.isEmpty else { throw APIError.upstreamUnavailable(error) }
         let snapshots = Dictionary(try await context.store.snapshots().map { ($0.node, $0) }, uniquingKeysWith: { first, _ in first })
+        var problems: [ProblemList.Item] = []
         let items = boards.map { board in
-            snapshots[board.node].map { FleetList.Item($0, status: .stale, inventoryModel: board.model, lastSeen: board.lastSeen) }
+            // As the node view serves it: the stored snapshot's problems, with node_stale.
+            let health = Problems.health(snapshots[board.node]?.health ?? NodeGPU.Health(problems: [], unknown: []), restatedFor: .stale)
+            problems += health.problems.map { ProblemList.Item(node: board.node, $0) }
+            var item = snapshots[board.node].map { FleetList.Item($0, status: .stale, inventoryModel: board.model, lastSeen: board.lastSeen) }
                 ?? FleetList.Item(node: board.node, exporter: board.exporter, status: .stale, model: board.model,
                                   gpuUtilizationPercent: nil, gpuTemperatureCelsius: nil, powerWatts: nil, lastSeen: board.lastSeen)
+            item.health = health.status
+            item.problems = health.problems.count
+            return item
         }
-        return try FleetIndex(items: items, origin: .storage, readAt: nil)
+        return try FleetIndex(items: items, problems: problems, origin: .storage, readAt: nil)
     }
 }
 
@@ -142,11 +163,13 @@ extension FleetSummary {
         let hottest = online.compactMap { item in item.gpuTemperatureCelsius.map { (item.node, $0) } }
             .max { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 > $1.0 }
         let power = online.compactMap(\.powerWatts)
+        let health = { (status: HealthStatus) in fleet.items.filter { $0.health == status }.count }
         self.init(
             nodes: Counts(total: fleet.items.count, online: online.count, stale: count(.stale), offline: count(.offline)),
             meanGPUUtilizationPercent: load.mean?.roundedToMillionths,
             hottestGPU: hottest.map { Hottest(node: $0.0, celsius: $0.1) },
             totalPowerWatts: power.isEmpty ? nil : power.reduce(0, +).roundedToMillionths,
-            nodesWithPower: power.count)
+            nodesWithPower: power.count,
+            health: HealthCounts(ok: health(.ok), info: health(.info), warning: health(.warning), critical: health(.critical)))
     }
 }

@@ -61,8 +61,11 @@ import Testing
         let fleet = service(source, store: try store(directory))
         let index = try await fleet.index()
         #expect(index.fleet.totalItems == size)
-        // The rules' read (not loaded here), then the aggregation with the rules' marker alongside.
-        #expect(source.queries.count == ExporterRegistry.standard.exporters.count + 1 + 2)
+        // The rules' read (not loaded here), then the aggregation with the rules' marker alongside, then the problems
+        // (one query per source with problem signals).
+        let problemQueries = GPUQueries().fleetProblems(.standard).promQL.count
+        #expect(problemQueries == ExporterRegistry.standard.exporters.count + 1)
+        #expect(source.queries.count == ExporterRegistry.standard.exporters.count + 1 + 2 + problemQueries)
         #expect(fleetQueryCount(source) == fleetQueries.count)
     }
 
@@ -160,7 +163,7 @@ import Testing
         let read = try await fleet.refresh().get()
         #expect(read.recorded && read.fleet.items.map(\.gpuUtilizationPercent) == [20])
         #expect(read.fleet.items.map(\.status) == [.online])
-        #expect(source.queries.count - before == 1, "one selector")
+        #expect(source.queries.count - before == 1 + GPUQueries().fleetProblems(.standard).promQL.count, "one selector, then the problems")
 
         source.answer(rules.read, with: [])
         source.answer(rules.readMarker, with: [])

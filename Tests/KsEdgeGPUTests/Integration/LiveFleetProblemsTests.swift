@@ -1,0 +1,99 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import KsEdgeGPU
+@testable import Simulator
+
+/// The fleet's problems in a real Prometheus: the exporter captures and the fault pages (Tests/Fixtures/health), one of
+/// them with node-exporter's nearly full page beside it. Every node's fleet row, `/edge/problems` and the summary
+/// must say what its own snapshot says, from the fleet index (no query per request).
+@Suite(.serialized, .enabled(if: LiveServices.canRun, "prometheus is not installed"))
+struct LiveFleetProblemsTests {
+    static let faultyServer = "fx-dcgm-faults"
+
+    static var fixtures: [String: String] {
+        var nodes = LivePrometheusTests.fixtureNodes
+        for name in ["dcgm-faults", "nvidia-smi-faults", "jetson-agx-orin-hot"] {
+            nodes["fx-" + name] = ProblemTests.healthDirectory.appendingPathComponent(name + ".prom").path
+        }
+        return nodes
+    }
+
+    /// A problem as both answers can be compared: what, how bad, where, and the reading to a tenth.
+    struct Seen: Hashable, CustomStringConvertible {
+        let code: ProblemCode, severity: Severity, gpu: Int?, sensor: String?, value: Double?
+        init(_ code: ProblemCode, _ severity: Severity, _ gpu: Int?, _ sensor: String?, _ value: Double?) {
+            (self.code, self.severity, self.gpu, self.sensor) = (code, severity, gpu, sensor)
+            self.value = value.map { ($0 * 10).rounded() / 10 }
+        }
+        var description: String { "\(code.rawValue) \(severity.rawValue) \(gpu.map(String.init) ?? sensor ?? "") \(value.map { "\($0)" } ?? "")" }
+    }
+
+    @Test func theFleetSaysWhatEachNodesSnapshotSays() async throws {
+        let binary = try #require(LiveServices.prometheusBinary)
+        let fixtures = Self.fixtures
+        let hostPage = try String(contentsOf: ProblemTests.healthDirectory.appendingPathComponent("node-exporter-full.prom"), encoding: .utf8)
+        try await LiveServices.withSimulator(boards: 0, fixtures: fixtures) { simulatorPort in
+            let router = Router()
+            router.get("metrics") { _, _ in hostPage }
+            let host = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: TestApp.logger)
+            try await host.test(.live) { hostClient in
+                let job = PrometheusProcess.job("node-exporter", port: try #require(hostClient.port), instance: Self.faultyServer)
+                let prometheus = try PrometheusProcess(targetsPort: simulatorPort, binary: binary, extraScrapeConfigs: job)
+                defer { prometheus.stop() }
+                try await prometheus.waitForNodes(fixtures.count + 1)
+                let directory = try TemporaryDirectory()
+                let app = try await buildApplication(try prometheus.serveConfiguration(in: directory, timeout: .seconds(5)), logger: TestApp.logger)
+                try await app.test(.live) { client in
+                    try await check(client, nodes: fixtures.keys.sorted())
+                }
+            }
+        }
+    }
+
+    func check(_ client: any TestClientProtocol, nodes: [String]) async throws {
+        // The index is rebuilt every second: wait until it lists every board, with the faulty server's host joined in.
+        var fleet: FleetList?
+        for _ in 0..<120 {
+            fleet = try await client.get("/edge/nodes", as: FleetList.self).1
+            if fleet?.totalItems == nodes.count, fleet?.items.first(where: { $0.node == Self.faultyServer })?.problems ?? 0 >= 8 { break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        let rows = Dictionary(uniqueKeysWithValues: try #require(fleet).items.map { ($0.node, $0) })
+        let listed = try #require(try await client.get("/edge/problems", as: ProblemList.self).1)
+        #expect(listed.totalItems == listed.items.count)
+        for node in nodes {
+            let snapshot = try #require(try await client.get("/edge/nodes/\(node)/gpu", as: NodeGPU.self).1, "\(node)")
+            let row = try #require(rows[node], "\(node) in the fleet")
+            let mine = Set(snapshot.health.problems.map { Seen($0.code, $0.severity, $0.gpu, $0.sensor, $0.value) })
+            let fleets = Set(listed.items.filter { $0.node == node }.map { Seen($0.code, $0.severity, $0.gpu, $0.sensor, $0.value) })
+            #expect(fleets == mine, "\(node): /edge/problems \(fleets.sorted { $0.description < $1.description }) vs its snapshot \(mine.sorted { $0.description < $1.description })")
+            #expect(row.health == snapshot.health.status && row.problems == snapshot.health.problems.count, "\(node)'s fleet row")
+        }
+        // The faults the pages hold, through Prometheus.
+        let server = Set(listed.items.filter { $0.node == Self.faultyServer }.map(\.code))
+        #expect(server == [.gpuHot, .thermalThrottling, .powerBrake, .xidError, .eccUncorrectable, .rowRemapFailure, .memoryPressure, .diskFilling])
+        #expect(listed.items.contains { $0.node == "fx-jetson-agx-orin-hot" && $0.code == .boardHot && $0.severity == .critical && $0.sensor == "gpu" })
+        #expect(listed.items.contains { $0.node == "fx-nvidia-smi-faults" && $0.code == .gpuResetNeeded && $0.gpu == 1 })
+        // Worst first; filters and pages; an unknown code is a 400.
+        let order = listed.items.map { Severity.allCases.firstIndex(of: $0.severity)! }
+        #expect(order == order.sorted(by: >))
+        let xids = try #require(try await client.get("/edge/problems?code=xid_error&severity=critical", as: ProblemList.self).1)
+        #expect(!xids.items.isEmpty && xids.items.allSatisfy { $0.code == .xidError })
+        let page = try #require(try await client.get("/edge/problems?limit=2&page=2", as: ProblemList.self).1)
+        #expect(page.items == Array(listed.items[2..<4]) && page.totalItems == listed.totalItems)
+        let (status, _, error) = try await client.get("/edge/problems?code=on_fire", as: ProblemList.self)
+        #expect(status == .badRequest && error?.error.code == "invalid_parameter")
+        // The fleet filtered and sorted by health, and the summary's counts.
+        let attention = try #require(try await client.get("/edge/nodes?health=warning,critical&sortBy=health", as: FleetList.self).1)
+        #expect(Set(attention.items.map(\.node)) == Set(rows.values.filter { [.warning, .critical].contains($0.health) }.map(\.node)))
+        #expect(attention.items.first?.health == .critical)
+        let summary = try #require(try await client.get("/edge/summary", as: FleetSummary.self).1)
+        let counts = Dictionary(grouping: rows.values, by: \.health).mapValues(\.count)
+        #expect(summary.health == .init(ok: counts[.ok] ?? 0, info: counts[.info] ?? 0, warning: counts[.warning] ?? 0, critical: counts[.critical] ?? 0))
+        // The same under KubeSphere's API group.
+        let kubesphere = try #require(try await client.get("/kapis/gpu.edge.kubesphere.io/v1alpha1/problems", as: ProblemList.self).1)
+        #expect(kubesphere.totalItems == listed.totalItems)
+    }
+}
