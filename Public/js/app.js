@@ -89,6 +89,7 @@ async function refreshSummary() {
       <div><dt>${t("summary.online")}</dt><dd><a href="#/?status=online">${s.nodes.online}</a></dd></div>
       <div><dt>${t("summary.stale")}</dt><dd><a href="#/?status=stale">${s.nodes.stale}</a></dd></div>
       <div><dt>${t("summary.offline")}</dt><dd><a href="#/?status=offline">${s.nodes.offline}</a></dd></div>
+      <div><dt>${t("summary.attention")}</dt><dd><a href="#/?health=warning,critical&amp;sortBy=health">${s.health.warning + s.health.critical}</a></dd></div>
       <div><dt>${t("summary.meanLoad")}</dt><dd>${number(s.meanGPUUtilizationPercent, " %")}</dd></div>
       <div><dt>${t("summary.hottest")}</dt><dd>${hottest}</dd></div>
       <div><dt>${t("summary.power")}</dt><dd>${number(s.totalPowerWatts, " W", 0)}<span class="unknown"> ${t.count("summary.nodesWithPower", s.nodesWithPower)}</span></dd></div>`;

@@ -1,22 +1,24 @@
 // The fleet view (#/?q=…&status=…&sortBy=…): the server filters, sorts and pages; the page asks for one page only.
 import { getJSON } from "./api.js";
-import { escapeHTML, number, status, text, when } from "./format.js";
+import { escapeHTML, healthBadge, number, status, text, when } from "./format.js";
 import { t } from "./i18n.js";
 
 const COLUMNS = [
-  ["node", "node"], [null, "status"], [null, "exporter"], [null, "model"],
+  ["node", "node"], [null, "status"], ["health", "health"], [null, "exporter"], [null, "model"],
   ["gpuUtilizationPercent", "gpuLoad", "num"], ["gpuTemperatureCelsius", "gpuTemperature", "num"], ["powerWatts", "power", "num"],
   ["memoryUtilizationPercent", "ram", "num"], ["lastSeen", "lastSeen"],
 ];
 const STATUSES = ["online", "stale", "offline"];
 const EXPORTERS = ["jetson", "dcgm", "nvidia-smi"];
-const FILTERS = ["q", "status", "exporter", "model"];
+const FILTERS = ["q", "status", "health", "exporter", "model"];
+/** The health filter's choices: the API's values, the first being what needs attention. */
+const HEALTH_CHOICES = [["warning,critical", "fleet.needsAttention"], ["critical", "health.critical"], ["ok", "health.ok"]];
 export const DEFAULT_LIMIT = 20;
 
 /** The view's state from the URL hash's query. */
 export function stateFrom(query) {
   const state = {
-    q: query.get("q") || "", status: query.get("status") || "", exporter: query.get("exporter") || "",
+    q: query.get("q") || "", status: query.get("status") || "", health: query.get("health") || "", exporter: query.get("exporter") || "",
     model: query.get("model") || "", sortBy: query.get("sortBy") || "node", ascending: query.get("ascending"),
     page: Math.max(1, parseInt(query.get("page") || "1", 10) || 1),
     limit: Math.min(500, Math.max(1, parseInt(query.get("limit") || String(DEFAULT_LIMIT), 10) || DEFAULT_LIMIT)),
@@ -59,6 +61,7 @@ export class FleetView {
           <form class="filters" role="search">
             <label>${t("fleet.search")} <input type="search" name="q" placeholder="${t("fleet.searchPlaceholder")}" autocomplete="off"></label>
             <label>${t("fleet.status")} <select name="status"><option value="">${t("fleet.any")}</option>${STATUSES.map((s) => `<option value="${s}">${t(`status.${s}`)}</option>`).join("")}</select></label>
+            <label>${t("fleet.health")} <select name="health"><option value="">${t("fleet.any")}</option>${HEALTH_CHOICES.map(([value, key]) => `<option value="${value}">${t(key)}</option>`).join("")}</select></label>
             <label>${t("fleet.exporter")} <select name="exporter"><option value="">${t("fleet.any")}</option>${EXPORTERS.map((e) => `<option>${e}</option>`).join("")}</select></label>
             <label>${t("fleet.model")} <input type="search" name="model" placeholder="${t("fleet.modelPlaceholder")}" autocomplete="off"></label>
             <label>${t("fleet.rows")} <select name="limit"><option>10</option><option>20</option><option>50</option><option>100</option></select></label>
@@ -129,7 +132,8 @@ export class FleetView {
     const rows = fleet.items.map((item) => `
       <tr data-node="${escapeHTML(item.node)}">
         <th scope="row"><a href="#/nodes/${encodeURIComponent(item.node)}">${escapeHTML(item.node)}</a></th>
-        <td>${status(item.status)}</td><td>${text(item.exporter)}</td><td>${text(item.model)}</td>
+        <td>${status(item.status)}</td><td>${healthBadge(item.health)}${item.problems ? ` <span class="unknown">${item.problems}</span>` : ""}</td>
+        <td>${text(item.exporter)}</td><td>${text(item.model)}</td>
         <td class="num">${number(item.gpuUtilizationPercent, " %")}</td><td class="num">${number(item.gpuTemperatureCelsius, " °C")}</td>
         <td class="num">${number(item.powerWatts, " W", 2)}</td><td class="num">${number(item.memoryUtilizationPercent, " %")}</td>
         <td>${when(item.lastSeen)}</td>

@@ -101,11 +101,20 @@ try:
         api = json.load(answer)["items"]
     expected = [[i["node"], i["status"], i["exporter"] or "—", i["model"] or "—"] for i in api]
     shown = driver.execute_script("""return [...document.querySelectorAll('#fleet-view tbody tr[data-node]')]
-        .map(r => [r.dataset.node, ...[1, 2, 3].map(i => r.cells[i].textContent.trim())])""")
+        .map(r => [r.dataset.node, ...[1, 3, 4].map(i => r.cells[i].textContent.trim())])""")
     check("fleet rows match /edge/nodes (node, status, exporter, model)", shown == expected, f"{shown[:2]} vs {expected[:2]}")
     fixture = next((i for i in api if i["node"] == "fx-xavier-nx"), None)
-    load = driver.execute_script("const r = document.querySelector('#fleet-view tr[data-node=\"fx-xavier-nx\"]'); return r ? r.cells[4].textContent : null")
+    load = driver.execute_script("const r = document.querySelector('#fleet-view tr[data-node=\"fx-xavier-nx\"]'); return r ? r.cells[5].textContent : null")
     check("the fixture's GPU load is the API's, with its unit", fixture is not None and load == f"{fixture['gpuUtilizationPercent']:.1f} %", f"{load}")
+
+    health = driver.execute_script("const r = document.querySelector('#fleet-view tr[data-node=\"fx-xavier-nx\"]'); return r ? r.cells[2].textContent.trim() : null")
+    check("a row's health: its worst problem and how many (the fixture's offline sensor)",
+          fixture is not None and health == f"{fixture['health']} {fixture['problems']}", f"{health}")
+    with urllib.request.urlopen(base + "edge/nodes?health=ok&limit=20") as answer:
+        healthy = [i["node"] for i in json.load(answer)["items"]]
+    driver.get(base + "#/?health=ok")
+    check("the health filter shows the healthy nodes the API lists", wait(lambda d: rows() == healthy and "fx-xavier-nx" not in rows()) is not None,
+          f"{rows()} vs {healthy}")
 
     # The URL holds the view: filter, sort, page size; the controls follow it.
     driver.get(base + "#/?status=online&sortBy=gpuTemperatureCelsius&limit=2")
