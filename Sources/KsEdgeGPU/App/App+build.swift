@@ -44,8 +44,8 @@ public func buildApplication<Source: MetricsSource & PrometheusForwarder>(
 
     let context = GPUContext(source: recorded, store: inventory, queries: queries, freshness: freshness,
                              thresholds: configuration.thresholds, logger: logger, now: now)
-    let snapshots = NodeSnapshotService(context: context, cacheTTL: configuration.cacheTTL)
     let fleetIndex = FleetIndexService(fleet: FleetService(context: context), interval: configuration.effectiveFleetInterval)
+    let snapshots = NodeSnapshotService(context: context, cacheTTL: configuration.cacheTTL, statusSeen: fleetIndex.saw)
     let router = buildRouter(
         nodes: NodeController(
             snapshots: snapshots,

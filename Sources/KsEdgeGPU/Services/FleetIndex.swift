@@ -11,6 +11,10 @@ public final class FleetIndex: Sendable {
     public let fleet: FleetList
     /// Every current problem, worst first (then by node), for `/edge/problems`.
     public let problems: [ProblemList.Item]
+    /// When each online row's data stops being current: from then on it is answered `stale` (`restated(at:)`).
+    let staleAt: [String: Date]
+    /// The next of those instants; nil when no row is online.
+    public let nextChange: Date?
     public let summary: EncodedJSON<FleetSummary>
     public let origin: Origin
     /// Its rows were read from the fleet's recording rules rather than aggregated by the refresh.
@@ -20,6 +24,9 @@ public final class FleetIndex: Sendable {
     /// The newest `lastSeen` of any row, and whether no row is online: the answers' `X-Data-Age` and stale count.
     public let newestData: Date?
     public let isStale: Bool
+
+    /// Each node's row position.
+    private let positions: [String: Int]
 
     /// Row positions in each order, keyed by sort key and direction.
     private let orders: [OrderKey: [Int]]
@@ -39,9 +46,14 @@ public final class FleetIndex: Sendable {
     }
 
     /// Sorts `items` by node, works out every order and the summary, and encodes the prepared views.
-    public init(items: [FleetList.Item], problems: [ProblemList.Item] = [], origin: Origin, readAt: Date?, recorded: Bool = false) throws {
+    public init(items: [FleetList.Item], problems: [ProblemList.Item] = [], staleAt: [String: Date] = [:], origin: Origin, readAt: Date?,
+                recorded: Bool = false) throws {
+        let online = Set(items.filter { $0.status == .online }.map(\.node))
+        self.staleAt = staleAt.filter { online.contains($0.key) }
+        nextChange = self.staleAt.values.min()
         let items = items.sorted { $0.node < $1.node }
         fleet = FleetList(items: items, totalItems: items.count)
+        positions = Dictionary(items.enumerated().map { ($1.node, $0) }, uniquingKeysWith: { first, _ in first })
         self.problems = problems.sorted { ($0.severity, $1.node, $1.code.order, $1.gpu ?? -1, $1.sensor ?? "") > ($1.severity, $0.node, $0.code.order, $0.gpu ?? -1, $0.sensor ?? "") }
         summary = try EncodedJSON(value: FleetSummary(fleet))
         self.origin = origin
@@ -67,7 +79,18 @@ public final class FleetIndex: Sendable {
     /// with `node_stale`), its read time unchanged.
     public func keptAfterFailedRefresh() throws -> FleetIndex {
         if origin != .prometheus { return self }
-        let wentStale = Set(fleet.items.filter { $0.status == .online }.map(\.node))
+        return try markingStale(Set(fleet.items.filter { $0.status == .online }.map(\.node)), origin: .kept)
+    }
+
+    /// The index as of `now`: the rows whose data stopped being current since it was read are `stale`, as their
+    /// snapshots now say, without asking Prometheus; itself when none is due.
+    public func restated(at now: Date) throws -> FleetIndex {
+        let due = Set(staleAt.filter { $0.value < now }.keys)
+        return due.isEmpty ? self : try markingStale(due, origin: origin)
+    }
+
+    /// The same index with the online rows `wentStale` stale, their problems with `node_stale`.
+    private func markingStale(_ wentStale: Set<String>, origin: Origin) throws -> FleetIndex {
         var problems = self.problems
         for node in wentStale.sorted() {
             problems.append(ProblemList.Item(node: node, Problems.statusProblem(.stale)!))
@@ -82,7 +105,13 @@ public final class FleetIndex: Sendable {
             item.problems = found.count
             return item
         }
-        return try FleetIndex(items: items, problems: problems, origin: .kept, readAt: readAt, recorded: recorded)
+        return try FleetIndex(items: items, problems: problems, staleAt: staleAt.filter { !wentStale.contains($0.key) }, origin: origin,
+                              readAt: readAt, recorded: recorded)
+    }
+
+    /// `node`'s row, if the fleet lists it.
+    public func row(_ node: String) -> FleetList.Item? {
+        positions[node].map { fleet.items[$0] }
     }
 
     /// The problems `request` selects, worst first, one page of them.

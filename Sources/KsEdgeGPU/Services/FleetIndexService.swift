@@ -18,7 +18,13 @@ public final class FleetIndexService<Source: MetricsSource, Store: InventoryStor
         var refresh: Task<Result<FleetIndex, any Error>, Never>?
         /// A refresh has finished (made an index or failed): requests no longer wait for the first one.
         var attempted = false
+        /// A snapshot saw a node's status differ from its row: the next refresh is due now, not at the interval.
+        var nudged = false
     }
+
+    /// How often the loop looks whether it was nudged, and the least time between two refreshes it starts.
+    static var nudgeCheck: Duration { .milliseconds(250) }
+    static var leastGap: Duration { .seconds(1) }
 
     private let refreshTime = Timer(label: "ks_edge_gpu_fleet_index_refresh_seconds", preferredDisplayUnit: .seconds)
     private let refreshedFromPrometheus = Counter(label: "ks_edge_gpu_fleet_index_refreshes_total", dimensions: [("result", "ok")])
@@ -32,10 +38,29 @@ public final class FleetIndexService<Source: MetricsSource, Store: InventoryStor
         self.interval = interval
     }
 
-    /// The index now; before the first one exists, the first refresh's (joined, not repeated).
+    /// The index now, its rows whose data has stopped being current since it was read answered `stale`; before the
+    /// first one exists, the first refresh's (joined, not repeated).
     public func index() async throws -> FleetIndex {
-        if let current = state.withLock({ $0.current }) { return current }
+        if let current = state.withLock({ $0.current }) { return try restatedIfDue(current) }
         return try await refresh().get()
+    }
+
+    private func restatedIfDue(_ index: FleetIndex) throws -> FleetIndex {
+        let now = fleet.context.now()
+        guard let next = index.nextChange, now > next else { return index }
+        let restated = try index.restated(at: now)
+        state.withLock { state in
+            if state.current === index { state.current = restated }
+        }
+        return restated
+    }
+
+    /// A node's snapshot says `status`: when the index says otherwise (a node whose group was deleted, one back
+    /// online), it is rebuilt within a second or so rather than at the next interval, so the fleet, the summary,
+    /// `/edge/problems` and the node view agree.
+    public func saw(_ node: String, _ status: NodeStatus) {
+        guard let current, let row = current.row(node), row.status != status else { return }
+        state.withLock { $0.nudged = true }
     }
 
     /// The index now without waiting, if there is one.
@@ -102,12 +127,24 @@ public final class FleetIndexService<Source: MetricsSource, Store: InventoryStor
                 while !Task.isCancelled {
                     // A refresh in flight at shutdown is cancelled, not waited for up to Prometheus' deadline.
                     await withTaskCancellationHandler { await self.refresh() } onCancel: { self.cancelRefresh() }
-                    try await Task.sleep(for: self.interval)
+                    try await self.untilDue()
                 }
             }
         } catch is CancellationError {
             // Graceful shutdown.
         }
+    }
+
+    /// Waits for the interval, or less when a snapshot nudged (never less than `leastGap` since the last refresh).
+    private func untilDue() async throws {
+        let clock = ContinuousClock()
+        let started = clock.now
+        try await Task.sleep(for: min(Self.leastGap, interval))
+        while clock.now - started < interval {
+            if state.withLock({ state in defer { state.nudged = false }; return state.nudged }) { return }
+            try await Task.sleep(for: min(Self.nudgeCheck, interval - (clock.now - started)))
+        }
+        state.withLock { $0.nudged = false }
     }
 
     private func cancelRefresh() {

@@ -44,6 +44,7 @@ public struct FleetService<Source: MetricsSource, Store: InventoryStore>: Sendab
         let tripped = problemsQuery.decode(problemSeries, exporters: Dictionary(rows.map { ($0.node, $0.exporter) }, uniquingKeysWith: { first, _ in first }))
         var items: [String: FleetList.Item] = [:]
         var problems: [ProblemList.Item] = []
+        var staleAt: [String: Date] = [:]
         /// The node's health as its snapshot states it: the problems its signals trip, and its status'.
         func health(_ node: String, _ status: NodeStatus) -> (HealthStatus, Int) {
             let found = (status == .offline ? [] : tripped[node] ?? []) + (Problems.statusProblem(status).map { [$0] } ?? [])
@@ -53,6 +54,7 @@ public struct FleetService<Source: MetricsSource, Store: InventoryStore>: Sendab
         for row in rows {
             let seen = row.seen.map { Date(timeIntervalSince1970: $0) }
             let status = seen.map { context.freshness.status(observedAt: $0, pushed: row.pushed, now: readAt) } ?? .stale
+            if let seen { staleAt[row.node] = context.freshness.staleAt(observedAt: seen, pushed: row.pushed) }
             let (worst, count) = health(row.node, status)
             items[row.node] = FleetList.Item(
                 node: row.node, exporter: row.exporter, status: status,
@@ -66,7 +68,8 @@ public struct FleetService<Source: MetricsSource, Store: InventoryStore>: Sendab
                 node: board.node, exporter: board.exporter, status: .offline, model: board.model,
                 gpuUtilizationPercent: nil, gpuTemperatureCelsius: nil, powerWatts: nil, lastSeen: board.lastSeen, health: worst, problems: count)
         }
-        return try FleetIndex(items: Array(items.values), problems: problems, origin: .prometheus, readAt: readAt, recorded: answer.recorded)
+        return try FleetIndex(items: Array(items.values), problems: problems, staleAt: staleAt, origin: .prometheus, readAt: readAt,
+                              recorded: answer.recorded)
     }
 
     /// The fleet query's tagged series, recorded or aggregated now, and which.

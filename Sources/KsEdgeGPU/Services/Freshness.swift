@@ -13,7 +13,11 @@ public struct Freshness: Sendable {
 
     public func status(observedAt: Date?, pushed: Bool = false, now: Date) -> NodeStatus {
         guard let observedAt else { return .offline }
-        let interval = pushed ? pushInterval : scrapeInterval
-        return now.timeIntervalSince(observedAt) <= 3 * interval.secondsValue ? .online : .stale
+        return now <= staleAt(observedAt: observedAt, pushed: pushed) ? .online : .stale
+    }
+
+    /// The last instant data observed at `observedAt` is online.
+    public func staleAt(observedAt: Date, pushed: Bool = false) -> Date {
+        observedAt.addingTimeInterval(3 * (pushed ? pushInterval : scrapeInterval).secondsValue)
     }
 }

@@ -9,9 +9,13 @@ public struct NodeSnapshotService<Source: MetricsSource, Store: InventoryStore>:
     /// observedAt of the snapshot last written per node, so a repeated answer is not written again.
     private let saved = SavedSnapshots()
     private let cache: ResponseCache<EncodedJSON<NodeGPU>>
+    /// Told each node's status as a snapshot finds it (the fleet index, to catch up with a change).
+    private let statusSeen: @Sendable (String, NodeStatus) -> Void
 
-    public init(context: GPUContext<Source, Store>, cacheTTL: Duration = .zero) {
+    public init(context: GPUContext<Source, Store>, cacheTTL: Duration = .zero,
+                statusSeen: @escaping @Sendable (String, NodeStatus) -> Void = { _, _ in }) {
         self.context = context
+        self.statusSeen = statusSeen
         cache = ResponseCache(name: "node", ttl: cacheTTL)
     }
 
@@ -22,7 +26,11 @@ public struct NodeSnapshotService<Source: MetricsSource, Store: InventoryStore>:
 
     /// The snapshot with its JSON, encoded once per computation.
     public func encodedSnapshot(_ node: NodeName) async throws -> EncodedJSON<NodeGPU> {
-        try await cache.value(for: node.rawValue) { try EncodedJSON(value: try await load(node)) }
+        try await cache.value(for: node.rawValue) {
+            let snapshot = try await load(node)
+            statusSeen(snapshot.node, snapshot.status)
+            return try EncodedJSON(value: snapshot)
+        }
     }
 
     private func load(_ node: NodeName) async throws -> NodeGPU {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 import Testing
 @testable import KsEdgeGPU
 
@@ -170,4 +171,64 @@ import Testing
         let gone = try await fleet.refresh().get()
         #expect(!gone.recorded && gone.fleet.items.map(\.gpuUtilizationPercent) == [10])
     }
+
+    /// A row whose data stops being current between refreshes is answered `stale`, with `node_stale`, when it is asked
+    /// for after that: as its snapshot says, and without asking Prometheus.
+    @Test func rowsGoStaleAtRequestTimeWithoutAQuery() async throws {
+        let directory = try TemporaryDirectory()
+        let source = FakeMetricsSource()
+        // edge-old was last seen 170 s ago (stale after 180 s), edge-new just now.
+        FleetAnswers.install([.init(node: "edge-old", utilization: 1, seen: now - 170), .init(node: "edge-new", utilization: 1, seen: now)],
+                             into: source, at: now)
+        let clock = Clock(now)
+        let context = GPUContext(source: source, store: try store(directory), queries: GPUQueries(), freshness: Freshness(scrapeInterval: .seconds(60)),
+                                 logger: TestApp.logger, now: { clock.date })
+        let fleet = FleetIndexService(fleet: FleetService(context: context), interval: .seconds(3600))
+        let first = try await fleet.index()
+        #expect(first.fleet.items.map(\.status) == [.online, .online])
+        #expect(first.nextChange == Date(timeIntervalSince1970: now - 170 + 180))
+        let queries = source.queries.count
+        clock.advance(by: 11)
+        let later = try await fleet.index()
+        #expect(later.fleet.items.map { "\($0.node) \($0.status) \($0.health)" } == ["edge-new online ok", "edge-old stale warning"])
+        #expect(later.problems.map { "\($0.node) \($0.code.rawValue)" } == ["edge-old node_stale"])
+        #expect(later.summary.value.nodes.stale == 1 && later.summary.value.health.warning == 1)
+        #expect(source.queries.count == queries, "no query")
+        // Asked again, the same restated index.
+        #expect(try await fleet.index() === later)
+    }
+
+    /// A snapshot that finds a node's status other than its row's has the index rebuilt at once, not at the interval.
+    @Test func aSnapshotThatDisagreesNudgesARefresh() async throws {
+        let directory = try TemporaryDirectory()
+        let source = FakeMetricsSource()
+        FleetAnswers.install([.init(node: "edge-a", utilization: 1, seen: now)], into: source, at: now)
+        let fleet = service(source, store: try store(directory), interval: .seconds(3600))
+        let group = ServiceGroup(configuration: .init(services: [fleet], logger: TestApp.logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            for _ in 0..<100 where fleet.current == nil { try await Task.sleep(for: .milliseconds(20)) }
+            let before = fleetQueryCount(source)
+            fleet.saw("edge-a", .online)  // agrees: nothing
+            fleet.saw("edge-zz", .offline)  // not listed: nothing
+            try await Task.sleep(for: .milliseconds(1_500))
+            #expect(fleetQueryCount(source) == before)
+            fleet.saw("edge-a", .offline)
+            for _ in 0..<100 where fleetQueryCount(source) == before { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(fleetQueryCount(source) == before + fleetQueries.count, "one refresh, long before the hour's interval")
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+}
+
+/// A clock a test moves on.
+final class Clock: Sendable {
+    private let seconds: Mutex<Double>
+
+    init(_ start: Double) { seconds = Mutex(start) }
+
+    var date: Date { Date(timeIntervalSince1970: seconds.withLock { $0 }) }
+
+    func advance(by delta: Double) { seconds.withLock { $0 += delta } }
 }
