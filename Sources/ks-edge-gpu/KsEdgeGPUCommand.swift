@@ -100,7 +100,7 @@ struct Serve: AsyncParsableCommand {
 
 struct Rules: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print the fleet's Prometheus recording rules (or, with --dcgm-compat, dcgm-exporter's families for every other GPU).",
+        abstract: "Print the fleet's Prometheus recording rules (or, with --dcgm-compat, dcgm-exporter's families for every other GPU; with --alerts, an alert per problem).",
         discussion: """
             Load the plain rule file with Prometheus' rule_files (evaluation_interval = the scrape interval), or apply the \
             PrometheusRule where the Prometheus operator runs (KubeSphere). serve reads the recorded series when the \
@@ -109,15 +109,22 @@ struct Rules: ParsableCommand {
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case plain, prometheusRule = "prometheus-rule"
+        case plain, prometheusRule = "prometheus-rule", clusterRuleGroup = "cluster-rule-group"
     }
 
-    @Option(help: "plain (a rule file) or prometheus-rule (a PrometheusRule object)") var format: Format = .plain
+    @Option(help: "plain (a rule file), prometheus-rule (a PrometheusRule object) or, with --alerts, cluster-rule-group (KubeSphere's ClusterRuleGroup)")
+    var format: Format = .plain
     @Flag(help: """
         Print instead the rules that record dcgm-exporter's GPU families for Jetson boards and nvidia_gpu_exporter servers \
         (labelled ks_edge_gpu_source), which KubeSphere's GPU charts and NVIDIA's Grafana dashboards read
         """)
     var dcgmCompat = false
+    @Flag(help: """
+        Print instead an alerting rule per problem ks-edge-gpu reports at warning or critical (README, Health),         labelled node, code and severity, with the temperatures of --gpu-hot and --board-hot
+        """)
+    var alerts = false
+    @Option(name: .customLong(ServeSetting.gpuHot.flag), help: .init(ServeSetting.gpuHot.help)) var gpuHot: String?
+    @Option(name: .customLong(ServeSetting.boardHot.flag), help: .init(ServeSetting.boardHot.help)) var boardHot: String?
     @Option(help: "Namespace of the PrometheusRule (KubeSphere's Prometheus is in kubesphere-monitoring-system)")
     var namespace = "kubesphere-monitoring-system"
     @Option(help: "How often the rules are evaluated: the scrape interval (default: plain files follow evaluation_interval; a PrometheusRule uses 1m)")
@@ -133,13 +140,16 @@ struct Rules: ParsableCommand {
         if let interval {
             do { _ = try DurationText.parse(interval) } catch { throw ValidationError("--interval: \(error)") }
         }
+        guard !(alerts && dcgmCompat) else { throw ValidationError("--alerts and --dcgm-compat print different rules: give one") }
+        guard format != .clusterRuleGroup || alerts else { throw ValidationError("--format cluster-rule-group is for --alerts only") }
     }
 
     func run() throws {
         let given: [ServeSetting: String?] = [
             .nodeLabel: nodeLabel, .dcgmNodeLabel: dcgmNodeLabel, .nvidiaSMINodeLabel: nvidiaSMINodeLabel, .nodeExporterNodeLabel: nodeExporterNodeLabel,
+            .gpuHot: gpuHot, .boardHot: boardHot,
         ]
-        let settings = [ServeSetting.nodeLabel, .dcgmNodeLabel, .nvidiaSMINodeLabel, .nodeExporterNodeLabel]
+        let settings = [ServeSetting.nodeLabel, .dcgmNodeLabel, .nvidiaSMINodeLabel, .nodeExporterNodeLabel, .gpuHot, .boardHot]
         // Only the settings the rules depend on are read from the environment.
         let environment = ProcessInfo.processInfo.environment.filter { name, _ in settings.contains { $0.variable == name } }
         let configuration: ServeConfiguration
@@ -150,18 +160,27 @@ struct Rules: ParsableCommand {
         }
         // Written in Prometheus' own duration form, whatever form it was given in (checked in validate()).
         let evaluation = try interval.map { DurationText.format(try DurationText.parse($0)) }
+        if alerts {
+            let rules = AlertingRules(queries: configuration.queries, thresholds: configuration.thresholds)
+            switch format {
+            case .plain: print(rules.ruleFile(interval: evaluation), terminator: "")
+            case .prometheusRule: print(rules.prometheusRule(namespace: namespace, interval: evaluation ?? "1m"), terminator: "")
+            case .clusterRuleGroup: print(rules.clusterRuleGroup(interval: evaluation ?? "1m"), terminator: "")
+            }
+            return
+        }
         if dcgmCompat {
             let rules = DCGMCompatibleRules(queries: configuration.queries)
             switch format {
             case .plain: print(rules.ruleFile(interval: evaluation), terminator: "")
-            case .prometheusRule: print(rules.prometheusRule(namespace: namespace, interval: evaluation ?? "1m"), terminator: "")
+            case .prometheusRule, .clusterRuleGroup: print(rules.prometheusRule(namespace: namespace, interval: evaluation ?? "1m"), terminator: "")
             }
             return
         }
         let rules = FleetRecordingRules(queries: configuration.queries)
         switch format {
         case .plain: print(rules.ruleFile(interval: evaluation), terminator: "")
-        case .prometheusRule: print(rules.prometheusRule(namespace: namespace, interval: evaluation ?? "1m"), terminator: "")
+        case .prometheusRule, .clusterRuleGroup: print(rules.prometheusRule(namespace: namespace, interval: evaluation ?? "1m"), terminator: "")
         }
     }
 }

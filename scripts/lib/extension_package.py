@@ -5,7 +5,8 @@ make:   charts/<chart>/templates/*.yaml and values.yaml from `kubectl kustomize 
         and the extension's namespace into `{{ .Release.Namespace }}`. The console's JSBundle goes to the frontend
         chart (tagged extension: the host cluster), everything else to the backend chart (tagged agent: every cluster).
 render: every chart of the package with the default values, by that substitution alone (Helm cannot be installed on
-        these machines, so the templates use no other template action), as one YAML stream per chart.
+        these machines, so the templates use no other template action but `{{ "{{" }}` and `{{ "}}" }}`, which write
+        Prometheus' own template braces in the alerts), as one YAML stream per chart.
 """
 import copy, glob, os, re, subprocess, sys
 import yaml
@@ -73,6 +74,8 @@ def make(root):
             parent[path[-1]] = SENTINEL.format(key)
         document = substitute_namespace(document)
         text = yaml.safe_dump(document, sort_keys=True, default_flow_style=False, width=1 << 20)
+        # Prometheus' own templates ({{ $labels.node }} in alerts) are text to Helm: written as string actions.
+        text = re.sub(r"\{\{|\}\}", lambda m: '{{ "' + m.group(0) + '" }}', text)
         text = re.sub(r"'?@@namespace@@'?", lambda m: "{{ .Release.Namespace }}", text)
         text = re.sub(r"'?@@(\w+)@@'?", lambda m: "{{ .Values." + m.group(1) + " }}", text)
         source = "deploy/prometheus" if document["kind"] == "PrometheusRule" else "deploy/kubesphere"
@@ -111,9 +114,10 @@ def render(chart, values):
                 raise KeyError(f"{path}: no value {match.group(1)} in values.yaml")
             return yaml.safe_dump(values[match.group(1)], default_style=None).splitlines()[0]
         text = re.sub(r"\{\{ \.Values\.(\w+) \}\}", value, text)
-        if "{{" in text:
+        text = re.sub(r'\{\{ "(\{\{|\}\})" \}\}', lambda m: "\x00" + m.group(1) + "\x00", text)
+        if "{{" in text.replace("\x00{{\x00", "").replace("\x00}}\x00", ""):
             raise ValueError(f"{path}: a template action other than .Values.<key> or .Release.Namespace")
-        documents += [d for d in yaml.safe_load_all(text) if d]
+        documents += [d for d in yaml.safe_load_all(text.replace("\x00", "")) if d]
     return documents
 
 

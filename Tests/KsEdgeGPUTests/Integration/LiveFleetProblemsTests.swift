@@ -7,7 +7,8 @@ import Testing
 
 /// The fleet's problems in a real Prometheus: the exporter captures and the fault pages (Tests/Fixtures/health), one of
 /// them with node-exporter's nearly full page beside it. Every node's fleet row, `/edge/problems` and the summary
-/// must say what its own snapshot says, from the fleet index (no query per request).
+/// must say what its own snapshot says, from the fleet index (no query per request); and the shipped alerting rules
+/// must fire (pending or firing) for exactly the problems the API reports at warning or critical.
 @Suite(.serialized, .enabled(if: LiveServices.canRun, "prometheus is not installed"))
 struct LiveFleetProblemsTests {
     static let faultyServer = "fx-dcgm-faults"
@@ -30,7 +31,9 @@ struct LiveFleetProblemsTests {
         var description: String { "\(code.rawValue) \(severity.rawValue) \(gpu.map(String.init) ?? sensor ?? "") \(value.map { "\($0)" } ?? "")" }
     }
 
-    @Test func theFleetSaysWhatEachNodesSnapshotSays() async throws {
+    static let alertRules = Fixtures.repositoryRoot.appendingPathComponent("deploy/prometheus/ks-edge-gpu-alerts.rules.yml").path
+
+    @Test func theFleetAndTheAlertsSayWhatEachNodesSnapshotSays() async throws {
         let binary = try #require(LiveServices.prometheusBinary)
         let fixtures = Self.fixtures
         let hostPage = try String(contentsOf: ProblemTests.healthDirectory.appendingPathComponent("node-exporter-full.prom"), encoding: .utf8)
@@ -40,13 +43,14 @@ struct LiveFleetProblemsTests {
             let host = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: TestApp.logger)
             try await host.test(.live) { hostClient in
                 let job = PrometheusProcess.job("node-exporter", port: try #require(hostClient.port), instance: Self.faultyServer)
-                let prometheus = try PrometheusProcess(targetsPort: simulatorPort, binary: binary, extraScrapeConfigs: job)
+                let prometheus = try PrometheusProcess(targetsPort: simulatorPort, binary: binary, extraScrapeConfigs: job, ruleFiles: [Self.alertRules])
                 defer { prometheus.stop() }
                 try await prometheus.waitForNodes(fixtures.count + 1)
                 let directory = try TemporaryDirectory()
                 let app = try await buildApplication(try prometheus.serveConfiguration(in: directory, timeout: .seconds(5)), logger: TestApp.logger)
                 try await app.test(.live) { client in
                     try await check(client, nodes: fixtures.keys.sorted())
+                    try await checkAlerts(client, prometheus)
                 }
             }
         }
@@ -95,5 +99,22 @@ struct LiveFleetProblemsTests {
         // The same under KubeSphere's API group.
         let kubesphere = try #require(try await client.get("/kapis/gpu.edge.kubesphere.io/v1alpha1/problems", as: ProblemList.self).1)
         #expect(kubesphere.totalItems == listed.totalItems)
+    }
+
+    /// `ALERTS` (pending or firing) names exactly the (node, code, severity) of the problems the API reports at warning
+    /// or critical: none for a healthy board, none for an info problem.
+    func checkAlerts(_ client: any TestClientProtocol, _ prometheus: PrometheusProcess) async throws {
+        let listed = try #require(try await client.get("/edge/problems?severity=warning,critical", as: ProblemList.self).1)
+        let expected = Set(listed.items.filter { !$0.code.isStatus }.map { "\($0.node) \($0.code.rawValue) \($0.severity.rawValue)" })
+        #expect(expected.count >= 10, "\(expected.sorted())")
+        var alerting: Set<String> = []
+        for _ in 0..<120 {
+            alerting = Set(try await prometheus.query(#"ALERTS{alertstate=~"pending|firing"}"#).map { series in
+                "\(series.labels["node"] ?? "?") \(series.labels["code"] ?? "?") \(series.labels["severity"] ?? "?")"
+            })
+            if alerting == expected { break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        #expect(alerting == expected, "alerts \(alerting.subtracting(expected).sorted()) that the API does not report; problems \(expected.subtracting(alerting).sorted()) without an alert")
     }
 }

@@ -173,6 +173,9 @@ final class PrometheusProcess: @unchecked Sendable {
                 "-datasource.url=\(url)", "-remoteWrite.url=\(url)", "-evaluationInterval=1s",
                 // Written back at once (the default batches 5 s, longer than the freshness window of a 1 s scrape).
                 "-remoteWrite.flushInterval=100ms",
+                // Alerting rules need somewhere to send alerts (this vmalert has no blackhole): a port nothing listens
+                // on. The tests read the alerts vmalert writes back as ALERTS.
+                "-notifier.url=http://127.0.0.1:\(try LiveServices.freePort())",
                 "-httpListenAddr=127.0.0.1:\(try LiveServices.freePort())", "-loggerLevel=ERROR",
             ]
             ruler.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
