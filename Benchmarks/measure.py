@@ -118,6 +118,8 @@ FLEET_VIEWS = {
     "page's first view": "/edge/nodes?sortBy=node&page=1&limit=20",
     "filtered, sorted page": "/edge/nodes?status=online&exporter=jetson&sortBy=gpuTemperatureCelsius&page=3&limit=50",
     "summary": "/edge/summary",
+    "needs attention, by health": "/edge/nodes?health=warning,critical&sortBy=health&page=1&limit=20",
+    "problems, worst first": "/edge/problems?severity=warning,critical&page=1&limit=50",
 }
 
 
