@@ -13,8 +13,10 @@ public final class FleetIndex: Sendable {
     public let problems: [ProblemList.Item]
     /// When each online row's data stops being current: from then on it is answered `stale` (`restated(at:)`).
     let staleAt: [String: Date]
-    /// The next of those instants; nil when no row is online.
+    /// When it is next restated: the next of those instants, but at most once per `restatingGap` (a loaded fleet's rows
+    /// go stale one by one, and each restatement rebuilds the index); nil when no row is online.
     public let nextChange: Date?
+    static let restatingGap: TimeInterval = 1
     public let summary: EncodedJSON<FleetSummary>
     public let origin: Origin
     /// Its rows were read from the fleet's recording rules rather than aggregated by the refresh.
@@ -47,10 +49,10 @@ public final class FleetIndex: Sendable {
 
     /// Sorts `items` by node, works out every order and the summary, and encodes the prepared views.
     public init(items: [FleetList.Item], problems: [ProblemList.Item] = [], staleAt: [String: Date] = [:], origin: Origin, readAt: Date?,
-                recorded: Bool = false) throws {
+                recorded: Bool = false, restatedAt: Date? = nil) throws {
         let online = Set(items.filter { $0.status == .online }.map(\.node))
         self.staleAt = staleAt.filter { online.contains($0.key) }
-        nextChange = self.staleAt.values.min()
+        nextChange = self.staleAt.values.min().map { next in restatedAt.map { max(next, $0.addingTimeInterval(Self.restatingGap)) } ?? next }
         let items = items.sorted { $0.node < $1.node }
         fleet = FleetList(items: items, totalItems: items.count)
         positions = Dictionary(items.enumerated().map { ($1.node, $0) }, uniquingKeysWith: { first, _ in first })
@@ -86,11 +88,11 @@ public final class FleetIndex: Sendable {
     /// snapshots now say, without asking Prometheus; itself when none is due.
     public func restated(at now: Date) throws -> FleetIndex {
         let due = Set(staleAt.filter { $0.value < now }.keys)
-        return due.isEmpty ? self : try markingStale(due, origin: origin)
+        return due.isEmpty ? self : try markingStale(due, origin: origin, at: now)
     }
 
     /// The same index with the online rows `wentStale` stale, their problems with `node_stale`.
-    private func markingStale(_ wentStale: Set<String>, origin: Origin) throws -> FleetIndex {
+    private func markingStale(_ wentStale: Set<String>, origin: Origin, at now: Date? = nil) throws -> FleetIndex {
         var problems = self.problems
         for node in wentStale.sorted() {
             problems.append(ProblemList.Item(node: node, Problems.statusProblem(.stale)!))
@@ -106,7 +108,7 @@ public final class FleetIndex: Sendable {
             return item
         }
         return try FleetIndex(items: items, problems: problems, staleAt: staleAt.filter { !wentStale.contains($0.key) }, origin: origin,
-                              readAt: readAt, recorded: recorded)
+                              readAt: readAt, recorded: recorded, restatedAt: now)
     }
 
     /// `node`'s row, if the fleet lists it.

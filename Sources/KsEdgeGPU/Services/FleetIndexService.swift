@@ -20,6 +20,8 @@ public final class FleetIndexService<Source: MetricsSource, Store: InventoryStor
         var attempted = false
         /// A snapshot saw a node's status differ from its row: the next refresh is due now, not at the interval.
         var nudged = false
+        /// A request is restating the index: the others answer from the current one meanwhile.
+        var restating = false
     }
 
     /// How often the loop looks whether it was nudged, and the least time between two refreshes it starts.
@@ -45,9 +47,18 @@ public final class FleetIndexService<Source: MetricsSource, Store: InventoryStor
         return try await refresh().get()
     }
 
+    /// One request restates at a time; those arriving meanwhile are answered from the index as it is (at most a
+    /// restating's time behind).
     private func restatedIfDue(_ index: FleetIndex) throws -> FleetIndex {
         let now = fleet.context.now()
         guard let next = index.nextChange, now > next else { return index }
+        let mine = state.withLock { state in
+            if state.restating { return false }
+            state.restating = true
+            return true
+        }
+        guard mine else { return index }
+        defer { state.withLock { $0.restating = false } }
         let restated = try index.restated(at: now)
         state.withLock { state in
             if state.current === index { state.current = restated }
@@ -126,7 +137,7 @@ public final class FleetIndexService<Source: MetricsSource, Store: InventoryStor
             try await cancelWhenGracefulShutdown {
                 while !Task.isCancelled {
                     // A refresh in flight at shutdown is cancelled, not waited for up to Prometheus' deadline.
-                    await withTaskCancellationHandler { await self.refresh() } onCancel: { self.cancelRefresh() }
+                    _ = await withTaskCancellationHandler { await self.refresh() } onCancel: { self.cancelRefresh() }
                     try await self.untilDue()
                 }
             }

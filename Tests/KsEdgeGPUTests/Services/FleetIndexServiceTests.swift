@@ -198,6 +198,27 @@ import Testing
         #expect(try await fleet.index() === later)
     }
 
+    /// Rows going stale one after another are restated at most once a second: each restatement rebuilds the index.
+    @Test func restatementsAreAtMostOnceASecond() async throws {
+        let directory = try TemporaryDirectory()
+        let source = FakeMetricsSource()
+        // Stale after 180 s: edge-a at now + 1, edge-b at now + 1.5.
+        FleetAnswers.install([.init(node: "edge-a", utilization: 1, seen: now - 179), .init(node: "edge-b", utilization: 1, seen: now - 178.5)],
+                             into: source, at: now)
+        let clock = Clock(now)
+        let context = GPUContext(source: source, store: try store(directory), queries: GPUQueries(), freshness: Freshness(scrapeInterval: .seconds(60)),
+                                 logger: TestApp.logger, now: { clock.date })
+        let fleet = FleetIndexService(fleet: FleetService(context: context), interval: .seconds(3600))
+        _ = try await fleet.index()
+        let statuses = { try await fleet.index().fleet.items.map(\.status) }
+        clock.advance(by: 1.1)
+        #expect(try await statuses() == [.stale, .online])
+        clock.advance(by: 0.5)  // edge-b is due, but the last restatement was 0.5 s ago
+        #expect(try await statuses() == [.stale, .online])
+        clock.advance(by: 0.6)
+        #expect(try await statuses() == [.stale, .stale])
+    }
+
     /// A snapshot that finds a node's status other than its row's has the index rebuilt at once, not at the interval.
     @Test func aSnapshotThatDisagreesNudgesARefresh() async throws {
         let directory = try TemporaryDirectory()
