@@ -48,12 +48,34 @@ public final class FleetIndex: Sendable {
     }
 
     /// Sorts `items` by node, works out every order and the summary, and encodes the prepared views.
-    public init(items: [FleetList.Item], problems: [ProblemList.Item] = [], staleAt: [String: Date] = [:], origin: Origin, readAt: Date?,
-                recorded: Bool = false, restatedAt: Date? = nil) throws {
+    public convenience init(items: [FleetList.Item], problems: [ProblemList.Item] = [], staleAt: [String: Date] = [:], origin: Origin,
+                            readAt: Date?, recorded: Bool = false) throws {
+        let items = items.sorted { $0.node < $1.node }
+        try self.init(sorted: items, orders: Self.orders(items, FleetRequest.SortKey.allCases), problems: problems, staleAt: staleAt,
+                      origin: origin, readAt: readAt, recorded: recorded, restatedAt: nil)
+        for view in Self.preparedViews {
+            _ = try answer(view)
+        }
+    }
+
+    /// Row positions of `items` in the orders of `keys`, both directions.
+    static func orders(_ items: [FleetList.Item], _ keys: [FleetRequest.SortKey]) -> [OrderKey: [Int]] {
+        var orders: [OrderKey: [Int]] = [:]
+        for sortBy in keys {
+            for ascending in [true, false] {
+                let order = FleetRequest(sortBy: sortBy, ascending: ascending)
+                orders[OrderKey(sortBy: sortBy, ascending: ascending)] = items.indices.sorted { order.areInOrder(items[$0], items[$1]) }
+            }
+        }
+        return orders
+    }
+
+    /// `items` already A to Z by node, with their orders worked out.
+    private init(sorted items: [FleetList.Item], orders: [OrderKey: [Int]], problems: [ProblemList.Item], staleAt: [String: Date],
+                 origin: Origin, readAt: Date?, recorded: Bool, restatedAt: Date?) throws {
         let online = Set(items.filter { $0.status == .online }.map(\.node))
         self.staleAt = staleAt.filter { online.contains($0.key) }
         nextChange = self.staleAt.values.min().map { next in restatedAt.map { max(next, $0.addingTimeInterval(Self.restatingGap)) } ?? next }
-        let items = items.sorted { $0.node < $1.node }
         fleet = FleetList(items: items, totalItems: items.count)
         positions = Dictionary(items.enumerated().map { ($1.node, $0) }, uniquingKeysWith: { first, _ in first })
         self.problems = problems.sorted { ($0.severity, $1.node, $1.code.order, $1.gpu ?? -1, $1.sensor ?? "") > ($1.severity, $0.node, $0.code.order, $0.gpu ?? -1, $0.sensor ?? "") }
@@ -64,17 +86,7 @@ public final class FleetIndex: Sendable {
         newestData = items.compactMap(\.lastSeen).max()
         // Nodes listed and none online: Prometheus down, or every node's data old.
         isStale = !items.isEmpty && !items.contains { $0.status == .online }
-        var orders: [OrderKey: [Int]] = [:]
-        for sortBy in FleetRequest.SortKey.allCases {
-            for ascending in [true, false] {
-                let order = FleetRequest(sortBy: sortBy, ascending: ascending)
-                orders[OrderKey(sortBy: sortBy, ascending: ascending)] = items.indices.sorted { order.areInOrder(items[$0], items[$1]) }
-            }
-        }
         self.orders = orders
-        for view in Self.preparedViews {
-            _ = try answer(view)
-        }
     }
 
     /// The index kept when a refresh fails: the same rows, none of them `online` any more (their problems restated
@@ -107,8 +119,11 @@ public final class FleetIndex: Sendable {
             item.problems = found.count
             return item
         }
-        return try FleetIndex(items: items, problems: problems, staleAt: staleAt.filter { !wentStale.contains($0.key) }, origin: origin,
-                              readAt: readAt, recorded: recorded, restatedAt: now)
+        // Cheap, as it may happen between refreshes: the rows keep their places and every order but health's; views are
+        // encoded when asked.
+        let orders = self.orders.merging(Self.orders(items, [.health])) { _, new in new }
+        return try FleetIndex(sorted: items, orders: orders, problems: problems, staleAt: staleAt.filter { !wentStale.contains($0.key) },
+                              origin: origin, readAt: readAt, recorded: recorded, restatedAt: now)
     }
 
     /// `node`'s row, if the fleet lists it.
