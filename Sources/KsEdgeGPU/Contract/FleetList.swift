@@ -67,6 +67,11 @@ public struct ProblemList: Codable, Sendable, Hashable {
         @Nullable public var value: Double?
         public var message: String
 
+        /// The problem without its node.
+        public var problem: Problem {
+            Problem(code: code, severity: severity, gpu: gpu, sensor: sensor, value: value, message: message)
+        }
+
         public init(node: String, _ problem: Problem) {
             self.node = node
             code = problem.code

@@ -24,10 +24,8 @@ public struct FleetService<Source: MetricsSource, Store: InventoryStore>: Sendab
         let query = context.queries.fleet
         let problemsQuery = context.queries.fleetProblems(context.thresholds)
         let answer: (series: [Series], recorded: Bool)
-        let problemSeries: [Series]
         do {
             answer = try await fleetSeries()
-            problemSeries = try await context.source.query(all: problemsQuery.promQL)
         } catch {
             if error == .cancelled { throw CancellationError() }
             if let previous {
@@ -41,7 +39,16 @@ public struct FleetService<Source: MetricsSource, Store: InventoryStore>: Sendab
         let boards = try await context.store.boards()
         let inventory = Dictionary(boards.map { ($0.node, $0) }, uniquingKeysWith: { first, _ in first })
         let rows = query.decode(answer.series)
-        let tripped = problemsQuery.decode(problemSeries, exporters: Dictionary(rows.map { ($0.node, $0.exporter) }, uniquingKeysWith: { first, _ in first }))
+        let tripped: [String: [Problem]]
+        do {
+            let series = try await context.source.query(all: problemsQuery.promQL)
+            tripped = problemsQuery.decode(series, exporters: Dictionary(rows.map { ($0.node, $0.exporter) }, uniquingKeysWith: { first, _ in first }))
+        } catch {
+            if error == .cancelled { throw CancellationError() }
+            // The rows are fresh: they are not thrown away for want of the problems, which are kept as last read.
+            context.logger.warning("Prometheus did not say where problems trip; keeping each node's last known problems", metadata: ["error": "\(error)"])
+            tripped = Dictionary(grouping: (previous?.problems ?? []).filter { !$0.code.isStatus }, by: \.node).mapValues { $0.map(\.problem) }
+        }
         var items: [String: FleetList.Item] = [:]
         var problems: [ProblemList.Item] = []
         var staleAt: [String: Date] = [:]

@@ -198,6 +198,26 @@ import Testing
         #expect(try await fleet.index() === later)
     }
 
+    /// A refresh whose problem query fails still takes the fresh rows, with each node's problems as last read.
+    @Test func aFailedProblemQueryKeepsTheLastProblemsNotTheOldRows() async throws {
+        let directory = try TemporaryDirectory()
+        let source = FakeMetricsSource()
+        FleetAnswers.install([.init(node: "edge-a", utilization: 10, seen: now)], into: source, at: now)
+        let problems = GPUQueries().fleetProblems(.standard).promQL
+        let jetsonProblems = try #require(problems.first)
+        // The Jetson's GPU sensor at 99.5 °C, as the problem query answers.
+        source.answer(jetsonProblems, with: [Series(labels: ["instance": "edge-a", "sensor": "gpu",
+                                                            "ks_family": "problem_board_hot:jetson"], points: [.init(timestamp: now, value: 99.5)])])
+        let fleet = service(source, store: try store(directory))
+        let first = try await fleet.refresh().get()
+        #expect(first.problems.map { "\($0.node) \($0.code.rawValue) \($0.severity.rawValue)" } == ["edge-a board_hot critical"])
+        FleetAnswers.install([.init(node: "edge-a", utilization: 20, seen: now)], into: source, at: now)
+        for query in problems { source.fail(query, with: .timeout(seconds: 2)) }
+        let second = try await fleet.refresh().get()
+        #expect(second.origin == .prometheus && second.fleet.items.map(\.gpuUtilizationPercent) == [20])
+        #expect(second.problems == first.problems && second.fleet.items.map(\.health) == [.critical])
+    }
+
     /// Rows going stale one after another are restated at most once a second: each restatement rebuilds the index.
     @Test func restatementsAreAtMostOnceASecond() async throws {
         let directory = try TemporaryDirectory()

@@ -14,6 +14,8 @@ final class FakeMetricsSource: MetricsSource {
         var queries: [PromQL] = []
         var rangeAnswer: [Series] = []
         var canned: [PromQL: [Series]] = [:]
+        /// Queries answered with an error, whatever else answers.
+        var failing: [PromQL: UpstreamError] = [:]
         /// The request each query was sent for (`RequestTrace.id`), in order.
         var requestIDs: [String?] = []
     }
@@ -31,13 +33,16 @@ final class FakeMetricsSource: MetricsSource {
 
     func fail(with error: UpstreamError?) { state.withLock { $0.failure = error } }
 
+    /// Answers exactly `query` with `error` (nil: answers it again).
+    func fail(_ query: PromQL, with error: UpstreamError?) { state.withLock { $0.failing[query] = error } }
+
     func replace(_ series: [Series]) { state.withLock { $0.series = series } }
 
     func query(_ query: PromQL) async throws(UpstreamError) -> [Series] {
         let (series, failure) = state.withLock { state in
             state.queries.append(query)
             state.requestIDs.append(RequestTrace.id)
-            return (state.series, state.failure)
+            return (state.series, state.failing[query] ?? state.failure)
         }
         if delay > .zero { try? await Task.sleep(for: delay) }
         if let failure { throw failure }
