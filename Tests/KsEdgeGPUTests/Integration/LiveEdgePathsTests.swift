@@ -133,8 +133,9 @@ struct LiveEdgePathsTests {
             let online = try #require(fresh)
             #expect(online.status == .online)
             #expect(online.board.model == "NVIDIA Jetson AGX Orin (64GB ram)")
-            // Once Prometheus has scraped the last push, its time is what the node was last seen at.
-            try await Task.sleep(for: .seconds(1.5))
+            // Once Prometheus has scraped the last push, its time is what the node was last seen at. (VictoriaMetrics on a
+            // loaded machine makes a scrape searchable a second or more after it: waited for generously.)
+            try await Task.sleep(for: .seconds(3))
             let pushedAt = try await witness(stack.prometheus, #"push_time_seconds{instance="\#(Self.pushed)"}"#).first
             #expect(online.observedAt.map { $0.timeIntervalSince1970 <= (pushedAt ?? 0) + 0.001 } == true)
 
