@@ -47,7 +47,10 @@ struct LiveFleetProblemsTests {
                 defer { prometheus.stop() }
                 try await prometheus.waitForNodes(fixtures.count + 1)
                 let directory = try TemporaryDirectory()
-                let app = try await buildApplication(try prometheus.serveConfiguration(in: directory, timeout: .seconds(5)), logger: TestApp.logger)
+                // The reads below compare answers taken seconds apart: the server is told of a 3 s interval, so no
+                // board turns stale between them on a loaded machine (Prometheus scrapes every second whatever it is).
+                let configuration = try prometheus.serveConfiguration(in: directory, scrapeInterval: .seconds(3), timeout: .seconds(5))
+                let app = try await buildApplication(configuration, logger: TestApp.logger)
                 try await app.test(.live) { client in
                     try await check(client, nodes: fixtures.keys.sorted())
                     try await checkAlerts(client, prometheus)
