@@ -14,6 +14,8 @@ public enum DCGMExposition {
 
     static func busy(_ gpu: Int) -> Double { gpu == 0 ? 1 : 0.05 }
 
+    static let thermalViolation = "DCGM_FI_DEV_THERMAL_VIOLATION"
+
     static let fields: [Field] = [
         Field(name: "DCGM_FI_DEV_SM_CLOCK", help: "SM clock frequency (in MHz).") { _, gpu, _ in gpu == 0 ? "1410" : "210" },
         Field(name: "DCGM_FI_DEV_MEM_CLOCK", help: "Memory clock frequency (in MHz).") { _, _, _ in "1512" },
@@ -66,8 +68,9 @@ public enum DCGMExposition {
             for gpu in 0..<2 { out.sample(field.name, labels(gpu), field.value(board, gpu, time)) }
         }
         if board.faults {
-            // The health fields (off in dcgm-exporter's default counters file): GPU 0 slows down for heat (0x20),
-            // GPU 1 reports XID 79, while the fault is on.
+            // The health fields (off in dcgm-exporter's default counters file), while the fault is on: GPU 0 slows
+            // down for heat (0x20) all the time, GPU 1 a quarter of the time between scrapes (only the thermal
+            // violation counter, in µs, tells), and reports XID 79.
             let on = Fault.isOn(board, at: time)
             out.family("DCGM_FI_DEV_CLOCKS_EVENT_REASONS", "Current clock event reasons (bitmask of DCGM_CLOCKS_EVENT_REASON_*)")
             for gpu in 0..<2 { out.sample("DCGM_FI_DEV_CLOCKS_EVENT_REASONS", labels(gpu), on && gpu == 0 ? "32" : "0") }
@@ -76,6 +79,10 @@ public enum DCGMExposition {
                 let xid = on && gpu == 1
                 out.sample("DCGM_FI_DEV_XID_ERRORS", labels(gpu) + [("err_code", xid ? "79" : "0"), ("err_msg", xid ? "GPU has fallen off the bus" : "No Error")],
                            xid ? "79" : "0")
+            }
+            out.family(DCGMExposition.thermalViolation, "Throttling duration due to thermal constraints (in us).", type: "counter")
+            for gpu in 0..<2 {
+                out.sample(DCGMExposition.thermalViolation, labels(gpu), String(Int64(Fault.secondsOn(board, upTo: time) * (gpu == 0 ? 1_000_000 : 250_000))))
             }
         }
         return out.text

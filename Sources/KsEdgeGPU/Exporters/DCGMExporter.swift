@@ -7,7 +7,8 @@ import Foundation
 // become exported_* after scraping unless honorLabels keeps them, and then the exporter's own pod fills them too.
 // Health (several are off in the default counters file, and then unknown): XID_ERRORS holds the last XID (err_code,
 // err_msg in newer versions) and stays set after recovery; CLOCKS_EVENT_REASONS (older CLOCK_THROTTLE_REASONS) is a bit
-// mask; ECC_DBE_VOL_TOTAL and ROW_REMAP_FAILURE count. No family says a GPU needs a reset.
+// mask; ECC_DBE_VOL_TOTAL and ROW_REMAP_FAILURE count; THERMAL_VIOLATION counts the microseconds the GPU was held down
+// for heat, so while it grows the GPU throttles. No family says a GPU needs a reset.
 
 public struct DCGMExporter: GPUExporter {
     public let kind = ExporterKind.dcgm
@@ -93,6 +94,20 @@ public struct DCGMExporter: GPUExporter {
     static let thermalReasons = 0x8 | 0x20 | 0x40
     static let powerBrakeReason = 0x80
 
+    /// The thermal violation counter: microseconds throttled for heat.
+    static let thermalViolation = "DCGM_FI_DEV_THERMAL_VIOLATION"
+    /// The snapshot's clause: the share of the last seconds each GPU was throttled for heat.
+    static let thermalViolationPercent = thermalViolation + ":percent"
+
+    /// Percent of the time each GPU is held down for heat, from the counter's rate (µs per second / 10⁴).
+    static func thermalViolationPercent(in scope: ExpressionScope, rates: CounterRate) -> String {
+        "\(rates.perSecond(scope.node.equal(.metricName, thermalViolation), in: scope)) / 10000"
+    }
+
+    public func snapshotClauses(in scope: ExpressionScope, rates: CounterRate) -> [(family: String, expression: String)] {
+        [(Self.thermalViolationPercent, Self.thermalViolationPercent(in: scope, rates: rates))]
+    }
+
     /// Which families feed which problem, per physical GPU (a MIG instance's series repeat their GPU's).
     static func signals(_ families: MetricFamilies) -> HealthSignals {
         var signals = HealthSignals()
@@ -108,6 +123,13 @@ public struct DCGMExporter: GPUExporter {
             let mask = { (value: Double) in Int(exactly: value) ?? 0 }
             signals.observe(.thermalThrottling, reasons.filter { mask($0.value) & thermalReasons != 0 }.map { .init(gpu: $0.gpu, value: $0.value) })
             signals.observe(.powerBrake, reasons.filter { mask($0.value) & powerBrakeReason != 0 }.map { .init(gpu: $0.gpu, value: $0.value) })
+        }
+        // A growing violation counter says the same of a GPU whose reasons do not (or are not exported): its value is
+        // the percent of time throttled. No rate yet (a single sample) is no trip, but the signal is there.
+        if families.has(thermalViolation) {
+            let throttled = Set(signals.trips[.thermalThrottling, default: []].compactMap(\.gpu))
+            let growing = perGPU([thermalViolationPercent]) ?? []
+            signals.observe(.thermalThrottling, growing.filter { $0.value > 0 && !throttled.contains($0.gpu) }.map { .init(gpu: $0.gpu, value: $0.value) })
         }
         if let xids = perGPU(["DCGM_FI_DEV_XID_ERRORS"]) {
             signals.observe(.xidError, xids.filter { $0.value > 0 }.map { .init(gpu: $0.gpu, value: $0.value, detail: $0.labels["err_msg"]) })
@@ -159,13 +181,15 @@ public struct DCGMExporter: GPUExporter {
 
     // MARK: PromQL
 
-    public func problemExpressions(_ thresholds: ProblemThresholds, in scope: ExpressionScope) -> [ProblemCode: String] {
+    public func problemExpressions(_ thresholds: ProblemThresholds, in scope: ExpressionScope, rates: CounterRate) -> [ProblemCode: String] {
         let reasons = "(\(scope.family("DCGM_FI_DEV_CLOCKS_EVENT_REASONS")) or \(scope.family("DCGM_FI_DEV_CLOCK_THROTTLE_REASONS")))"
         // PromQL has no bitwise and: bit b of the mask is floor(mask / b) % 2.
         let bit = { (value: Int) in "floor(\(reasons) / \(value)) % 2" }
         let thermal = [0x8, 0x20, 0x40].map(bit).joined(separator: " + ")
+        // As the snapshot reads them: the reasons' mask where it trips, else the share of time throttled.
+        let growing = "(\(Self.thermalViolationPercent(in: scope, rates: rates))) > 0"
         return standardProblemExpressions(thresholds, in: scope).merging([
-            .thermalThrottling: "\(reasons) and (\(thermal)) > 0",
+            .thermalThrottling: "(\(reasons) and (\(thermal)) > 0) or on (\(scope.nodeLabel.rawValue), gpu) (\(growing))",
             .powerBrake: "\(reasons) and \(bit(Self.powerBrakeReason)) > 0",
             .xidError: "\(scope.family("DCGM_FI_DEV_XID_ERRORS")) > 0",
             .eccUncorrectable: "\(scope.family("DCGM_FI_DEV_ECC_DBE_VOL_TOTAL")) > 0",

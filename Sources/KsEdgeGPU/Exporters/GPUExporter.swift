@@ -44,7 +44,10 @@ public protocol GPUExporter: Sendable {
     /// signals `readings` reads: series carrying the node label, `gpu` (the GPU's index) or `sensor`, and where there
     /// is one dcgm-exporter's `err_msg` or nvidia-smi's `xid`, valued as `Problems.problem` reads them. The fleet
     /// reads its problems from them.
-    func problemExpressions(_ thresholds: ProblemThresholds, in scope: ExpressionScope) -> [ProblemCode: String]
+    func problemExpressions(_ thresholds: ProblemThresholds, in scope: ExpressionScope, rates: CounterRate) -> [ProblemCode: String]
+    /// What the snapshot needs beyond the exporter's raw families, computed by Prometheus for one node in `scope`:
+    /// each a family name (starting with `metricPrefix`, so `readings` receives it) and its expression.
+    func snapshotClauses(in scope: ExpressionScope, rates: CounterRate) -> [(family: String, expression: String)]
 }
 
 /// Whether a history series, by its metric and kept labels, belongs in the answer.
@@ -72,9 +75,11 @@ extension GPUExporter {
         standardFleetExpression(column, in: scope)
     }
 
-    public func problemExpressions(_ thresholds: ProblemThresholds, in scope: ExpressionScope) -> [ProblemCode: String] {
+    public func problemExpressions(_ thresholds: ProblemThresholds, in scope: ExpressionScope, rates: CounterRate) -> [ProblemCode: String] {
         standardProblemExpressions(thresholds, in: scope)
     }
+
+    public func snapshotClauses(in scope: ExpressionScope, rates: CounterRate) -> [(family: String, expression: String)] { [] }
 
     /// A discrete GPU's temperature from the history's expression.
     public func standardProblemExpressions(_ thresholds: ProblemThresholds, in scope: ExpressionScope) -> [ProblemCode: String] {

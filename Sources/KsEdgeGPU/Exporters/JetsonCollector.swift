@@ -204,7 +204,7 @@ public struct JetsonCollector: GPUExporter {
 
     // MARK: PromQL
 
-    public func problemExpressions(_ thresholds: ProblemThresholds, in scope: ExpressionScope) -> [ProblemCode: String] {
+    public func problemExpressions(_ thresholds: ProblemThresholds, in scope: ExpressionScope, rates: CounterRate) -> [ProblemCode: String] {
         let sensors = { (condition: String) in scope.copy("\(scope.family("gpu_temperatures")) \(condition)", to: "sensor", from: "temperature") }
         return [
             .boardHot: sensors(">= \(thresholds.boardHot.warning)"),

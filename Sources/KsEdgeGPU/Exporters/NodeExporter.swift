@@ -111,7 +111,7 @@ public struct NodeExporter: Sendable {
     /// Per problem node-exporter has a signal for, the PromQL of where it trips over `scope` (every node), valued as
     /// `Problems.problem` reads them: percent of RAM and of the root filesystem available, and the thermal zones by
     /// `type` (their sensor name is `sensorName(zoneType:)`, which PromQL cannot lower-case).
-    public func problemExpressions(_ thresholds: ProblemThresholds, in scope: ExpressionScope) -> [ProblemCode: String] {
+    public func problemExpressions(_ thresholds: ProblemThresholds, in scope: ExpressionScope, rates: CounterRate) -> [ProblemCode: String] {
         let root = [(LabelName.known("mountpoint"), "/")]
         let zones = scope.family("node_thermal_zone_temp")
         return [

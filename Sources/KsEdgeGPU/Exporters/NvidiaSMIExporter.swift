@@ -116,7 +116,7 @@ public struct NvidiaSMIExporter: GPUExporter {
 
     // MARK: PromQL
 
-    public func problemExpressions(_ thresholds: ProblemThresholds, in scope: ExpressionScope) -> [ProblemCode: String] {
+    public func problemExpressions(_ thresholds: ProblemThresholds, in scope: ExpressionScope, rates: CounterRate) -> [ProblemCode: String] {
         let indexed = { (expression: String) in
             scope.copy("(\(expression)) * on (uuid) group_left (index) \(scope.family("nvidia_smi_gpu_info"))", to: "gpu", from: "index")
         }

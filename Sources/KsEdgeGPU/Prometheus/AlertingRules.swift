@@ -19,12 +19,12 @@ public struct AlertingRules: Sendable {
         var expressions: [ProblemCode: [String]] = [:]
         for exporter in queries.exporters.exporters {
             let scope = queries.fleetScope(exporter)
-            for (code, expression) in exporter.problemExpressions(thresholds, in: scope) {
+            for (code, expression) in exporter.problemExpressions(thresholds, in: scope, rates: queries.counterRate) {
                 expressions[code, default: []].append(Self.named(expression, scope.nodeLabel))
             }
         }
         let scope = queries.nodeExporterScope(nil)
-        for (code, expression) in queries.exporters.nodeExporter.problemExpressions(thresholds, in: scope) {
+        for (code, expression) in queries.exporters.nodeExporter.problemExpressions(thresholds, in: scope, rates: queries.counterRate) {
             // node-exporter runs on every node: only GPU nodes have problems here, and thermal zones are a Jetson's.
             let nodes = code == .boardHot || code == .sensorOffline ? nodesOf(queries.exporters.exporters.filter(\.isIntegrated))
                 : nodesOf(queries.exporters.exporters)
@@ -101,7 +101,7 @@ public struct AlertingRules: Sendable {
             return ("Sensor {{ $labels.sensor }}{{ $labels.type }} of {{ $labels.node }} is at {{ $value }} °C",
                     "A Jetson board this hot (\(limits(thresholds.boardHot)); the Orin throttles from 99 °C) slows down: check its fan, enclosure and power mode.")
         case .thermalThrottling:
-            return ("\(gpu) is slowed down for heat", "The driver lowers the GPU's clocks to cool it (clock event reasons): its work runs slower.")
+            return ("\(gpu) is slowed down for heat", "The driver lowers the GPU's clocks to cool it (its clock event reasons, or time throttled for heat growing): its work runs slower.")
         case .powerBrake:
             return ("\(gpu) is slowed down by the power brake", "The hardware power brake holds the GPU's clocks down: check the server's power supply.")
         case .xidError:

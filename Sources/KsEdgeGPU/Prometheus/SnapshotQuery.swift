@@ -1,8 +1,8 @@
 import Foundation
 
-/// All GPU families of one node as Prometheus holds them now, node-exporter's host facts, the time of the newest
-/// scrape (instant values carry the evaluation time, not the scrape's), and for a node that pushes through a
-/// Pushgateway, the time of its last push. One query when every exporter and node-exporter name nodes with the same
+/// All GPU families of one node as Prometheus holds them now, what exporters compute from them (rates of their
+/// counters), node-exporter's host facts, the time of the newest scrape (instant values carry the evaluation time,
+/// not the scrape's), and for a node that pushes through a Pushgateway, the time of its last push. One query when every exporter and node-exporter name nodes with the same
 /// label (the default); one per distinct label otherwise.
 public struct SnapshotQuery: Sendable {
     public let node: NodeName
@@ -39,7 +39,11 @@ public struct SnapshotQuery: Sendable {
             let heartbeats = parts.filter { !$0.heartbeats.isEmpty }.map { select($0.own, $0.heartbeats).text }
             let observed = "max(\(heartbeats.map { "timestamp(\($0))" }.joined(separator: " or ")))"
             let pushed = LastPush.expression(in: Selector().equal(label, node.rawValue), label: label, heartbeats: heartbeats.joined(separator: " or "))
-            return (families + [FamilyTag.tag(observed, as: Self.observedAt), FamilyTag.tag(pushed, as: LastPush.family)] + (joinsHost ? hostClauses : []))
+            let exporterClauses = exporters.flatMap { exporter in
+                exporter.snapshotClauses(in: queries.scope(node, exporter), rates: queries.counterRate).map { FamilyTag.tag($0.expression, as: $0.family) }
+            }
+            return (families + [FamilyTag.tag(observed, as: Self.observedAt), FamilyTag.tag(pushed, as: LastPush.family)] + exporterClauses
+                    + (joinsHost ? hostClauses : []))
                 .joined(separator: " or ")
         }
         if !groups.contains(where: { $0.label == nodeExporterLabel }) {

@@ -71,6 +71,30 @@ import Testing
         #expect(health.unknown == [.gpuResetNeeded, .memoryPressure, .diskFilling])
     }
 
+    /// A growing `DCGM_FI_DEV_THERMAL_VIOLATION` is throttling too, valued as the percent of time held down (its rate,
+    /// which the snapshot's query asks Prometheus for), where the clock reasons do not already say so.
+    @Test func aGrowingThermalViolationCounterIsThrottling() throws {
+        let page = try faults("dcgm-faults.prom", job: "dcgm-exporter")
+        /// The page with the counter's rate per GPU, as Prometheus answers the snapshot's clause.
+        func with(percent: [Int: Double]) -> [Series] {
+            page + page.filter { $0.name == DCGMExporter.thermalViolation }.compactMap { series in
+                guard let value = series.labels["gpu"].flatMap(Int.init).flatMap({ percent[$0] }) else { return nil }
+                return Series(labels: series.labels.merging(["__name__": DCGMExporter.thermalViolationPercent]) { _, new in new },
+                              points: [.init(timestamp: scraped, value: value)])
+            }
+        }
+        let throttling = { (health: NodeGPU.Health) in summary(health).filter { $0.hasPrefix("thermal_throttling") } }
+        // GPU 1's reasons (power brake) say nothing of heat: its growing counter does, as 25 % of the time.
+        #expect(try throttling(health(with(percent: [0: 40, 1: 25]))) == ["thermal_throttling warning gpu0 32", "thermal_throttling warning gpu1 25"])
+        // A counter that stands still trips nothing; GPU 0's reasons still do.
+        #expect(try throttling(health(with(percent: [0: 0, 1: 0]))) == ["thermal_throttling warning gpu0 32"])
+        // Without the reasons, the counter alone tells: known, and clear until it grows.
+        let reasonless = page.filter { $0.name != "DCGM_FI_DEV_CLOCKS_EVENT_REASONS" }
+        let alone = try health(reasonless)
+        #expect(throttling(alone).isEmpty && !alone.unknown.contains(.thermalThrottling))
+        #expect(try health(reasonless.filter { $0.name != DCGMExporter.thermalViolation }).unknown.contains(.thermalThrottling))
+    }
+
     @Test func nvidiaSMIFaultsInTheOlderThrottleSpelling() throws {
         let health = try health(faults("nvidia-smi-faults.prom", job: "nvidia-gpu-exporter"))
         #expect(summary(health) == [

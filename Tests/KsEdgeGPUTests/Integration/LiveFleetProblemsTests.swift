@@ -5,8 +5,8 @@ import Testing
 @testable import KsEdgeGPU
 @testable import Simulator
 
-/// The fleet's problems in a real Prometheus: the exporter captures and the fault pages (Tests/Fixtures/health), one of
-/// them with node-exporter's nearly full page beside it. Every node's fleet row, `/edge/problems` and the summary
+/// The fleet's problems in a real Prometheus: the exporter captures and the fault pages (Tests/Fixtures/health), the
+/// dcgm-exporter one with node-exporter's nearly full page beside it and its GPU 1's thermal violation counter growing. Every node's fleet row, `/edge/problems` and the summary
 /// must say what its own snapshot says, from the fleet index (no query per request); and the shipped alerting rules
 /// must fire (pending or firing) for exactly the problems the API reports at warning or critical.
 @Suite(.serialized, .enabled(if: LiveServices.canRun, "prometheus is not installed"))
@@ -15,7 +15,7 @@ struct LiveFleetProblemsTests {
 
     static var fixtures: [String: String] {
         var nodes = LivePrometheusTests.fixtureNodes
-        for name in ["dcgm-faults", "nvidia-smi-faults", "jetson-agx-orin-hot"] {
+        for name in ["nvidia-smi-faults", "jetson-agx-orin-hot"] {
             nodes["fx-" + name] = ProblemTests.healthDirectory.appendingPathComponent(name + ".prom").path
         }
         return nodes
@@ -33,26 +33,47 @@ struct LiveFleetProblemsTests {
 
     static let alertRules = Fixtures.repositoryRoot.appendingPathComponent("deploy/prometheus/ks-edge-gpu-alerts.rules.yml").path
 
+    /// The share of time GPU 1 of the faulty server is held down for heat, by its growing violation counter alone (its
+    /// clock reasons say power brake).
+    static let violationPercent = 25.0
+
+    /// dcgm-faults.prom as the exporter serves it `elapsed` seconds after it started: GPU 1's thermal violation
+    /// counter (µs) growing by `violationPercent` of the time, GPU 0's by 40 %.
+    static func faultyServerPage(_ page: String, elapsed: Double) -> String {
+        page.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            guard line.hasPrefix("DCGM_FI_DEV_THERMAL_VIOLATION{"), let space = line.lastIndex(of: " "),
+                  let start = Double(line[line.index(after: space)...]) else { return String(line) }
+            let percent = line.contains(#"gpu="1""#) ? violationPercent : 40
+            return line[...space] + String(Int(start + elapsed * percent * 10_000))
+        }.joined(separator: "\n")
+    }
+
     @Test func theFleetAndTheAlertsSayWhatEachNodesSnapshotSays() async throws {
         let binary = try #require(LiveServices.prometheusBinary)
         let fixtures = Self.fixtures
         let hostPage = try String(contentsOf: ProblemTests.healthDirectory.appendingPathComponent("node-exporter-full.prom"), encoding: .utf8)
+        let serverPage = try String(contentsOf: ProblemTests.healthDirectory.appendingPathComponent("dcgm-faults.prom"), encoding: .utf8)
         try await LiveServices.withSimulator(boards: 0, fixtures: fixtures) { simulatorPort in
+            let started = Date()
             let router = Router()
             router.get("metrics") { _, _ in hostPage }
+            router.get("dcgm") { _, _ in Self.faultyServerPage(serverPage, elapsed: Date().timeIntervalSince(started)) }
             let host = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: TestApp.logger)
             try await host.test(.live) { hostClient in
-                let job = PrometheusProcess.job("node-exporter", port: try #require(hostClient.port), instance: Self.faultyServer)
-                let prometheus = try PrometheusProcess(targetsPort: simulatorPort, binary: binary, extraScrapeConfigs: job, ruleFiles: [Self.alertRules])
+                let port = try #require(hostClient.port)
+                let jobs = [PrometheusProcess.job("node-exporter", port: port, instance: Self.faultyServer),
+                            PrometheusProcess.job("dcgm-exporter", port: port, path: "/dcgm", instance: Self.faultyServer)]
+                let prometheus = try PrometheusProcess(targetsPort: simulatorPort, binary: binary, extraScrapeConfigs: jobs.joined(separator: "\n"),
+                                                       ruleFiles: [Self.alertRules])
                 defer { prometheus.stop() }
-                try await prometheus.waitForNodes(fixtures.count + 1)
+                try await prometheus.waitForNodes(fixtures.count + 2)
                 let directory = try TemporaryDirectory()
                 // The reads below compare answers taken seconds apart: the server is told of a 3 s interval, so no
                 // board turns stale between them on a loaded machine (Prometheus scrapes every second whatever it is).
                 let configuration = try prometheus.serveConfiguration(in: directory, scrapeInterval: .seconds(3), timeout: .seconds(5))
                 let app = try await buildApplication(configuration, logger: TestApp.logger)
                 try await app.test(.live) { client in
-                    try await check(client, nodes: fixtures.keys.sorted())
+                    try await check(client, nodes: fixtures.keys.sorted() + [Self.faultyServer])
                     try await checkAlerts(client, prometheus)
                 }
             }
@@ -64,7 +85,7 @@ struct LiveFleetProblemsTests {
         var fleet: FleetList?
         for _ in 0..<120 {
             fleet = try await client.get("/edge/nodes", as: FleetList.self).1
-            if fleet?.totalItems == nodes.count, fleet?.items.first(where: { $0.node == Self.faultyServer })?.problems ?? 0 >= 8 { break }
+            if fleet?.totalItems == nodes.count, fleet?.items.first(where: { $0.node == Self.faultyServer })?.problems ?? 0 >= 9 { break }
             try await Task.sleep(for: .milliseconds(250))
         }
         let rows = Dictionary(uniqueKeysWithValues: try #require(fleet).items.map { ($0.node, $0) })
@@ -73,8 +94,14 @@ struct LiveFleetProblemsTests {
         for node in nodes {
             let snapshot = try #require(try await client.get("/edge/nodes/\(node)/gpu", as: NodeGPU.self).1, "\(node)")
             let row = try #require(rows[node], "\(node) in the fleet")
-            let mine = Set(snapshot.health.problems.map { Seen($0.code, $0.severity, $0.gpu, $0.sensor, $0.value) })
-            let fleets = Set(listed.items.filter { $0.node == node }.map { Seen($0.code, $0.severity, $0.gpu, $0.sensor, $0.value) })
+            // A rate read at two moments differs a little: compared apart, within a point.
+            let rate = { (problem: Problem) in problem.code == .thermalThrottling && node == Self.faultyServer && problem.gpu == 1 }
+            let mine = Set(snapshot.health.problems.map { Seen($0.code, $0.severity, $0.gpu, $0.sensor, rate($0) ? nil : $0.value) })
+            let fleets = Set(listed.items.filter { $0.node == node }.map { Seen($0.code, $0.severity, $0.gpu, $0.sensor, rate($0.problem) ? nil : $0.value) })
+            if node == Self.faultyServer {
+                let percents = [snapshot.health.problems.first(where: rate)?.value, listed.items.first { $0.node == node && rate($0.problem) }?.value]
+                #expect(percents.allSatisfy { abs(($0 ?? 0) - Self.violationPercent) < 1 }, "GPU 1 throttled for heat: \(percents)")
+            }
             #expect(fleets == mine, "\(node): /edge/problems \(fleets.sorted { $0.description < $1.description }) vs its snapshot \(mine.sorted { $0.description < $1.description })")
             #expect(row.health == snapshot.health.status && row.problems == snapshot.health.problems.count, "\(node)'s fleet row")
         }

@@ -41,6 +41,24 @@ import Testing
         }
     }
 
+    /// The A100's thermal violation counters (µs) grow only while its fault is on: GPU 0 all the time, GPU 1 a
+    /// quarter of it (what the snapshot reads as 25 % of the time throttled, where the clock reasons say nothing).
+    @Test func theThermalViolationCountersGrowWhileTheFaultIsOn() throws {
+        let server = try #require(fleet.first { $0.kind == .a100 })
+        let counters = { (time: Double) -> [Double] in
+            try ExpositionParser.parse(server.render(at: time), timestamp: time)
+                .filter { $0.name == DCGMExporter.thermalViolation }.sorted { $0.labels["gpu"]! < $1.labels["gpu"]! }.compactMap(\.latest?.value)
+        }
+        // Ten seconds with the fault on throughout, and ten with it off.
+        let start = 1_800_000_000.0
+        let on = try #require(stride(from: start, to: start + Fault.period, by: 10).first { Fault.isOn(server, at: $0) && Fault.isOn(server, at: $0 + 10) })
+        let off = try #require(stride(from: start, to: start + Fault.period, by: 10).first { !Fault.isOn(server, at: $0) && !Fault.isOn(server, at: $0 + 10) })
+        #expect(zip(try counters(on + 10), try counters(on)).map { ($0 - $1) / 10 } == [1_000_000, 250_000])
+        #expect(try counters(off + 10) == counters(off))
+        // A whole period later: one fault's length more.
+        #expect(zip(try counters(off + Fault.period), try counters(off)).map { ($0 - $1) / Fault.lasting } == [1_000_000, 250_000])
+    }
+
     @Test func faultsAreOnAFifthOfTheTimeAndNotAllAtOnce() {
         let times = stride(from: 0.0, to: Fault.period, by: 1).map { $0 }
         for board in fleet {
@@ -56,7 +74,7 @@ import Testing
             faulty.faults = true
             let off = time(faulty, on: false)
             let page = board.render(at: off)
-            #expect(!page.contains("CLOCKS_EVENT_REASONS") && !page.contains("XID") && !page.contains("clocks_event_reasons"))
+            #expect(!page.contains("CLOCKS_EVENT_REASONS") && !page.contains("XID") && !page.contains("VIOLATION") && !page.contains("clocks_event_reasons"))
         }
     }
 }

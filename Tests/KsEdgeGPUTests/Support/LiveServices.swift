@@ -191,8 +191,9 @@ final class PrometheusProcess: @unchecked Sendable {
     /// `instance`: the node name a ServiceMonitor's relabeling gives the target; `honorLabels` keeps the page's own
     /// `job` and `instance` (a Pushgateway's grouping key); `honorTimestamps` is said explicitly, as VictoriaMetrics'
     /// default differs.
-    static func job(_ name: String, port: Int, instance: String? = nil, honorLabels: Bool = false, honorTimestamps: Bool = false) -> String {
-        var lines = ["  - job_name: \(name)"]
+    static func job(_ name: String, port: Int, path: String = "/metrics", instance: String? = nil, honorLabels: Bool = false,
+                    honorTimestamps: Bool = false) -> String {
+        var lines = ["  - job_name: \(name)", "    metrics_path: \(path)"]
         if honorLabels { lines.append("    honor_labels: true") }
         if honorTimestamps { lines.append("    honor_timestamps: true") }
         lines += ["    static_configs:", "      - targets: [\"127.0.0.1:\(port)\"]"]
