@@ -52,11 +52,12 @@ public enum DCGMExposition {
     public static func render(_ board: SimulatedBoard, at time: Double) -> String {
         var out = Writer()
         let serial = String(format: "%08x", 0x3f8a_2c1e &+ UInt32(truncatingIfNeeded: board.ordinal * 7919))
+        let driver = board.revision.release(BoardRevision.drivers(board.kind)) ?? "535.183.01"
         func labels(_ gpu: Int) -> [(String, String)] {
             var labels = [
-                ("gpu", String(gpu)), ("UUID", "GPU-\(serial)-7b4d-5e9f-a061-\(gpu)c8d4e6f9b10"),
+                ("gpu", String(gpu)), ("UUID", "GPU-\(serial)-7b4d-5e9f-\(String(format: "%04x", 0xa061 + (gpu == 1 ? board.revision.swaps : 0)))-\(gpu)c8d4e6f9b10"),
                 ("pci_bus_id", gpu == 0 ? "00000000:17:00.0" : "00000000:CA:00.0"), ("device", "nvidia\(gpu)"),
-                ("modelName", "NVIDIA A100 80GB PCIe"), ("Hostname", board.node), ("DCGM_FI_DRIVER_VERSION", "535.183.01"),
+                ("modelName", "NVIDIA A100 80GB PCIe"), ("Hostname", board.node), ("DCGM_FI_DRIVER_VERSION", driver),
             ]
             if gpu == 0 {
                 labels += [("container", "vllm"), ("namespace", "ai-serving"), ("pod", "llm-infer-7d9f8c6b5-\(podSuffix(board.node))")]

@@ -12,7 +12,7 @@ public enum JetsonExposition {
         out.family("gpu_info_hardware_info", "Board hardware info")
         out.sample("gpu_info_hardware_info", [
             "board": facts.board, "board_hw": "hardware", "codename": facts.codename, "cuda_arch_bin": facts.cudaArch,
-            "module": facts.module, "serial_number": String(1_422_020_000_000 + board.ordinal * 7919), "soc": facts.soc,
+            "module": facts.module, "serial_number": String(1_422_020_000_000 + board.ordinal * 7919 + board.revision.swaps * 104_729), "soc": facts.soc,
         ], 1)
         out.family("gpu_nvpmode_info", "NV power mode")
         out.sample("gpu_nvpmode_info", ["mode": facts.mode, "nvpmode": "mode"], 1)
@@ -81,6 +81,13 @@ public enum JetsonExposition {
         var processCount: Int
 
         static func of(_ board: SimulatedBoard) -> Facts {
+            var facts = shipped(board)
+            if let release = board.revision.release(BoardRevision.jetsonReleases(board.kind)) { (facts.jetpack, facts.l4t) = release }
+            return facts
+        }
+
+        /// As the module ships.
+        static func shipped(_ board: SimulatedBoard) -> Facts {
             switch board.kind {
             case .xavierNX:
                 Facts(machine: "NVIDIA Jetson Xavier NX (Developer kit)", jetpack: "4.6", l4t: "32.6.1",

@@ -5,7 +5,10 @@ import Foundation
 public enum NvidiaSMIExposition {
     public static func render(_ board: SimulatedBoard, at time: Double) -> String {
         var out = Writer()
-        let uuid = String(format: "%08x", 0x5e9b_2a71 &+ UInt32(truncatingIfNeeded: board.ordinal * 7919)) + "-c04d-4f3e-9a18-6d2f7b3c8e45"
+        // A swapped board is another GPU: another UUID and serial.
+        let uuid = String(format: "%08x", 0x5e9b_2a71 &+ UInt32(truncatingIfNeeded: board.ordinal * 7919 + board.revision.swaps * 104_729))
+            + "-c04d-4f3e-9a18-6d2f7b3c8e45"
+        let driver = board.revision.release(BoardRevision.drivers(board.kind)) ?? "595.80"
         let load = (board.wave(time, low: 0, high: 1, period: 150) * 100).rounded() / 100
         let used = (board.wave(time, low: 0.8e9, high: 3.5e10, period: 600) / 1_048_576).rounded() * 1_048_576
         let appMemory = [(20_037, used * 0.45), (20_038, used * 0.55)].map { ($0.0, ($0.1 / 1_048_576).rounded() * 1_048_576) }
@@ -33,8 +36,8 @@ public enum NvidiaSMIExposition {
             writer.family("nvidia_smi_gpu_info", "A metric with a constant '1' value labeled by gpu uuid, name, driver_model_current, driver_model_pending, vbios_version, driver_version.")
             writer.sample("nvidia_smi_gpu_info", [
                 ("compute_cap", "8.9"), ("cuda_version", "13.2"), ("driver_model_current", "[N/A]"), ("driver_model_pending", "[N/A]"),
-                ("driver_version", "595.80"), ("index", "0"), ("name", "NVIDIA L40S"), ("pci_bus_id", "00000000:01:00.0"),
-                ("pci_sub_device_id", "0x185110DE"), ("serial", String(1_654_123_018_297 + board.ordinal)), ("uuid", uuid),
+                ("driver_version", driver), ("index", "0"), ("name", "NVIDIA L40S"), ("pci_bus_id", "00000000:01:00.0"),
+                ("pci_sub_device_id", "0x185110DE"), ("serial", String(1_654_123_018_297 + board.ordinal + board.revision.swaps * 104_729)), ("uuid", uuid),
                 ("vbios_version", "95.02.66.00.02"),
             ], "1")
         }))

@@ -10,7 +10,9 @@ import ServiceLifecycle
 /// keeps serving its last push.
 struct Pusher: Service {
     let gateway: URL
-    let boards: [SimulatedBoard]
+    /// The boards that push, by node; their pages are rendered as they are at each push.
+    let boards: [String]
+    let fleet: SimulatedFleet
     let nodeExporter: Bool
     let interval: Duration
     let stopAfter: Duration
@@ -33,11 +35,11 @@ struct Pusher: Service {
         var stopped: String?
         while !Task.isCancelledOrShuttingDown {
             if stopped == nil, ContinuousClock.now - started >= stopAfter, let first = boards.first {
-                stopped = first.node
-                logger.notice("\(first.node) stops pushing; the Pushgateway keeps serving its last push", metadata: ["node": "\(first.node)"])
+                stopped = first
+                logger.notice("\(first) stops pushing; the Pushgateway keeps serving its last push", metadata: ["node": "\(first)"])
             }
             let now = Date().timeIntervalSince1970
-            for board in boards where board.node != stopped {
+            for board in boards.compactMap(fleet.board) where board.node != stopped {
                 for group in groups(board) { await push(group.render(now), job: group.job, node: board.node) }
             }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }

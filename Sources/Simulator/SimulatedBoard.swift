@@ -55,6 +55,8 @@ public struct SimulatedBoard: Sendable, Hashable {
     public let ordinal: Int
     /// Its faults come and go (`Fault`).
     public var faults = false
+    /// What was upgraded or swapped on it while running.
+    public var revision = BoardRevision()
 
     public init(node: String, kind: Kind, ordinal: Int, faults: Bool = false) {
         self.node = node

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import Synchronization
 
 /// The simulated fleet exporter: `/nodes/<node>/metrics` per board, `/targets` for Prometheus' http_sd.
@@ -26,6 +27,9 @@ public struct SimulatorConfiguration: Sendable {
     public var outages: [Outage] = []
     /// Faults that come and go on every board (`Fault`).
     public var faults = false
+    /// Every this often one more board is upgraded or swapped (`FleetChanger`); nil: only when asked
+    /// (`POST /nodes/<node>/upgrade`, `/swap`).
+    public var changesEvery: Duration?
 
     public init() {}
 }
@@ -39,6 +43,7 @@ public enum SimulatorServer {
                              onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
         let fleet = SimulatedBoard.fleet(count: configuration.boards, mix: configuration.mix, faults: configuration.faults)
         let boards = Dictionary(uniqueKeysWithValues: fleet.map { ($0.node, $0) })
+        let current = SimulatedFleet(fleet)
         let pushed = configuration.pushGateway == nil ? [] : Array(fleet.suffix(max(0, configuration.pushBoards)))
         let pushedNodes = Set(pushed.map(\.node))
         var fixtures: [String: String] = [:]
@@ -84,8 +89,18 @@ public enum SimulatorServer {
             let body = try JSONEncoder().encode(groups)
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
         }
+        // A board upgraded or swapped while running: its page changes from the next scrape or push on.
+        for change in [SimulatedFleet.Change.upgrade, .swap] {
+            router.post("nodes/{node}/\(change.rawValue)") { _, context -> Response in
+                let node = context.parameters.get("node") ?? ""
+                guard let revision = current.apply(change, to: node) else { throw HTTPError(.notFound, message: "no simulated node \(node)") }
+                logger.notice("\(node): \(change == .upgrade ? "upgraded" : "swapped")", metadata: ["node": "\(node)"])
+                let body = try JSONEncoder().encode(revision)
+                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+            }
+        }
         router.get("nodes/{node}/node-exporter/metrics") { _, context -> Response in
-            guard configuration.nodeExporter, let board = boards[context.parameters.get("node") ?? ""] else {
+            guard configuration.nodeExporter, let board = current.board(context.parameters.get("node") ?? "") else {
                 throw HTTPError(.notFound, message: "no simulated node-exporter here")
             }
             try reachable(board.node)
@@ -97,7 +112,7 @@ public enum SimulatorServer {
             let text: String
             if let fixture = replayed[node] {
                 text = fixture
-            } else if let board = boards[node] {
+            } else if let board = current.board(node) {
                 text = board.render(at: Date().timeIntervalSince1970)
             } else {
                 throw HTTPError(.notFound, message: "no simulated node \(node)")
@@ -105,13 +120,15 @@ public enum SimulatorServer {
             return exposition(text)
         }
         let pusher = configuration.pushGateway.map { gateway in
-            Pusher(gateway: gateway, boards: pushed, nodeExporter: configuration.nodeExporter, interval: configuration.pushInterval,
-                   stopAfter: configuration.stopPushingAfter, logger: logger)
+            Pusher(gateway: gateway, boards: pushed.map(\.node), fleet: current, nodeExporter: configuration.nodeExporter,
+                   interval: configuration.pushInterval, stopAfter: configuration.stopPushingAfter, logger: logger)
         }
+        let changer = configuration.changesEvery.map { FleetChanger(fleet: current, interval: $0, logger: logger) }
+        let services: [any Service] = (pusher.map { [$0] } ?? []) + (changer.map { [$0] } ?? [])
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ks-edge-gpu-simulator"),
-            services: pusher.map { [$0] } ?? [],
+            services: services,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
                 boundPort.withLock { $0 = port }

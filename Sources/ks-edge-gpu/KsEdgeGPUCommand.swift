@@ -191,6 +191,8 @@ struct Simulate: AsyncParsableCommand {
         discussion: """
             Jetson boards cycle through Xavier NX, AGX Orin (seed collector) and Orin Nano (variant); dcgm nodes are \
             servers with two A100s (one used by a pod), nvidia-smi nodes servers with one L40S. Values move over time. GET /targets lists every node in Prometheus http_sd format; GET /nodes/<node>/metrics is a node's page.
+            POST /nodes/<node>/upgrade moves a board to its next JetPack (a server to its next driver); POST /nodes/<node>/swap \
+            puts another board under the node's name (a new serial; on a server, GPU 1 replaced).
             """)
 
     @Option(help: "Address to listen on") var host = "127.0.0.1"
@@ -212,6 +214,8 @@ struct Simulate: AsyncParsableCommand {
     var outages: [String] = []
     @Flag(help: "Faults come and go on every board, two minutes in every ten: a Jetson at 99.5 °C, a dcgm-exporter server throttling for heat with an XID, an nvidia_gpu_exporter server throttling")
     var faults = false
+    @Option(help: "Every this often one more board is upgraded or swapped, upgrades and swaps taking turns (e.g. 2m), so the board ledger shows changes")
+    var changesEvery: String?
 
     func validate() throws {
         guard SimulatedBoard.parseMix(mix) != nil else {
@@ -224,6 +228,11 @@ struct Simulate: AsyncParsableCommand {
             }
         }
         guard pushBoards >= 0 else { throw ValidationError("--push-boards must not be negative") }
+        if let changesEvery {
+            do {
+                guard try DurationText.parse(changesEvery) >= .seconds(1) else { throw ValidationError("--changes-every must be at least 1s") }
+            } catch let error as DurationText.Invalid { throw ValidationError("--changes-every \(changesEvery): \(error)") }
+        }
         for (flag, text) in [("--push-interval", pushInterval), ("--stop-pushing-after", stopPushingAfter)] {
             do { _ = try DurationText.parse(text) } catch { throw ValidationError("\(flag) \(text): \(error)") }
         }
@@ -253,6 +262,7 @@ struct Simulate: AsyncParsableCommand {
         configuration.stopPushingAfter = try DurationText.parse(stopPushingAfter)
         configuration.outages = try outages.map { try Outage.parse($0, duration: DurationText.parse) }
         configuration.faults = faults
+        configuration.changesEvery = try changesEvery.map { try DurationText.parse($0) }
         for fixture in fixtures {
             let parts = fixture.split(separator: "=", maxSplits: 1)
             configuration.fixtures[String(parts[0])] = String(parts[1])

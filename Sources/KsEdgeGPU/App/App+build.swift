@@ -63,7 +63,9 @@ public func buildApplication<Source: MetricsSource & PrometheusForwarder>(
         corsOrigin: configuration.corsOrigin,
         logger: logger)
 
-    let refresh = InventoryRefreshService(context: context, interval: configuration.refreshInterval)
+    let refresh = InventoryRefreshService(context: context, interval: configuration.refreshInterval,
+                                          ledger: LedgerSettings(retention: configuration.ledgerRetention, goneAfter: configuration.ledgerGoneAfter),
+                                          fleetIndex: { fleetIndex.current })
     return Application(
         router: router,
         // Idle keep-alive connections, and clients too slow to send their request, are closed; a response in progress
@@ -123,8 +125,11 @@ func buildRouter<Source: MetricsSource, Store: InventoryStore>(
     // /health, /ready, /metrics, /openapi.yaml and the page stay open; the data routes need a credential (--auth).
     health.addRoutes(to: router)
     let auth = AuthMiddleware<BasicRequestContext>(authenticator: authenticator)
-    nodes.addRoutes(to: router.group("edge").add(middleware: auth))
-    KubeSphereController(nodes: nodes).addRoutes(to: router.group(RouterPath(KubeSphereController<Source, Store>.path)).add(middleware: auth))
+    let edge = router.group("edge").add(middleware: auth)
+    nodes.addRoutes(to: edge)
+    let kubesphere = router.group(RouterPath(KubeSphereController<Source, Store>.path)).add(middleware: auth)
+    KubeSphereController(nodes: nodes).addRoutes(to: kubesphere)
+    for group in [edge, kubesphere] { LedgerController(store: nodes.snapshots.context.store).addRoutes(to: group) }
     passThrough.addRoutes(to: router.group("api/v1").add(middleware: auth))
     let document = ByteBuffer(bytes: BuiltInFiles.openAPIDocument)
     router.get("openapi.yaml") { _, _ in

@@ -15,6 +15,10 @@ public struct ServeConfiguration: Sendable {
     /// The node label of node-exporter's series.
     public var nodeExporterNodeLabel = LabelName.instance
     public var refreshInterval: Duration = .seconds(30)
+    /// How long ledger events are kept.
+    public var ledgerRetention: Duration = .seconds(365 * 86_400)
+    /// How long a board may send no series before it is `gone`; also how far back a change's first sample is searched.
+    public var ledgerGoneAfter: Duration = .seconds(86_400)
     /// The whole deadline of one Prometheus call, connect included.
     public var prometheusTimeout: Duration = .seconds(10)
     /// Largest Prometheus answer read into memory; a larger one is cut off and the call fails.

@@ -24,7 +24,7 @@ public struct ServeSetting: Sendable, Hashable {
     public static let all: [ServeSetting] = [
         prometheusURL, host, port, database, nodeLabel, dcgmNodeLabel, nvidiaSMINodeLabel, nodeExporterNodeLabel, refreshInterval,
         prometheusTimeout, prometheusMaxResponse, scrapeInterval, pushInterval, fleetInterval, cacheTTL, migrations, publicDirectory, logLevel, logFormat, corsOrigin, idleTimeout, shutdownGrace, auth, authTokenFile, jwtSecretFile,
-        passThroughAllow, gpuHot, boardHot,
+        passThroughAllow, gpuHot, boardHot, ledgerRetention, ledgerGoneAfter,
     ]
 
     public static let prometheusURL = setting("prometheus.url", "prometheus-url", "Prometheus base URL", \.prometheusURL,
@@ -132,6 +132,12 @@ public struct ServeSetting: Sendable, Hashable {
         return .success(patterns)
     }
 
+    public static let ledgerRetention = duration("ledger.retention", "ledger-retention",
+                                                 "How long the board ledger keeps events; older ones are pruned in small batches",
+                                                 \.ledgerRetention, minimum: .seconds(3600))
+    public static let ledgerGoneAfter = duration("ledger.gone.after", "ledger-gone-after",
+                                                 "How long a board may send no series before the ledger records it gone",
+                                                 \.ledgerGoneAfter, minimum: .seconds(60))
     public static let gpuHot = temperatures("gpu.hot", "gpu-hot", "A discrete GPU's temperature, °C, from which it is a warning and a critical problem",
                                             \.thresholds.gpuHot)
     public static let boardHot = temperatures("board.hot", "board-hot", "Any Jetson sensor's temperature, °C, from which it is a warning and a critical problem",

@@ -18,20 +18,25 @@ public struct BoardRecord: Codable, Sendable, Hashable, FetchableRecord, Persist
     public var serialNumber: String?
     public var nvpmode: String?
     public var driverVersion: String?
+    /// Its GPUs as last described (stored as JSON); nil in rows written before the ledger.
+    public var gpus: [InventoryList.GPU]?
     public var firstSeen: Date
     public var lastSeen: Date
+    /// The newest sample time at which its description was what the ledger holds; nil keeps the stored one on upsert.
+    public var agreedAt: Date?
 
     enum CodingKeys: String, CodingKey {
-        case node, exporter, model, jetpack, l4t, soc, codename, module, board, nvpmode
+        case node, exporter, model, jetpack, l4t, soc, codename, module, board, nvpmode, gpus
         case cudaArch = "cuda_arch"
         case serialNumber = "serial_number"
         case driverVersion = "driver_version"
         case firstSeen = "first_seen"
         case lastSeen = "last_seen"
+        case agreedAt = "agreed_at"
     }
 
     /// A board as observed at `seen`; `firstSeen` is kept from the stored row on upsert.
-    public init(node: String, exporter: ExporterKind, board: NodeGPU.Board, seen: Date) {
+    public init(node: String, exporter: ExporterKind, board: NodeGPU.Board, gpus: [InventoryList.GPU]? = nil, seen: Date) {
         self.node = node
         self.exporter = exporter
         model = board.model
@@ -45,8 +50,15 @@ public struct BoardRecord: Codable, Sendable, Hashable, FetchableRecord, Persist
         serialNumber = board.serialNumber
         nvpmode = board.nvpmode
         driverVersion = board.driverVersion
+        self.gpus = gpus
         firstSeen = seen
         lastSeen = seen
+    }
+
+    /// The inventory's view of this row.
+    public var item: InventoryList.Item {
+        InventoryList.Item(node: node, exporter: exporter, model: model, module: module, serialNumber: serialNumber, jetpack: jetpack,
+                           l4t: l4t, driverVersion: driverVersion, nvpmode: nvpmode, gpus: gpus ?? [], firstSeen: firstSeen, lastSeen: lastSeen)
     }
 
     /// The contract's view of this row.

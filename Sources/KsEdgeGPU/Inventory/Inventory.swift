@@ -10,6 +10,8 @@ import Synchronization
 public final class Inventory: InventoryStore {
     let pool: DatabasePool
     private let boardsByNode = Mutex<[String: BoardRecord]>([:])
+    /// The ledger's facts per node, read once and written through like the boards.
+    let factsByNode = Mutex<[String: [LedgerFact: String]]>([:])
     /// For `/metrics`: how long each committed write took, and how many boards the inventory holds.
     private let writeTimer = Timer(label: "ks_edge_gpu_sqlite_write_seconds", preferredDisplayUnit: .seconds)
     private let boardCount = Gauge(label: "ks_edge_gpu_inventory_boards")
@@ -46,8 +48,12 @@ public final class Inventory: InventoryStore {
     /// A file that cannot be used stops here with a `DatabaseProblem` naming it; it is never reset.
     public init(path: String, migrations: [Migration], logger: Logger) throws {
         pool = try Self.open(path, migrations: migrations, logger: logger)
-        let stored = try pool.read { try BoardRecord.fetchAll($0) }
+        // A file opened with older migrations (`--migrations`) has no ledger.
+        let (stored, facts) = try pool.read { db in
+            (try BoardRecord.fetchAll(db), try db.tableExists(FactRecord.databaseTableName) ? try FactRecord.fetchAll(db) : [])
+        }
         boardsByNode.withLock { $0 = Dictionary(stored.map { ($0.node, $0) }, uniquingKeysWith: { first, _ in first }) }
+        factsByNode.withLock { $0 = FactRecord.grouped(facts) }
         boardCount.record(stored.count)
     }
 
@@ -141,7 +147,7 @@ public final class Inventory: InventoryStore {
 
     /// Writes are serialised by SQLite but their callers may resume in any order: a row is remembered only if it is
     /// not older than the one in memory, so memory never goes back to a `lastSeen` the file has moved past.
-    private func remember(_ stored: [BoardRecord]) {
+    func remember(_ stored: [BoardRecord]) {
         let count = boardsByNode.withLock { boards in
             Self.merge(stored, into: &boards)
             return boards.count
@@ -150,7 +156,7 @@ public final class Inventory: InventoryStore {
     }
 
     /// One write transaction, timed from asking for the writer to its commit.
-    private func timedWrite<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func timedWrite<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let start = ContinuousClock.now
         let result = try await pool.write(updates)
         writeTimer.record(duration: ContinuousClock.now - start)
@@ -163,14 +169,18 @@ public final class Inventory: InventoryStore {
         }
     }
 
-    /// Inserts or updates the board; `first_seen` is never overwritten and `last_seen` never moves back.
-    /// Returns the row as stored.
-    private static func upsert(_ board: BoardRecord, in db: Database) throws -> BoardRecord {
+    /// Inserts or updates the board; `first_seen` is never overwritten, `last_seen` and `agreed_at` never move back,
+    /// and GPUs not described (a snapshot's write) are kept. Returns the row as stored.
+    static func upsert(_ board: BoardRecord, in db: Database) throws -> BoardRecord {
         let lastSeen = Column(BoardRecord.CodingKeys.lastSeen)
+        let agreedAt = Column(BoardRecord.CodingKeys.agreedAt)
+        let gpus = Column(BoardRecord.CodingKeys.gpus)
         return try board.upsertAndFetch(db, onConflict: ["node"]) { excluded in
             [
                 Column(BoardRecord.CodingKeys.firstSeen).noOverwrite,
                 lastSeen.set(to: SQL("max(\(lastSeen), \(excluded[lastSeen]))")),
+                agreedAt.set(to: SQL("max(coalesce(\(agreedAt), \(excluded[agreedAt])), coalesce(\(excluded[agreedAt]), \(agreedAt)))")),
+                gpus.set(to: SQL("coalesce(\(excluded[gpus]), \(gpus))")),
             ]
         }
     }

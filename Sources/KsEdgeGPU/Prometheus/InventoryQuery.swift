@@ -19,7 +19,27 @@ public struct InventoryQuery: Sendable {
         public var node: String
         public var exporter: ExporterKind
         public var board: NodeGPU.Board
+        /// Each physical GPU once (a MIG instance's series repeat their GPU's model and UUID).
+        public var gpus: [InventoryList.GPU]
         public var seen: Date
+
+        public init(node: String, exporter: ExporterKind, board: NodeGPU.Board, gpus: [InventoryList.GPU] = [], seen: Date) {
+            self.node = node
+            self.exporter = exporter
+            self.board = board
+            self.gpus = gpus
+            self.seen = seen
+        }
+    }
+
+    /// How `series` (one node's, of the exporters' inventory families) describe the board; nil when no exporter's.
+    public func board(of node: String, _ series: [Series], seen: Date) -> Board? {
+        guard let (exporter, readings) = queries.exporters.describe(series) else { return nil }
+        var gpus: [InventoryList.GPU] = []
+        for gpu in readings.gpus where !gpus.contains(where: { $0.index == gpu.index }) {
+            gpus.append(InventoryList.GPU(index: gpu.index, name: gpu.name, uuid: gpu.uuid))
+        }
+        return Board(node: node, exporter: exporter.kind, board: readings.board, gpus: gpus, seen: seen)
     }
 
     /// One board per node with a valid name, sorted by node.
@@ -39,10 +59,8 @@ public struct InventoryQuery: Sendable {
         }
         return byNode.compactMap { node, entries in
             // Values are sample times, so only the board and the exporter are taken from the readings.
-            guard let scraped = entries.compactMap({ $0.latest?.value }).filter(\.isFinite).max(),
-                  let (exporter, readings) = queries.exporters.describe(entries) else { return nil }
-            let seen = pushedAt[node] ?? scraped
-            return Board(node: node, exporter: exporter.kind, board: readings.board, seen: Date(timeIntervalSince1970: seen))
+            guard let scraped = entries.compactMap({ $0.latest?.value }).filter(\.isFinite).max() else { return nil }
+            return board(of: node, entries, seen: Date(timeIntervalSince1970: pushedAt[node] ?? scraped))
         }
         .sorted { $0.node < $1.node }
     }

@@ -2,15 +2,19 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Every `interval`, reads the identity metrics of all nodes in one query and upserts the board inventory.
-/// Runs beside the HTTP server in the application's ServiceGroup and stops on graceful shutdown.
+/// Every `interval`, reads the identity metrics of all nodes in one query, upserts the board inventory and records what
+/// changed in the board ledger, then prunes the ledger's oldest events. Runs beside the HTTP server in the
+/// application's ServiceGroup and stops on graceful shutdown.
 public struct InventoryRefreshService<Source: MetricsSource, Store: InventoryStore>: Service {
     let context: GPUContext<Source, Store>
     let interval: Duration
+    let ledger: BoardLedger<Source, Store>
 
-    public init(context: GPUContext<Source, Store>, interval: Duration) {
+    public init(context: GPUContext<Source, Store>, interval: Duration, ledger: LedgerSettings = LedgerSettings(),
+                fleetIndex: @escaping @Sendable () -> FleetIndex? = { nil }) {
         self.context = context
         self.interval = interval
+        self.ledger = BoardLedger(context: context, settings: ledger, fleetIndex: fleetIndex)
     }
 
     public func run() async throws {
@@ -31,10 +35,17 @@ public struct InventoryRefreshService<Source: MetricsSource, Store: InventorySto
     public func refreshOnce() async -> Int {
         let query = context.queries.inventory
         do {
-            let boards = query.decode(try await context.source.query(query.promQL)).map(BoardRecord.init(observed:))
-            try await context.store.upsert(boards)
+            let boards = query.decode(try await context.source.query(query.promQL))
+            let written = try await ledger.record(boards)
+            let pruned = try await ledger.prune()
             FreedMemory.giveBack()
-            context.logger.debug("inventory refreshed", metadata: ["boards": "\(boards.count)"])
+            context.logger.debug("inventory refreshed", metadata: ["boards": "\(boards.count)", "events": "\(written.events.count)", "pruned": "\(pruned)"])
+            for event in written.events {
+                context.logger.info("board changed", metadata: [
+                    "node": "\(event.node)", "kind": "\(event.kind.rawValue)", "old": "\(event.old ?? "-")", "new": "\(event.new ?? "-")",
+                    "observedAt": "\(RFC3339.format(event.observedAt))",
+                ])
+            }
             return boards.count
         } catch UpstreamError.cancelled {
             return 0
@@ -47,8 +58,3 @@ public struct InventoryRefreshService<Source: MetricsSource, Store: InventorySto
     }
 }
 
-extension BoardRecord {
-    init(observed: InventoryQuery.Board) {
-        self.init(node: observed.node, exporter: observed.exporter, board: observed.board, seen: observed.seen)
-    }
-}

@@ -38,10 +38,12 @@ import Testing
         let directory = try TemporaryDirectory()
         let path = directory.file("inventory.sqlite")
         try await populated(path)
-        // Overwrite the middle of the file, past the header: SQLite itself opens it without complaint.
+        // Overwrite a whole page of the boards' (written last, so near the end), past the header: SQLite itself opens
+        // it without complaint.
         var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
-        let middle = bytes.count / 2
-        bytes.replaceSubrange(middle..<(middle + 2048), with: Data(repeating: 0xA5, count: 2048))
+        let page = 4096
+        let damaged = (bytes.count / page - 2) * page
+        bytes.replaceSubrange(damaged..<(damaged + page), with: Data(repeating: 0xA5, count: page))
         try bytes.write(to: URL(fileURLWithPath: path))
         try expectRefused(path, .corrupt)
     }

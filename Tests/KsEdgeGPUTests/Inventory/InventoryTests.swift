@@ -64,7 +64,7 @@ import Testing
         // Commits are synced in full (2), not GRDB's NORMAL (1) for WAL, which a power cut could undo.
         let synchronous = try await inventory.pool.write { try Int.fetchOne($0, sql: "PRAGMA synchronous") }
         #expect(synchronous == 2)
-        #expect(applied == ["0001_create_board.sql", "0002_create_snapshot.sql", "0003_add_board_driver_version.sql"])
+        #expect(applied == ["0001_create_board.sql", "0002_create_snapshot.sql", "0003_add_board_driver_version.sql", "0004_create_board_ledger.sql"])
     }
 }
 

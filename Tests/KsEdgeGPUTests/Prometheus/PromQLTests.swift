@@ -64,7 +64,11 @@ import Testing
         #expect(text.contains(#"irate(\#(idle)[60s]) unless on (instance, job) \#(pushTimes)"#))
         #expect(text.contains(#"increase(\#(idle)[135s]) / on (instance, job) group_left () (max by (instance, job) (increase(\#(pushTimes)[135s])) > 0)"#))
         #expect(text.contains(#"label_replace(\#(idle), "ks_family", "node_cpu_seconds_total", "", "")"#))
-        #expect(selectors(text).count == 20)
+        // dcgm-exporter's thermal violation counter as a rate, the same way.
+        let violation = #"{ks_edge_gpu_source="",instance="edge-nx-01",__name__="DCGM_FI_DEV_THERMAL_VIOLATION"}"#
+        #expect(text.contains(#"irate(\#(violation)[60s])"#))
+        #expect(text.contains(#""ks_family", "DCGM_FI_DEV_THERMAL_VIOLATION:percent""#))
+        #expect(selectors(text).count == 24)
         #expect(selectors(text).allSatisfy { $0.contains(#"instance="edge-nx-01""#) })
     }
 

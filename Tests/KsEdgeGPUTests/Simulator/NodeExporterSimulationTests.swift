@@ -62,7 +62,7 @@ import Testing
     /// 0.5-3.5 MB/s received).
     @Test func pushedPagesAdvanceTheirCountersBetweenPushes() throws {
         let board = SimulatedBoard(node: "n", kind: .orinNano, ordinal: 2)
-        let pusher = Pusher(gateway: try #require(URL(string: "http://127.0.0.1:1")), boards: [board], nodeExporter: true,
+        let pusher = Pusher(gateway: try #require(URL(string: "http://127.0.0.1:1")), boards: [board.node], fleet: SimulatedFleet([board]), nodeExporter: true,
                             interval: .seconds(10), stopAfter: .seconds(60), logger: TestApp.logger)
         let host = try #require(pusher.groups(board).first { $0.job == "node-exporter" })
         let (first, second) = (1_795_432_000.0, 1_795_432_010.0)

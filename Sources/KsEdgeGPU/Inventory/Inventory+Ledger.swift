@@ -1,0 +1,196 @@
+import Foundation
+import GRDB
+
+/// The board ledger's part of the SQLite inventory: events, and the facts the next refresh compares with.
+extension Inventory {
+    public func ledgerFacts() async throws -> [String: [LedgerFact: String]] {
+        factsByNode.withLock { $0 }
+    }
+
+    /// One refresh's boards, events and facts in one transaction: a refresh killed half-way leaves the file as before
+    /// it, and the next one finds the same changes again at the same times (an event already there is not added twice).
+    public func recordLedger(_ write: LedgerWrite) async throws {
+        let stored = try await timedWrite { db in
+            let rows = try write.boards.map { try Self.upsert($0, in: db) }
+            for event in write.events { try BoardEventRecord(event).insert(db, onConflict: .ignore) }
+            for (node, facts) in write.facts {
+                for (fact, value) in facts {
+                    if let value {
+                        // Plain SQL: GRDB's upsert asks for a rowid, which a WITHOUT ROWID table has not.
+                        try db.execute(sql: """
+                            INSERT INTO board_fact (node, fact, value) VALUES (?, ?, ?)
+                            ON CONFLICT (node, fact) DO UPDATE SET value = excluded.value
+                            """, arguments: [node, fact.key, value])
+                    } else {
+                        try db.execute(sql: "DELETE FROM board_fact WHERE node = ? AND fact = ?", arguments: [node, fact.key])
+                    }
+                }
+            }
+            return rows
+        }
+        remember(stored)
+        factsByNode.withLock { known in
+            for (node, facts) in write.facts {
+                for (fact, value) in facts { known[node, default: [:]][fact] = value }
+                if known[node]?.isEmpty == true { known[node] = nil }
+            }
+        }
+    }
+
+    /// The events `query` selects, newest first, one page of them, and how many it selects in all.
+    public func events(_ query: EventQuery) async throws -> EventList {
+        try await pool.read { db in
+            let (condition, arguments) = query.condition
+            let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM board_event WHERE \(condition)", arguments: arguments) ?? 0
+            var page = arguments
+            page += [query.limit ?? -1, query.offset]
+            let rows = try BoardEventRecord.fetchAll(db, sql: """
+                SELECT * FROM board_event WHERE \(condition)
+                ORDER BY observed_at DESC, node, kind, subject LIMIT ? OFFSET ?
+                """, arguments: page)
+            return EventList(items: rows.compactMap(\.event), totalItems: count)
+        }
+    }
+
+    /// Deletes up to `limit` events older than `before`, oldest first, in one short write; how many it deleted.
+    /// Pruning a long history is many of these, so requests and refreshes are never held up behind one long write.
+    public func pruneEvents(before: Date, limit: Int) async throws -> Int {
+        let cutoff = BoardEventRecord.milliseconds(before)
+        return try await timedWrite { db in
+            try db.execute(sql: """
+                DELETE FROM board_event WHERE (node, observed_at, kind, subject) IN (
+                    SELECT node, observed_at, kind, subject FROM board_event WHERE observed_at < ? ORDER BY observed_at LIMIT ?)
+                """, arguments: [cutoff, limit])
+            return db.changesCount
+        }
+    }
+}
+
+/// What one refresh writes: every board seen, the events it confirmed, and the facts that changed (nil: forgotten).
+public struct LedgerWrite: Sendable {
+    public var boards: [BoardRecord]
+    public var events: [BoardEvent]
+    public var facts: [String: [LedgerFact: String?]]
+
+    public init(boards: [BoardRecord] = [], events: [BoardEvent] = [], facts: [String: [LedgerFact: String?]] = [:]) {
+        self.boards = boards
+        self.events = events
+        self.facts = facts
+    }
+}
+
+/// Which events to read: one node's or the fleet's, of some kinds, within a time range, a page of them.
+public struct EventQuery: Sendable, Hashable {
+    public var node: String?
+    public var kinds: Set<BoardEventKind> = []
+    /// From `since` (inclusive) to `until` (exclusive).
+    public var since: Date?
+    public var until: Date?
+    public var offset = 0
+    /// nil: every event selected.
+    public var limit: Int?
+
+    public init(node: String? = nil, kinds: Set<BoardEventKind> = [], since: Date? = nil, until: Date? = nil, offset: Int = 0, limit: Int? = nil) {
+        self.node = node
+        self.kinds = kinds
+        self.since = since
+        self.until = until
+        self.offset = offset
+        self.limit = limit
+    }
+
+    /// The WHERE clause and its arguments; values are always bound, never spliced.
+    var condition: (String, StatementArguments) {
+        var clauses = ["1"]
+        var arguments: StatementArguments = []
+        if let node {
+            clauses.append("node = ?")
+            arguments += [node]
+        }
+        if !kinds.isEmpty {
+            let sorted = kinds.map(\.rawValue).sorted()
+            clauses.append("kind IN (\(Array(repeating: "?", count: sorted.count).joined(separator: ", ")))")
+            arguments += StatementArguments(sorted)
+        }
+        if let since {
+            clauses.append("observed_at >= ?")
+            arguments += [BoardEventRecord.milliseconds(since)]
+        }
+        if let until {
+            clauses.append("observed_at < ?")
+            arguments += [BoardEventRecord.milliseconds(until)]
+        }
+        return (clauses.joined(separator: " AND "), arguments)
+    }
+}
+
+/// A row of `board_event`.
+struct BoardEventRecord: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "board_event"
+
+    var node: String
+    /// Milliseconds since the Unix epoch: the sample's own precision, compared exactly.
+    var observedAt: Int64
+    var kind: String
+    var subject: String
+    var old: String?
+    var new: String?
+    var gpu: Int?
+    var sensor: String?
+    var severity: String?
+
+    enum CodingKeys: String, CodingKey {
+        case node, kind, subject, old, new, gpu, sensor, severity
+        case observedAt = "observed_at"
+    }
+
+    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+
+    init(_ event: BoardEvent) {
+        node = event.node
+        observedAt = Self.milliseconds(event.observedAt)
+        kind = event.kind.rawValue
+        subject = Self.subject(event)
+        old = event.old
+        new = event.new
+        gpu = event.gpu
+        sensor = event.sensor
+        severity = event.severity?.rawValue
+    }
+
+    /// What the event concerns besides the board: its GPU, or its problem (code, severity, GPU, sensor).
+    static func subject(_ event: BoardEvent) -> String {
+        switch event.kind {
+        case .problemOpened, .problemClosed:
+            [event.new ?? event.old ?? "", event.severity?.rawValue ?? "", event.gpu.map(String.init) ?? "", event.sensor ?? ""].joined(separator: "/")
+        default:
+            event.gpu.map(String.init) ?? ""
+        }
+    }
+
+    /// Nil for a kind this version does not know.
+    var event: BoardEvent? {
+        BoardEventKind(rawValue: kind).map { kind in BoardEvent(node: node, kind: kind, old: old, new: new,
+                   observedAt: Date(timeIntervalSince1970: Double(observedAt) / 1000), gpu: gpu, sensor: sensor,
+                   severity: severity.flatMap(Severity.init(rawValue:))) }
+    }
+}
+
+/// A row of `board_fact`.
+struct FactRecord: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "board_fact"
+
+    var node: String
+    var fact: String
+    var value: String
+
+    /// Per node, its facts; keys this version does not know are left out.
+    static func grouped(_ records: [FactRecord]) -> [String: [LedgerFact: String]] {
+        var facts: [String: [LedgerFact: String]] = [:]
+        for record in records {
+            guard let fact = LedgerFact(key: record.fact) else { continue }
+            facts[record.node, default: [:]][fact] = record.value
+        }
+        return facts
+    }
+}

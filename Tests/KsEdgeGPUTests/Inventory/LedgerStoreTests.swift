@@ -1,0 +1,118 @@
+import Foundation
+import GRDB
+import Testing
+@testable import KsEdgeGPU
+
+/// The ledger's SQLite tables: an event is recorded once however often it is written, facts come back after reopening,
+/// events are read newest first with filters and pages, pruning goes in small batches, and an older file upgrades in
+/// place with its boards.
+@Suite struct LedgerStoreTests {
+    let t0 = Date(timeIntervalSince1970: 1_800_000_000.123)
+
+    func open(_ path: String, migrations: String = Fixtures.migrations) throws -> Inventory {
+        try Inventory(path: path, migrationsDirectory: migrations, logger: TestApp.logger)
+    }
+
+    func event(_ node: String, _ kind: BoardEventKind, at seconds: Double, old: String? = nil, new: String? = nil, gpu: Int? = nil) -> BoardEvent {
+        BoardEvent(node: node, kind: kind, old: old, new: new, observedAt: t0.addingTimeInterval(seconds), gpu: gpu)
+    }
+
+    @Test func anEventWrittenTwiceIsRecordedOnceAndFactsSurviveReopening() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("ledger.sqlite")
+        let inventory = try open(path)
+        let upgrade = event("edge-1", .jetpack, at: 0, old: "5.1.2", new: "6.0")
+        let write = LedgerWrite(boards: [BoardRecord(node: "edge-1", exporter: .jetson, board: NodeGPU.Board(jetpack: "6.0"), seen: t0)],
+                                events: [upgrade], facts: ["edge-1": [.description(.jetpack): "6.0", .presence: "present"]])
+        try await inventory.recordLedger(write)
+        // A second replica's refresh, or the same one after a restart, writes the same event again.
+        try await inventory.recordLedger(write)
+        let reopened = try open(path)
+        let events = try await reopened.events(EventQuery())
+        #expect(events.items == [upgrade] && events.totalItems == 1)
+        #expect(events.items.first?.observedAt == upgrade.observedAt, "milliseconds kept")
+        #expect(try await reopened.ledgerFacts() == ["edge-1": [.description(.jetpack): "6.0", .presence: "present"]])
+        // A fact set to nil is forgotten.
+        try await reopened.recordLedger(LedgerWrite(facts: ["edge-1": [.description(.jetpack): String?.none]]))
+        #expect(try await open(path).ledgerFacts() == ["edge-1": [.presence: "present"]])
+    }
+
+    @Test func eventsAreNewestFirstFilteredAndPaged() async throws {
+        let directory = try TemporaryDirectory()
+        let inventory = try open(directory.file("ledger.sqlite"))
+        var events: [BoardEvent] = []
+        for index in 0..<30 {
+            let node = "edge-\(index % 3)"
+            events.append(event(node, index % 2 == 0 ? .jetpack : .serial, at: Double(index) * 60, new: "v\(index)"))
+        }
+        events.append(event("gpu-1", .gpuUUID, at: 5, old: "GPU-a", new: "GPU-b", gpu: 1))
+        try await inventory.recordLedger(LedgerWrite(events: events))
+        let newestFirst = events.sorted { $0.observedAt > $1.observedAt }
+
+        let all = try await inventory.events(EventQuery())
+        #expect(all.items == newestFirst && all.totalItems == 31)
+        let page = try await inventory.events(EventQuery(offset: 10, limit: 10))
+        #expect(page.items == Array(newestFirst[10..<20]) && page.totalItems == 31)
+        let node = try await inventory.events(EventQuery(node: "edge-1", kinds: [.serial]))
+        #expect(node.items == newestFirst.filter { $0.node == "edge-1" && $0.kind == .serial })
+        let window = try await inventory.events(EventQuery(since: t0.addingTimeInterval(600), until: t0.addingTimeInterval(1200)))
+        #expect(window.items == newestFirst.filter { $0.observedAt >= t0.addingTimeInterval(600) && $0.observedAt < t0.addingTimeInterval(1200) })
+        #expect(window.totalItems == 10)
+        #expect(try await inventory.events(EventQuery(node: "gpu-1")).items.first?.gpu == 1)
+    }
+
+    @Test func pruningDeletesOnlyOlderEventsInBatches() async throws {
+        let directory = try TemporaryDirectory()
+        let inventory = try open(directory.file("ledger.sqlite"))
+        try await inventory.recordLedger(LedgerWrite(events: (0..<25).map { event("edge-\($0 % 4)", .powerMode, at: Double($0), new: "m\($0)") }))
+        let cutoff = t0.addingTimeInterval(20)
+        var batches: [Int] = []
+        while true {
+            let deleted = try await inventory.pruneEvents(before: cutoff, limit: 8)
+            batches.append(deleted)
+            if deleted < 8 { break }
+        }
+        #expect(batches == [8, 8, 4])
+        let left = try await inventory.events(EventQuery())
+        #expect(left.totalItems == 5 && left.items.allSatisfy { $0.observedAt >= cutoff })
+    }
+
+    /// A file written before the ledger opens with its boards, its boards' GPUs unknown, and an empty ledger.
+    @Test func anOlderFileUpgradesInPlace() async throws {
+        // Whole seconds: GRDB keeps dates to the millisecond.
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        let directory = try TemporaryDirectory()
+        let path = directory.file("old.sqlite")
+        let older = directory.file("migrations-before-the-ledger")
+        try FileManager.default.createDirectory(atPath: older, withIntermediateDirectories: true)
+        for file in try FileManager.default.contentsOfDirectory(atPath: Fixtures.migrations) where file < "0004" {
+            try FileManager.default.copyItem(atPath: Fixtures.migrations + "/" + file, toPath: older + "/" + file)
+        }
+        try open(path, migrations: older).close()
+        // As that version wrote its boards: without the ledger's columns.
+        let queue = try DatabaseQueue(path: path)
+        try await queue.write { db in
+            try db.execute(sql: "INSERT INTO board (node, exporter, jetpack, first_seen, last_seen) VALUES ('edge-1', 'jetson', '5.1.2', ?, ?)",
+                           arguments: [t0, t0])
+        }
+        try queue.close()
+
+        let after = try open(path)
+        let board = try #require(try await after.board("edge-1"))
+        #expect(board.jetpack == "5.1.2" && board.firstSeen == t0 && board.gpus == nil && board.agreedAt == nil)
+        #expect(try await after.ledgerFacts().isEmpty)
+        #expect(try await after.events(EventQuery()).totalItems == 0)
+        // A snapshot's write (no GPUs described) keeps the GPUs a refresh stored, and agreement never moves back.
+        var described = BoardRecord(node: "edge-1", exporter: .jetson, board: NodeGPU.Board(jetpack: "5.1.2"),
+                                    gpus: [InventoryList.GPU(index: 0, name: "Orin", uuid: nil)], seen: t0.addingTimeInterval(10))
+        described.agreedAt = t0.addingTimeInterval(10)
+        try await after.recordLedger(LedgerWrite(boards: [described]))
+        try await after.saveSnapshot(NodeGPU(node: "edge-1", exporter: .jetson, status: .online, observedAt: t0.addingTimeInterval(20)),
+                                     board: BoardRecord(node: "edge-1", exporter: .jetson, board: NodeGPU.Board(jetpack: "5.1.2"), seen: t0.addingTimeInterval(20)))
+        var behind = described
+        behind.agreedAt = t0
+        try await after.recordLedger(LedgerWrite(boards: [behind]))
+        let stored = try #require(try await open(path).board("edge-1"))
+        #expect(stored.gpus == described.gpus && stored.agreedAt == t0.addingTimeInterval(10))
+    }
+}
