@@ -39,7 +39,8 @@ public struct ChangeTimeQuery: Sendable {
     public func firstShowing(_ series: [Series], where shows: (InventoryQuery.Board) -> Bool) -> Date? {
         let after = since.timeIntervalSince1970
         let spans = series.compactMap { entry -> (series: Series, first: Double, last: Double)? in
-            let points = entry.points.filter { $0.timestamp > after }
+            // A NaN ends a series (a staleness marker: VictoriaMetrics returns them among raw samples).
+            let points = entry.points.filter { $0.timestamp > after && !$0.value.isNaN }
             guard let first = points.first?.timestamp, let last = points.last?.timestamp else { return nil }
             return (Series(labels: entry.labels, points: points), first, last)
         }

@@ -22,13 +22,17 @@ public struct InventoryQuery: Sendable {
         /// Each physical GPU once (a MIG instance's series repeat their GPU's model and UUID).
         public var gpus: [InventoryList.GPU]
         public var seen: Date
+        /// Up to when this description is known to hold: the oldest of its families' newest samples (a new series can
+        /// take a moment to be searchable, while the other families' newer scrapes already are).
+        public var describedUpTo: Date
 
-        public init(node: String, exporter: ExporterKind, board: NodeGPU.Board, gpus: [InventoryList.GPU] = [], seen: Date) {
+        public init(node: String, exporter: ExporterKind, board: NodeGPU.Board, gpus: [InventoryList.GPU] = [], seen: Date, describedUpTo: Date? = nil) {
             self.node = node
             self.exporter = exporter
             self.board = board
             self.gpus = gpus
             self.seen = seen
+            self.describedUpTo = describedUpTo ?? seen
         }
     }
 
@@ -57,10 +61,16 @@ public struct InventoryQuery: Sendable {
                   let node = entry.labels[queries.nodeLabels[exporter].rawValue], NodeName.isValid(node) else { continue }
             byNode[node, default: []].append(entry)
         }
-        return byNode.compactMap { node, entries in
+        return byNode.compactMap { node, all in
+            // A value changed: the old series may still answer for a while (VictoriaMetrics keeps it until its lookback
+            // ends). Of each family, only the series of the newest scrape describe the board.
+            let newest = Dictionary(grouping: all, by: \.name).mapValues { $0.compactMap { $0.latest?.value }.max() }
+            let entries = all.filter { entry in entry.latest?.value == newest[entry.name] ?? nil }
             // Values are sample times, so only the board and the exporter are taken from the readings.
-            guard let scraped = entries.compactMap({ $0.latest?.value }).filter(\.isFinite).max() else { return nil }
-            return board(of: node, entries, seen: Date(timeIntervalSince1970: pushedAt[node] ?? scraped))
+            guard let scraped = entries.compactMap({ $0.latest?.value }).filter(\.isFinite).max(),
+                  var described = board(of: node, entries, seen: Date(timeIntervalSince1970: pushedAt[node] ?? scraped)) else { return nil }
+            if let oldest = newest.values.compactMap({ $0 }).min(), pushedAt[node] == nil { described.describedUpTo = Date(timeIntervalSince1970: oldest) }
+            return described
         }
         .sorted { $0.node < $1.node }
     }

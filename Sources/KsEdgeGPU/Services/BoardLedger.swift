@@ -59,7 +59,7 @@ public final class BoardLedger<Source: MetricsSource, Store: InventoryStore>: Se
         var write = LedgerWrite(events: events)
         write.boards = observed.map { board in
             var record = BoardRecord(node: board.node, exporter: board.exporter, board: board.board, gpus: board.gpus, seen: board.seen)
-            record.agreedAt = update.agreed[board.node]
+            record.agreedAt = update.agreed[board.node] == nil ? nil : board.describedUpTo
             return record
         }
         for change in update.changes {
