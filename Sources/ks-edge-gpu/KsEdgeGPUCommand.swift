@@ -53,6 +53,8 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong(ServeSetting.passThroughAllow.flag), help: .init(ServeSetting.passThroughAllow.help)) var passThroughAllow: String?
     @Option(name: .customLong(ServeSetting.gpuHot.flag), help: .init(ServeSetting.gpuHot.help)) var gpuHot: String?
     @Option(name: .customLong(ServeSetting.boardHot.flag), help: .init(ServeSetting.boardHot.help)) var boardHot: String?
+    @Option(name: .customLong(ServeSetting.ledgerRetention.flag), help: .init(ServeSetting.ledgerRetention.help)) var ledgerRetention: String?
+    @Option(name: .customLong(ServeSetting.ledgerGoneAfter.flag), help: .init(ServeSetting.ledgerGoneAfter.help)) var ledgerGoneAfter: String?
 
     /// The flags given, by their declaration: a setting cannot be misnamed here.
     var flags: [ServeSetting: String] {
@@ -62,7 +64,8 @@ struct Serve: AsyncParsableCommand {
             .refreshInterval: refreshInterval, .prometheusTimeout: prometheusTimeout, .prometheusMaxResponse: prometheusMaxResponse, .scrapeInterval: scrapeInterval,
             .pushInterval: pushInterval, .fleetInterval: fleetInterval, .cacheTTL: cacheTTL, .migrations: migrations,
             .publicDirectory: publicDirectory, .logLevel: logLevel, .logFormat: logFormat, .corsOrigin: corsOrigin, .idleTimeout: idleTimeout, .shutdownGrace: shutdownGrace, .auth: auth, .authTokenFile: authTokenFile, .jwtSecretFile: jwtSecretFile,
-            .passThroughAllow: passThroughAllow, .gpuHot: gpuHot, .boardHot: boardHot,
+            .passThroughAllow: passThroughAllow, .gpuHot: gpuHot, .boardHot: boardHot, .ledgerRetention: ledgerRetention,
+            .ledgerGoneAfter: ledgerGoneAfter,
         ]
         return given.compactMapValues { $0 }
     }
