@@ -16,11 +16,14 @@ struct LiveDatabaseSafetyTests {
          "--refresh-interval", "1s", "--scrape-interval", "1s", "--cache-ttl", "0s"]
     }
 
-    /// What a reader saw committed: each board's first and last sighting, and its snapshot's time.
+    /// What a reader saw committed: each board's first and last sighting, its snapshot's time, and the ledger's events
+    /// (by their key: node, time, kind and subject; and by what they changed: node, kind, subject and new value).
     struct Committed {
         var firstSeen: [String: Date] = [:]
         var lastSeen: [String: Date] = [:]
         var snapshotAt: [String: Date] = [:]
+        var events: Set<String> = []
+        var changes: [String] = []
 
         static func read(_ db: Database) throws -> Committed {
             var committed = Committed()
@@ -29,6 +32,10 @@ struct LiveDatabaseSafetyTests {
                 committed.lastSeen[board.node] = board.lastSeen
             }
             for snapshot in try SnapshotRecord.fetchAll(db) { committed.snapshotAt[snapshot.node] = snapshot.observedAt }
+            for event in try BoardEventRecord.fetchAll(db) {
+                committed.events.insert("\(event.node) \(event.observedAt) \(event.kind) \(event.subject)")
+                committed.changes.append("\(event.node) \(event.kind) \(event.subject) \(event.new ?? "-")")
+            }
             return committed
         }
 
@@ -37,7 +44,11 @@ struct LiveDatabaseSafetyTests {
             firstSeen.merge(other.firstSeen) { min($0, $1) }
             lastSeen.merge(other.lastSeen) { max($0, $1) }
             snapshotAt.merge(other.snapshotAt) { max($0, $1) }
+            events.formUnion(other.events)
         }
+
+        /// Changes recorded more than once.
+        var doubled: [String] { Dictionary(grouping: changes, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted() }
     }
 
     @Test func sigkillInTheMiddleOfWritesLosesNothingCommitted() async throws {
@@ -58,8 +69,17 @@ struct LiveDatabaseSafetyTests {
             let reader = try DatabaseQueue(path: database, configuration: { var c = Configuration(); c.readonly = true; return c }())
             var witnessed = Committed()
             var advances = 0
-            // Snapshot requests (each a write of the node's last good snapshot) race the inventory refresh each second.
+            // Snapshot requests (each a write of the node's last good snapshot) race the inventory refresh each second,
+            // while boards are swapped one after another (each a ledger event once it held two refreshes).
             try await withThrowingTaskGroup(of: Void.self) { load in
+                load.addTask {
+                    for node in Self.nodes where !Task.isCancelled {
+                        var swap = HTTPClientRequest(url: "http://127.0.0.1:\(simulatorPort)/nodes/\(node)/swap")
+                        swap.method = .POST
+                        _ = try? await HTTPClient.shared.execute(swap, timeout: .seconds(5))
+                        try? await Task.sleep(for: .milliseconds(150))
+                    }
+                }
                 for worker in 0..<8 {
                     load.addTask {
                         var index = worker
@@ -72,7 +92,8 @@ struct LiveDatabaseSafetyTests {
                 }
                 // Until the writes have moved the newest sighting on a few times, stored some snapshots, and every board
                 // has been committed once (a refresh on a loaded machine can miss a board whose scrape failed) (bounded).
-                for _ in 0..<1500 where advances < 4 || witnessed.snapshotAt.count < 20 || witnessed.lastSeen.count < Self.boards {
+                for _ in 0..<1500 where advances < 4 || witnessed.snapshotAt.count < 20 || witnessed.lastSeen.count < Self.boards
+                    || witnessed.events.count < Self.boards + 10 {
                     let reading = try await reader.read { try Committed.read($0) }
                     if let newest = reading.lastSeen.values.max(), newest > (witnessed.lastSeen.values.max() ?? .distantPast) { advances += 1 }
                     witnessed.merge(reading)
@@ -83,8 +104,9 @@ struct LiveDatabaseSafetyTests {
                 load.cancelAll()
             }
             try reader.close()
-            #expect(advances >= 4 && witnessed.snapshotAt.count >= 20 && witnessed.lastSeen.count == Self.boards,
-                    "the server was not writing: \(advances) advances, \(witnessed.lastSeen.count) boards")
+            #expect(advances >= 4 && witnessed.snapshotAt.count >= 20 && witnessed.lastSeen.count == Self.boards
+                    && witnessed.events.count >= Self.boards + 10,
+                    "the server was not writing: \(advances) advances, \(witnessed.lastSeen.count) boards, \(witnessed.events.count) events")
             #expect(FileManager.default.fileExists(atPath: database + "-wal"), "the server died with its write-ahead log open")
 
             // The file as the next start finds it, before that start touches it.
@@ -101,6 +123,8 @@ struct LiveDatabaseSafetyTests {
             for (node, observedAt) in witnessed.snapshotAt {
                 #expect((stored.snapshotAt[node] ?? .distantPast) >= observedAt, "\(node): its snapshot went back")
             }
+            #expect(witnessed.events.subtracting(stored.events).isEmpty, "events lost: \(witnessed.events.subtracting(stored.events).sorted().prefix(5))")
+            #expect(stored.doubled.isEmpty, "\(stored.doubled.prefix(5))")
 
             // And the server starts again on it, keeping every board's first sighting through its next refresh.
             let second = try await LiveProgram(server, readyPath: "/health") {
@@ -113,6 +137,9 @@ struct LiveDatabaseSafetyTests {
             let restarted = try DatabaseQueue(path: database, configuration: { var c = Configuration(); c.readonly = true; return c }())
             let kept = try await restarted.read { try Committed.read($0) }
             for (node, firstSeen) in stored.firstSeen { #expect(kept.firstSeen[node] == firstSeen, "\(node)") }
+            // The restarted server found the changes the killed one had not recorded, and none it had a second time.
+            #expect(stored.events.subtracting(kept.events).isEmpty)
+            #expect(kept.doubled.isEmpty, "recorded twice: \(kept.doubled.prefix(5))")
         }
     }
 
