@@ -5,6 +5,7 @@ import { getJSON } from "./api.js";
 import { FleetView, stateFrom } from "./fleet.js";
 import { age, escapeHTML, number } from "./format.js";
 import { formatTime, t, translateStatic } from "./i18n.js";
+import { InventoryView, inventoryStateFrom } from "./inventory.js";
 import { NodeView } from "./node.js";
 
 translateStatic();
@@ -13,11 +14,13 @@ const REFRESH = 5000; // ks-console's period
 
 const fleetRoot = document.querySelector("#fleet-view");
 const nodeRoot = document.querySelector("#node-view");
+const inventoryRoot = document.querySelector("#inventory-view");
 const banner = document.querySelector("#banner");
 let lastGood = null;
 
 const navigate = (hash) => { if (location.hash !== hash) location.hash = hash; else route(); };
 const fleet = new FleetView(fleetRoot, navigate);
+const inventory = new InventoryView(inventoryRoot, navigate);
 let shown = null; // the node view's snapshot, whose age the banner keeps current
 const node = new NodeView(nodeRoot, {
   onData: (snapshot) => {
@@ -55,10 +58,11 @@ function failed(error) {
   banner.hidden = false;
 }
 
-/** #/nodes/<name>?range=… or #/?<fleet state>. */
+/** #/nodes/<name>?range=…, #/inventory?<facets> or #/?<fleet state>. */
 function parseHash() {
   const hash = location.hash.replace(/^#/, "") || "/";
   const [path, query = ""] = hash.split("?");
+  if (path === "/inventory") return { view: "inventory", query: new URLSearchParams(query) };
   const match = path.match(/^\/nodes\/([^/]+)$/);
   // The page before this version linked #node=<name>.
   const legacy = new URLSearchParams(hash).get("node");
@@ -70,9 +74,15 @@ async function route() {
   const target = parseHash();
   fleetRoot.hidden = target.view !== "fleet";
   nodeRoot.hidden = target.view !== "node";
+  inventoryRoot.hidden = target.view !== "inventory";
   if (target.view === "node") {
     node.show(target.node, target.query.get("range") || "1h");
     document.title = t("page.nodeTitle", { node: target.node });
+  } else if (target.view === "inventory") {
+    node.leave();
+    shown = null;
+    document.title = t("page.inventoryTitle");
+    try { await inventory.show(inventoryStateFrom(target.query)); succeeded(); } catch (error) { failed(error); }
   } else {
     node.leave();
     shown = null;
@@ -107,4 +117,5 @@ setInterval(() => {
   refreshSummary();
   if (banner.classList.contains("warn")) warnIfNotOnline();
   if (!fleetRoot.hidden) fleet.refresh().then(succeeded, failed);
+  if (!inventoryRoot.hidden) inventory.refresh().then(succeeded, failed);
 }, REFRESH);

@@ -1,6 +1,7 @@
 // The node view (#/nodes/<name>?range=1h): the snapshot, live over Server-Sent Events (polling when the stream cannot
 // open), and history charts drawn from one history request.
 import { getJSON, nodePath } from "./api.js";
+import { eventList } from "./changes.js";
 import { attachReadouts, lineChart } from "./chart.js";
 import { UNKNOWN, bytes, duration, escapeHTML, healthBadge, number, percentBar, problemList, rate, status, text, when } from "./format.js";
 import { t } from "./i18n.js";
@@ -9,6 +10,8 @@ import { boardRows, hostCoverage, reportsCores, reportsTemperatures } from "./so
 export const RANGES = { "15m": 900, "1h": 3600, "6h": 21600, "24h": 86400, "7d": 604800 };
 /** About one point per two pixels of a chart. */
 const POINTS = 320;
+/** The changes the node view lists. */
+const CHANGES = 20;
 
 const CHARTS = [
   ["chart.gpuUtilization", "gpu_utilization", (l) => (l.mig_instance ? t("chart.gpuMIG", { gpu: l.gpu, instance: l.mig_instance }) : t("chart.gpu", { gpu: l.gpu }))],
@@ -64,6 +67,10 @@ export class NodeView {
       <section class="card wide"><h3>${t("node.processes")}</h3><div class="scroll"><table class="processes">
         <thead><tr>${["pid", "name", "namespace", "gpu", "user"].map((key) => `<th scope="col">${t(`process.${key}`)}</th>`).join("")}
         ${["cpu", "memory", "gpuMemory"].map((key) => `<th scope="col" class="num">${t(`process.${key}`)}</th>`).join("")}</tr></thead><tbody></tbody></table></div></section>
+      <section class="card wide changes" aria-labelledby="changes-title">
+        <div class="toolbar"><h3 id="changes-title">${t("changes.title")}</h3><a class="csv" download href="edge/nodes/${name}/events?format=csv">${t("changes.csv")}</a></div>
+        <div class="events-list"><p class="unknown">${t("page.loading")}</p></div>
+      </section>
       <section class="card wide history" aria-labelledby="history-title">
         <div class="toolbar"><h3 id="history-title">${t("node.history")}</h3>
           <nav class="ranges" aria-label="${t("node.range")}">${Object.keys(RANGES).map((r) => `<a href="#/nodes/${name}?range=${r}" data-range="${r}">${rangeLabel(RANGES[r])}</a>`).join("")}</nav></div>
@@ -74,7 +81,8 @@ export class NodeView {
   start() {
     const generation = (this.generation = (this.generation || 0) + 1);
     this.loadHistory(generation);
-    this.historyTimer = setInterval(() => this.loadHistory(generation), 60_000);
+    this.loadChanges(generation);
+    this.historyTimer = setInterval(() => { this.loadHistory(generation); this.loadChanges(generation); }, 60_000);
     this.listen(generation);
   }
 
@@ -185,6 +193,17 @@ export class NodeView {
         [t("host.load"), number(node.load1, "", 2)]);
     }
     return `<dl>${facts.map(([label, value]) => `<dt>${label}</dt><dd>${value}</dd>`).join("")}</dl>${coverage === "ram" ? note("source.hostDiskNetwork") : ""}`;
+  }
+
+  /** The node's last changes from the board ledger (a minute behind at most, as the charts). */
+  async loadChanges(generation) {
+    const list = this.root.querySelector(".events-list");
+    try {
+      const events = await getJSON(`edge/nodes/${encodeURIComponent(this.node)}/events?limit=${CHANGES}`);
+      if (generation === this.generation) list.innerHTML = eventList(events.items);
+    } catch (error) {
+      if (generation === this.generation) list.innerHTML = `<p class="unknown">${escapeHTML(t("changes.unavailable", { message: error.message }))}</p>`;
+    }
   }
 
   async loadHistory(generation) {

@@ -146,7 +146,8 @@ try:
     for node in arguments.nodes:
         harness("lang=zh&clusters=multi", f"/clusters/edge-site-1/edge-gpus/{node}")
         wait(lambda d: in_frame("return document.querySelectorAll('#node-view figure.chart').length >= 6 && document.querySelector('#node-view .board dt') ? true : null"), 30)
-        words = data | data_words(get(f"/edge/nodes/{node}/gpu")) | data_words(get(f"/edge/nodes/{node}/gpu/history?metrics=gpu_utilization,board_temperature,board_power,cpu_utilization,memory_utilization,network"))
+        words = data | data_words(get(f"/edge/nodes/{node}/gpu")) | data_words(get(f"/edge/nodes/{node}/events")) \
+            | data_words(get(f"/edge/nodes/{node}/gpu/history?metrics=gpu_utilization,board_temperature,board_power,cpu_utilization,memory_utilization,network"))
         left = english_left(in_frame(PAGE_TEXT), words)
         check(f"in Chinese, {node}'s view has no English left", not left, f"{left}")
     observed = in_frame("const o = document.querySelector('#node-view .observed'); return [o.textContent, new Date(o.dataset.observedAt).toLocaleString('zh-CN')]")

@@ -181,6 +181,27 @@ try:
           and "Sensor aux cannot be read" in text_of("#node-view .problems") and "Cannot tell" in text_of("#node-view .problems")
           and text_of("#node-view .node-health") == "info", text_of("#node-view .health"))
 
+    # The board ledger on the page: a node's changes (the e2e upgraded edge-agx-orin-02), and the inventory's facets.
+    driver.get(base + "#/nodes/edge-agx-orin-02")
+    check("the node view's Changes card lists the JetPack upgrade",
+          wait(lambda d: "JetPack 5.1.2 → 6.0" in text_of("#node-view .changes")) is not None, text_of("#node-view .changes"))
+    check("the Changes card offers the node's events as CSV",
+          (css("#node-view .changes a.csv") or [None])[0] is not None and css("#node-view .changes a.csv")[0].get_attribute("href").endswith("/edge/nodes/edge-agx-orin-02/events?format=csv"))
+    driver.get(base + "#/inventory")
+    facets = json.load(urllib.request.urlopen(base + "edge/inventory"))["facets"]
+    bars = lambda facet: {li.find_element(By.TAG_NAME, "a").text: li.find_element(By.CSS_SELECTOR, ".num").text
+                          for li in css(f'#inventory-view .facet[data-facet="{facet}"] li')}
+    check("the inventory shows a bar per JetPack with the API's counts",
+          wait(lambda d: bars("jetpack") == {value: str(count) for value, count in facets["jetpack"].items()}) is not None, f"{bars('jetpack')} vs {facets['jetpack']}")
+    check("the inventory's table lists every board", wait(lambda d: len(css("#inventory-view tbody tr[data-node]")) == 6) is not None)
+    css('#inventory-view .facet[data-facet="jetpack"] a[href*="jetpack=6.0"]')[0].click()
+    check("a facet value links to the boards that have it",
+          wait(lambda d: "jetpack=6.0" in d.current_url and [r.get_attribute("data-node") for r in css("#inventory-view tbody tr[data-node]")] == ["edge-agx-orin-02"]) is not None,
+          driver.current_url)
+    check("the filtered inventory's facets count the filtered boards",
+          wait(lambda d: bars("exporter") == {"jetson": "1"}) is not None, f"{bars('exporter')}")
+    check("the inventory lists the fleet's recent changes", wait(lambda d: "JetPack 5.1.2 → 6.0" in text_of("#inventory-view .recent")) is not None)
+
     # Under the console's prefix, behind a proxy that strips it as ks-apiserver's ReverseProxy does.
     if prefixed:
         driver.get(prefixed + "#/nodes/gpu-a100-04")

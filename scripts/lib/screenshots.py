@@ -1,4 +1,4 @@
-"""Screenshots of the operator page for the README: the fleet view and a node view, light and dark, full height.
+"""Screenshots of the operator page for the README: the fleet view, a node view and the inventory, light and dark, full height.
 
     screenshots.py BASE_URL NODE OUT_DIR
 """
@@ -40,5 +40,7 @@ try:
         shoot(f"fleet-{scheme}", "return document.querySelectorAll('#fleet-view tbody tr[data-node]').length > 0 && document.querySelector('#summary dd')")
         driver.get(base + f"#/nodes/{node}?range=15m")
         shoot(f"node-{scheme}", "return document.querySelectorAll('#node-view path.series').length > 0 && document.querySelector('#node-view .live[data-live=stream]')")
+        driver.get(base + "#/inventory")
+        shoot(f"inventory-{scheme}", "return document.querySelectorAll('#inventory-view tbody tr[data-node]').length > 0 && document.querySelector('#inventory-view .facet meter')")
 finally:
     driver.quit()
