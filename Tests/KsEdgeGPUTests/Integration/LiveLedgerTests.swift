@@ -100,7 +100,11 @@ struct LiveLedgerTests {
                         let first = try await Self.firstSample(prometheus, selector)
                         #expect(event?.observedAt != nil && event?.observedAt == first, "\(kind.rawValue) at \(String(describing: event?.observedAt)), first sample \(String(describing: first))")
                     }
-                    // The node's own list, in CSV too.
+                    // Problems open in the ledger as the fleet index reports them: the Xavier NX's offline sensor.
+                    let opened = try await Self.events(replicaA, kinds: "problem_opened", count: 1)
+                    #expect(opened.contains { $0.node == xavier && $0.new == "sensor_offline" && $0.sensor == "aux" && $0.severity == .info },
+                            "\(opened)")
+                    // The node's own list.
                     let mine = try #require(try await replicaA.get("/edge/nodes/\(orin)/events?kind=jetpack", as: EventList.self).1)
                     #expect(mine.items.map(\.new) == ["6.0"] && mine.totalItems == 1)
                     return events

@@ -77,6 +77,23 @@ import Testing
         #expect(left.totalItems == 5 && left.items.allSatisfy { $0.observedAt >= cutoff })
     }
 
+    /// The ledger's pruning after a refresh: what the retention leaves behind, in batches, and nothing newer.
+    @Test func theLedgerPrunesWhatItsRetentionLeavesBehind() async throws {
+        let directory = try TemporaryDirectory()
+        let inventory = try open(directory.file("ledger.sqlite"))
+        let now = t0
+        let old = (0..<1_100).map { event("edge-\($0 % 7)", .serial, at: -400 * 86_400 + Double($0), new: "s\($0)") }
+        let kept = (0..<5).map { event("edge-\($0)", .jetpack, at: -10 * 86_400 + Double($0), new: "j\($0)") }
+        try await inventory.recordLedger(LedgerWrite(events: old + kept))
+        let context = GPUContext(source: FakeMetricsSource(), store: inventory, queries: GPUQueries(),
+                                 freshness: Freshness(scrapeInterval: .seconds(60), pushInterval: .seconds(60)), logger: TestApp.logger, now: { now })
+        let ledger = BoardLedger(context: context, settings: LedgerSettings(retention: .seconds(365 * 86_400)))
+        #expect(try await ledger.prune() == 1_100)
+        let left = try await inventory.events(EventQuery())
+        #expect(left.items.map(\.new) == ["j4", "j3", "j2", "j1", "j0"])
+        #expect(try await ledger.prune() == 0)
+    }
+
     /// A file written before the ledger opens with its boards, its boards' GPUs unknown, and an empty ledger.
     @Test func anOlderFileUpgradesInPlace() async throws {
         // Whole seconds: GRDB keeps dates to the millisecond.
