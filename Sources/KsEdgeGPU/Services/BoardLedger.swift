@@ -54,17 +54,26 @@ public final class BoardLedger<Source: MetricsSource, Store: InventoryStore>: Se
         let update = LedgerComparison.compare(stored: stored, sightings: sightings, lastSeen: known.mapValues(\.lastSeen), hold: &hold,
                                               now: now, goneAfter: settings.goneAfter.secondsValue)
         let ledgerIsNew = stored.isEmpty
-        let events = try await events(for: update.changes, observed: Dictionary(observed.map { ($0.node, $0) }, uniquingKeysWith: { a, _ in a }),
-                                      known: known, ledgerIsNew: ledgerIsNew, now: now)
-        var write = LedgerWrite(events: events)
+        let byNode = Dictionary(observed.map { ($0.node, $0) }, uniquingKeysWith: { first, _ in first })
+        let timed = try await times(of: update.changes, observed: byNode, known: known, ledgerIsNew: ledgerIsNew, now: now)
+        // A change whose time Prometheus could not tell waits for the next refresh, which confirms it again; until then
+        // its board's agreement does not move past it.
+        var postponed = Set<String>()
+        for (change, time) in zip(update.changes, timed) where time == nil {
+            postponed.insert(change.node)
+            hold.pending[change.node, default: [:]][change.fact] = LedgerHold.Pending(value: change.new, sighted: change.sighted, count: 1)
+        }
+        var write = LedgerWrite()
         write.boards = observed.map { board in
             var record = BoardRecord(node: board.node, exporter: board.exporter, board: board.board, gpus: board.gpus, seen: board.seen)
-            record.agreedAt = update.agreed[board.node] == nil ? nil : board.describedUpTo
+            record.agreedAt = update.agreed[board.node] == nil || postponed.contains(board.node) ? nil : board.describedUpTo
             return record
         }
-        for change in update.changes {
+        for (change, time) in zip(update.changes, timed) {
+            guard let time else { continue }
+            write.events.append(Self.event(change, at: time, exporter: byNode[change.node]?.exporter))
             write.facts[change.node, default: [:]][change.fact] = .some(change.new)
-            if let initial = update.initialFacts[change.node] {
+            if change.fact == .presence, let initial = update.initialFacts[change.node] {
                 for (fact, value) in initial { write.facts[change.node, default: [:]][fact] = value }
             }
         }
@@ -85,24 +94,34 @@ public final class BoardLedger<Source: MetricsSource, Store: InventoryStore>: Se
         return (problems, read)
     }
 
-    /// Each change as an event at the time of the first sample that showed it.
-    private func events(for changes: [LedgerChange], observed: [String: InventoryQuery.Board], known: [String: BoardRecord],
-                        ledgerIsNew: Bool, now: Date) async throws -> [BoardEvent] {
+    /// Each change's time: of the first sample that showed it; nil where asking Prometheus failed.
+    private func times(of changes: [LedgerChange], observed: [String: InventoryQuery.Board], known: [String: BoardRecord],
+                       ledgerIsNew: Bool, now: Date) async throws -> [Date?] {
         var times: [Int: Date] = [:]
-        try await withThrowingTaskGroup(of: (Int, Date).self) { group in
+        try await withThrowingTaskGroup(of: (Int, Date?).self) { group in
             var running = 0
             for (position, change) in changes.enumerated() {
                 if running == Self.concurrentQueries {
                     if let (done, time) = try await group.next() { times[done] = time }
                     running -= 1
                 }
-                group.addTask { (position, try await self.time(of: change, observed: observed[change.node], known: known[change.node],
-                                                              ledgerIsNew: ledgerIsNew, now: now)) }
+                group.addTask {
+                    do {
+                        return (position, try await self.time(of: change, observed: observed[change.node], known: known[change.node],
+                                                              ledgerIsNew: ledgerIsNew, now: now))
+                    } catch UpstreamError.cancelled {
+                        throw CancellationError()
+                    } catch {
+                        self.context.logger.warning("the time of a board's change could not be read; it is recorded at a later refresh",
+                                                    metadata: ["node": "\(change.node)", "change": "\(change.fact.key)", "error": "\(error)"])
+                        return (position, nil)
+                    }
+                }
                 running += 1
             }
             for try await (done, time) in group { times[done] = time }
         }
-        return changes.enumerated().map { position, change in Self.event(change, at: times[position] ?? change.sighted, exporter: observed[change.node]?.exporter) }
+        return changes.indices.map { times[$0] }
     }
 
     /// When `change` first showed: the first sample that showed it, searched from where the ledger last agreed with the

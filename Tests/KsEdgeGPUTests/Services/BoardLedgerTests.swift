@@ -1,0 +1,71 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import KsEdgeGPU
+
+/// The ledger's refresh step over a real SQLite file and an in-memory Prometheus: a board's arrival, then a JetPack
+/// upgrade whose time Prometheus cannot tell at first (it waits, recording nothing wrong) and then can (it is recorded at
+/// the first sample that showed it).
+@Suite struct BoardLedgerTests {
+    let start = Date(timeIntervalSince1970: 1_800_000_000)
+
+    func board(jetpack: String, seen: Date) -> InventoryQuery.Board {
+        InventoryQuery.Board(node: "edge-1", exporter: .jetson, board: NodeGPU.Board(model: "Orin", jetpack: jetpack, l4t: "35.4.1"), seen: seen)
+    }
+
+    /// `gpu_info_board_info` of edge-1 as raw samples: `jetpack` from `from` to `to`, one a second.
+    func samples(jetpack: String, from: Double, to: Double) -> Series {
+        Series(labels: ["__name__": "gpu_info_board_info", "instance": "edge-1", "jetpack": jetpack, "l4t": "35.4.1", "machine": "Orin"],
+               points: stride(from: from, through: to, by: 1).map { Series.Point(timestamp: $0, value: 1) })
+    }
+
+    @Test func aChangeWhoseTimeCannotBeReadWaitsAndIsThenRecordedAtItsFirstSample() async throws {
+        let directory = try TemporaryDirectory()
+        let inventory = try Inventory(path: directory.file("ledger.sqlite"), migrationsDirectory: Fixtures.migrations, logger: TestApp.logger)
+        let source = FakeMetricsSource()
+        let clock = TestClock(start)
+        let context = GPUContext(source: source, store: inventory, queries: GPUQueries(), freshness: Freshness(scrapeInterval: .seconds(1)),
+                                 logger: TestApp.logger, now: { clock.now })
+        let ledger = BoardLedger(context: context, settings: LedgerSettings())
+        func refresh(_ jetpack: String) async throws -> [BoardEvent] {
+            clock.advance(30)
+            return try await ledger.record([board(jetpack: jetpack, seen: clock.now.addingTimeInterval(-1))]).events
+        }
+
+        #expect(try await refresh("5.1.2").isEmpty)
+        #expect(try await refresh("5.1.2").map(\.kind) == [.firstSeen], "a new ledger: the board as the inventory first saw it")
+        #expect(try await refresh("5.1.2").isEmpty)
+        let agreed = try #require(try await inventory.board("edge-1")?.agreedAt)
+        #expect(agreed == start.addingTimeInterval(89))
+
+        // Upgraded 10 s before the next refresh; Prometheus then times out on the change's samples.
+        let upgraded = clock.now.addingTimeInterval(20)
+        #expect(try await refresh("6.0").isEmpty)
+        source.fail(with: .timeout(seconds: 2))
+        #expect(try await refresh("6.0").isEmpty, "no time, no event")
+        #expect(try await inventory.ledgerFacts()["edge-1"]?[.description(.jetpack)] == "5.1.2")
+        #expect(try await inventory.board("edge-1")?.agreedAt == agreed, "the search still starts before the change")
+
+        // Prometheus answers again: the raw samples since the ledger last agreed, the new series starting at the upgrade.
+        source.fail(with: nil)
+        let query = ChangeTimeQuery(queries: GPUQueries(), node: NodeName("edge-1")!, since: agreed, now: clock.now.addingTimeInterval(30))
+        for promQL in query.promQL {
+            source.answer(promQL, with: promQL.text.contains("gpu_info_board_info") ? [
+                samples(jetpack: "5.1.2", from: agreed.timeIntervalSince1970, to: upgraded.timeIntervalSince1970 - 1),
+                samples(jetpack: "6.0", from: upgraded.timeIntervalSince1970, to: clock.now.timeIntervalSince1970 + 29),
+            ] : [])
+        }
+        let events = try await refresh("6.0")
+        #expect(events.map(\.kind) == [.jetpack] && events.first?.observedAt == upgraded && events.first?.new == "6.0")
+        #expect(try await refresh("6.0").isEmpty)
+        #expect(try await inventory.events(EventQuery(kinds: [.jetpack])).totalItems == 1)
+    }
+}
+
+/// A clock the test moves.
+final class TestClock: Sendable {
+    private let time: Mutex<Date>
+    init(_ start: Date) { time = Mutex(start) }
+    var now: Date { time.withLock { $0 } }
+    func advance(_ seconds: TimeInterval) { time.withLock { $0 = $0.addingTimeInterval(seconds) } }
+}
