@@ -17,6 +17,15 @@ CREATE TABLE board_event (
 -- The fleet's events newest first, and pruning the oldest.
 CREATE INDEX board_event_by_time ON board_event (observed_at);
 
+-- How many events of each kind each day holds (UTC days since the Unix epoch), kept with every insert and prune: the
+-- fleet's totals without counting a year of rows.
+CREATE TABLE board_event_day (
+    day    INTEGER NOT NULL,
+    kind   TEXT NOT NULL,
+    events INTEGER NOT NULL,
+    PRIMARY KEY (day, kind)
+) WITHOUT ROWID;
+
 -- What the ledger last recorded of each board (LedgerFact keys: `jetpack`, `gpu_uuid/0`, `problem/…`, `presence`):
 -- what the next refresh compares Prometheus with.
 CREATE TABLE board_fact (

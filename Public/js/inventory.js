@@ -41,7 +41,7 @@ function facetBars(facet, counts, state) {
   const rows = entries.map(([value, count]) => {
     const link = inventoryHash({ ...state, [facet]: value, page: 1 });
     const current = state[facet] === value ? ' aria-current="true"' : "";
-    return `<li><a href="${escapeHTML(link)}"${current}>${escapeHTML(value)}</a>` +
+    return `<li><a href="${escapeHTML(link)}" title="${escapeHTML(value)}"${current}>${escapeHTML(value)}</a>` +
       `<meter min="0" max="${most}" value="${count}" aria-label="${escapeHTML(value)}: ${count}"></meter><span class="num">${formatNumber(count)}</span></li>`;
   }).join("");
   return `<section class="card facet" data-facet="${facet}"><h3>${t(`inventory.facet.${facet}`)}</h3>` +

@@ -12,7 +12,11 @@ extension Inventory {
     public func recordLedger(_ write: LedgerWrite) async throws {
         let stored = try await timedWrite { db in
             let rows = try write.boards.map { try Self.upsert($0, in: db) }
-            for event in write.events { try BoardEventRecord(event).insert(db, onConflict: .ignore) }
+            for event in write.events {
+                let record = BoardEventRecord(event)
+                try record.insert(db, onConflict: .ignore)
+                if db.changesCount == 1 { try EventDays.add(1, day: EventDays.day(record.observedAt), kind: record.kind, in: db) }
+            }
             for (node, facts) in write.facts {
                 for (fact, value) in facts {
                     if let value {
@@ -41,7 +45,7 @@ extension Inventory {
     public func events(_ query: EventQuery) async throws -> EventList {
         try await pool.read { db in
             let (condition, arguments) = query.condition
-            let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM board_event WHERE \(condition)", arguments: arguments) ?? 0
+            let count = try EventDays.count(query, in: db)
             var page = arguments
             page += [query.limit ?? -1, query.offset]
             let rows = try BoardEventRecord.fetchAll(db, sql: """
@@ -57,11 +61,18 @@ extension Inventory {
     public func pruneEvents(before: Date, limit: Int) async throws -> Int {
         let cutoff = BoardEventRecord.milliseconds(before)
         return try await timedWrite { db in
-            try db.execute(sql: """
-                DELETE FROM board_event WHERE (node, observed_at, kind, subject) IN (
-                    SELECT node, observed_at, kind, subject FROM board_event WHERE observed_at < ? ORDER BY observed_at LIMIT ?)
+            let doomed = try Row.fetchAll(db, sql: """
+                SELECT node, observed_at, kind, subject FROM board_event WHERE observed_at < ? ORDER BY observed_at LIMIT ?
                 """, arguments: [cutoff, limit])
-            return db.changesCount
+            var perDay: [EventDays.Key: Int] = [:]
+            for row in doomed {
+                let (node, time, kind, subject): (String, Int64, String, String) = (row["node"], row["observed_at"], row["kind"], row["subject"])
+                try db.execute(sql: "DELETE FROM board_event WHERE node = ? AND observed_at = ? AND kind = ? AND subject = ?",
+                               arguments: [node, time, kind, subject])
+                perDay[EventDays.Key(day: EventDays.day(time), kind: kind), default: 0] += 1
+            }
+            for (key, count) in perDay { try EventDays.add(-count, day: key.day, kind: key.kind, in: db) }
+            return doomed.count
         }
     }
 }
@@ -192,5 +203,57 @@ struct FactRecord: Codable, FetchableRecord, PersistableRecord {
             facts[record.node, default: [:]][fact] = record.value
         }
         return facts
+    }
+}
+
+/// `board_event_day`: each day's events of each kind, so the fleet's totals are a sum over at most a few thousand rows
+/// plus exact counts of the two partial days at a range's ends, never a count of a year of events.
+enum EventDays {
+    struct Key: Hashable {
+        let day: Int64
+        let kind: String
+    }
+
+    static let millisecondsPerDay: Int64 = 86_400_000
+
+    /// The UTC day (since the Unix epoch) of a time in milliseconds.
+    static func day(_ milliseconds: Int64) -> Int64 {
+        milliseconds >= 0 ? milliseconds / millisecondsPerDay : (milliseconds + 1) / millisecondsPerDay - 1
+    }
+
+    static func add(_ count: Int, day: Int64, kind: String, in db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO board_event_day (day, kind, events) VALUES (?, ?, ?)
+            ON CONFLICT (day, kind) DO UPDATE SET events = events + excluded.events
+            """, arguments: [day, kind, count])
+        if count < 0 { try db.execute(sql: "DELETE FROM board_event_day WHERE day = ? AND kind = ? AND events <= 0", arguments: [day, kind]) }
+    }
+
+    /// How many events `query` selects: one node's counted directly (a board has few), the fleet's from the days.
+    static func count(_ query: EventQuery, in db: Database) throws -> Int {
+        let exact = { (query: EventQuery) throws -> Int in
+            let (condition, arguments) = query.condition
+            return try Int.fetchOne(db, sql: "SELECT count(*) FROM board_event WHERE \(condition)", arguments: arguments) ?? 0
+        }
+        guard query.node == nil else { return try exact(query) }
+        let since = query.since.map(BoardEventRecord.milliseconds)
+        let until = query.until.map(BoardEventRecord.milliseconds)
+        // Whole days within [since, until): from the first day starting at or after since to the last ending by until.
+        let first = since.map { day($0 - 1) + 1 } ?? Int64.min
+        let last = until.map { day($0) - 1 } ?? Int64.max
+        guard first <= last else { return try exact(query) }
+        var clauses = ["day BETWEEN ? AND ?"]
+        var arguments: StatementArguments = [first, last]
+        if !query.kinds.isEmpty {
+            let kinds = query.kinds.map(\.rawValue).sorted()
+            clauses.append("kind IN (\(Array(repeating: "?", count: kinds.count).joined(separator: ", ")))")
+            arguments += StatementArguments(kinds)
+        }
+        let whole = try Int.fetchOne(db, sql: "SELECT coalesce(sum(events), 0) FROM board_event_day WHERE \(clauses.joined(separator: " AND "))",
+                                     arguments: arguments) ?? 0
+        var head = query, tail = query
+        head.until = first == Int64.min ? nil : Date(timeIntervalSince1970: Double(first * millisecondsPerDay) / 1000)
+        tail.since = last == Int64.max ? nil : Date(timeIntervalSince1970: Double((last + 1) * millisecondsPerDay) / 1000)
+        return whole + (since == nil ? 0 : try exact(head)) + (until == nil ? 0 : try exact(tail))
     }
 }

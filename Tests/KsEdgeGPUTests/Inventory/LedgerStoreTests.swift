@@ -77,6 +77,40 @@ import Testing
         #expect(left.totalItems == 5 && left.items.allSatisfy { $0.observedAt >= cutoff })
     }
 
+    /// The fleet's totals come from each day's counts plus the partial days at a range's ends: they must be what
+    /// counting every row gives, for any range and kinds, after inserts written twice and after pruning.
+    @Test func theFleetsTotalsAreExactWithoutCountingEveryRow() async throws {
+        let directory = try TemporaryDirectory()
+        let inventory = try open(directory.file("ledger.sqlite"))
+        let day = 86_400.0
+        let kinds: [BoardEventKind] = [.jetpack, .serial, .problemOpened]
+        var generator = SystemRandomNumberGenerator()
+        let events = (0..<600).map { index in
+            event("edge-\(index % 9)", kinds[index % 3], at: Double.random(in: -2 * day ... 3 * day, using: &generator).rounded(), new: "v\(index)")
+        }
+        try await inventory.recordLedger(LedgerWrite(events: events))
+        try await inventory.recordLedger(LedgerWrite(events: Array(events.prefix(50))))
+        let stored = Array(Set(events.map { "\($0.node) \(BoardEventRecord.milliseconds($0.observedAt)) \($0.kind.rawValue)" }).sorted())
+        func expectExact(_ label: String) async throws {
+            let all = try await inventory.events(EventQuery()).items
+            for _ in 0..<40 {
+                let bounds = [Double.random(in: -3 * day ... 4 * day, using: &generator), Double.random(in: -3 * day ... 4 * day, using: &generator)].sorted()
+                let since = Bool.random(using: &generator) ? t0.addingTimeInterval(bounds[0]) : nil
+                let until = Bool.random(using: &generator) ? t0.addingTimeInterval(bounds[1]) : nil
+                let chosen = Set(kinds.filter { _ in Bool.random(using: &generator) })
+                let query = EventQuery(kinds: chosen, since: since, until: until, limit: 1)
+                let expected = all.filter { event in
+                    (chosen.isEmpty || chosen.contains(event.kind)) && since.map { event.observedAt >= $0 } ?? true && until.map { event.observedAt < $0 } ?? true
+                }.count
+                #expect(try await inventory.events(query).totalItems == expected, "\(label): \(query)")
+            }
+        }
+        #expect(try await inventory.events(EventQuery(limit: 1)).totalItems == stored.count)
+        try await expectExact("written")
+        _ = try await inventory.pruneEvents(before: t0, limit: 100)
+        try await expectExact("pruned")
+    }
+
     /// The ledger's pruning after a refresh: what the retention leaves behind, in batches, and nothing newer.
     @Test func theLedgerPrunesWhatItsRetentionLeavesBehind() async throws {
         let directory = try TemporaryDirectory()
