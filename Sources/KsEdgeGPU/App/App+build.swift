@@ -64,7 +64,8 @@ public func buildApplication<Source: MetricsSource & PrometheusForwarder>(
         logger: logger)
 
     let refresh = InventoryRefreshService(context: context, interval: configuration.refreshInterval,
-                                          ledger: LedgerSettings(retention: configuration.ledgerRetention, goneAfter: configuration.ledgerGoneAfter),
+                                          ledger: LedgerSettings(retention: configuration.ledgerRetention, goneAfter: configuration.ledgerGoneAfter,
+                                                                 problemLookback: configuration.effectiveFleetInterval * 3 + configuration.scrapeInterval * 10),
                                           fleetIndex: { fleetIndex.current })
     return Application(
         router: router,

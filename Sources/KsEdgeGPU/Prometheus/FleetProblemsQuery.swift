@@ -37,17 +37,23 @@ public struct FleetProblemsQuery: Sendable {
                   let reading = series.latest?.value, reading.isFinite else { continue }
             // A problem belongs to the exporter that describes the node, or to node-exporter.
             guard source == .nodeExporter || source == DataSource(kind) else { continue }
-            let gpu = series.labels["gpu"].flatMap { Int($0) }
-            let sensor = series.labels["sensor"] ?? series.labels["type"].map { NodeExporter.sensorName(zoneType: $0) }
-            let value = code == .xidError ? series.labels["xid"].flatMap(Double.init) ?? reading : reading
-            let detail = series.labels["err_msg"].flatMap { $0.isEmpty ? nil : $0 }
-            guard let problem = Problems.problem(code, value: value, gpu: gpu, sensor: sensor, detail: detail, thresholds: thresholds)
-            else { continue }
-            let key = ProblemKey(code: code, gpu: gpu, sensor: sensor, value: code == .xidError ? value : nil)
+            guard let problem = Self.problem(code, labels: series.labels, reading: reading, thresholds: thresholds) else { continue }
+            let key = ProblemKey(code: code, gpu: problem.gpu, sensor: problem.sensor, value: code == .xidError ? problem.value : nil)
             if let kept = found[node]?[key], kept.severity >= problem.severity { continue }
             found[node, default: [:]][key] = problem
         }
         return found.mapValues { Array($0.values) }
+    }
+
+    /// The problem a series of a problem expression reads as at one instant: its GPU (`gpu`), sensor (`sensor`, or a
+    /// thermal zone's `type`), XID (`xid`) and message (`err_msg`) from its labels, severity and message from
+    /// `Problems.problem`; nil where the reading is none.
+    static func problem(_ code: ProblemCode, labels: [String: String], reading: Double, thresholds: ProblemThresholds) -> Problem? {
+        let gpu = labels["gpu"].flatMap { Int($0) }
+        let sensor = labels["sensor"] ?? labels["type"].map { NodeExporter.sensorName(zoneType: $0) }
+        let value = code == .xidError ? labels["xid"].flatMap(Double.init) ?? reading : reading
+        let detail = labels["err_msg"].flatMap { $0.isEmpty ? nil : $0 }
+        return Problems.problem(code, value: value, gpu: gpu, sensor: sensor, detail: detail, thresholds: thresholds)
     }
 
     /// One problem per code and GPU or sensor (and per XID: two XIDs on one GPU are two problems).

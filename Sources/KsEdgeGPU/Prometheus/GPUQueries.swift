@@ -10,6 +10,8 @@ public struct GPUQueries: Sendable {
     public let counterRate: CounterRate
     /// Seconds after its last push that a Pushgateway-fed node's values stop being current: 3 push intervals.
     public let pushedValuesLast: Double
+    /// The ServiceMonitor's scrape interval: the grid a problem's time is read on.
+    public let scrapeInterval: Duration
 
     public init(exporters: ExporterRegistry = .standard, nodeLabels: NodeLabels? = nil, scrapeInterval: Duration = .seconds(60),
                 pushInterval: Duration = .seconds(60)) {
@@ -17,6 +19,7 @@ public struct GPUQueries: Sendable {
         self.nodeLabels = nodeLabels ?? NodeLabels(exporters)
         counterRate = CounterRate(scrapeInterval: scrapeInterval, pushInterval: pushInterval)
         pushedValuesLast = 3 * pushInterval.secondsValue
+        self.scrapeInterval = scrapeInterval
     }
 
     public func snapshot(_ node: NodeName) -> SnapshotQuery { SnapshotQuery(node: node, queries: self) }

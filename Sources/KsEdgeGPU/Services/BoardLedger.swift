@@ -29,8 +29,8 @@ public final class BoardLedger<Source: MetricsSource, Store: InventoryStore>: Se
         self.fleetIndex = fleetIndex
     }
 
-    /// Records `observed` (every board Prometheus describes now) with the events it confirms. When Prometheus cannot
-    /// say when a change began, nothing is written and the changes are found again by the next refresh.
+    /// Records `observed` (every board Prometheus describes now) with the events it confirms. A change whose beginning
+    /// Prometheus cannot tell now is not written: it waits for the next refresh, which confirms it again.
     @discardableResult
     public func record(_ observed: [InventoryQuery.Board]) async throws -> LedgerWrite {
         let now = context.now()
@@ -125,23 +125,32 @@ public final class BoardLedger<Source: MetricsSource, Store: InventoryStore>: Se
     }
 
     /// When `change` first showed: the first sample that showed it, searched from where the ledger last agreed with the
-    /// board (at most `goneAfter` back); for problems, which Prometheus evaluates rather than samples, and for `gone`,
-    /// the sample time of the sighting.
+    /// board (at most `goneAfter` back); for a problem, which Prometheus evaluates rather than samples, the grid instant
+    /// its run began or ended (`ProblemTimeQuery`); for `gone`, the board's last sample.
     private func time(of change: LedgerChange, observed: InventoryQuery.Board?, known: BoardRecord?, ledgerIsNew: Bool, now: Date) async throws -> Date {
         let earliest = now.addingTimeInterval(-settings.goneAfter.secondsValue)
         let since: Date
         var shows: @Sendable (InventoryQuery.Board) -> Bool = { _ in true }
         switch change.fact {
-        case .problem:
-            return change.sighted
+        case .problem(let code, let severity, let gpu, let sensor):
+            guard let node = NodeName(change.node), let exporter = observed?.exporter ?? known?.exporter else { return change.sighted }
+            let query = ProblemTimeQuery(queries: context.queries, thresholds: context.thresholds, node: node, exporter: exporter, code: code,
+                                         sighted: change.sighted, now: now, lookback: settings.problemLookback.secondsValue)
+            // A node's status has no signal of its own: the sighting's time.
+            guard !query.promQL.isEmpty else { return change.sighted }
+            var series: [Series] = []
+            for promQL in query.promQL { series += try await context.source.queryRange(promQL, start: query.start, end: query.end, step: query.step) }
+            let time = change.new != nil ? query.opened(series, severity: severity, gpu: gpu, sensor: sensor)
+                : query.closed(series, severity: severity, gpu: gpu, sensor: sensor)
+            return time ?? change.sighted
         case .presence where change.new == LedgerFact.gone:
             return change.sighted
-        case .presence where change.old == nil:
-            // Boards there when the ledger began arrived when the inventory first saw them.
-            if ledgerIsNew { return known?.firstSeen ?? observed?.seen ?? change.sighted }
-            since = earliest
         case .presence:
-            since = known?.lastSeen ?? earliest
+            // Boards there when the ledger began arrived when the inventory first saw them.
+            if change.old == nil, ledgerIsNew { return known?.firstSeen ?? observed?.seen ?? change.sighted }
+            // A new board's first sample, or a gone one's first after its silence: that silence was longer than
+            // goneAfter, so the samples before it are older than the search reaches.
+            since = earliest
         case .description, .gpu:
             let (fact, value) = (change.fact, change.new)
             shows = { board in LedgerFact.describing(exporter: board.exporter, board: board.board, gpus: board.gpus)[fact] == value }
@@ -188,9 +197,13 @@ public final class BoardLedger<Source: MetricsSource, Store: InventoryStore>: Se
 public struct LedgerSettings: Sendable {
     public var retention: Duration
     public var goneAfter: Duration
+    /// How far before the ledger first saw a problem change its start is looked for: a few fleet refreshes (the
+    /// fleet index reads problems once per fleet interval) and scrapes.
+    public var problemLookback: Duration
 
-    public init(retention: Duration = .seconds(365 * 86_400), goneAfter: Duration = .seconds(86_400)) {
+    public init(retention: Duration = .seconds(365 * 86_400), goneAfter: Duration = .seconds(86_400), problemLookback: Duration = .seconds(600)) {
         self.retention = retention
         self.goneAfter = goneAfter
+        self.problemLookback = problemLookback
     }
 }

@@ -70,7 +70,7 @@ struct LiveLedgerTests {
             let directory = try TemporaryDirectory()
             let (fileA, fileB) = (directory.file("a.sqlite"), directory.file("b.sqlite"))
             try await Self.replica(prometheus, file: fileB).test(.live) { replicaB in
-                let recorded = try await Self.replica(prometheus, file: fileA).test(.live) { replicaA in
+                let (recorded, offline) = try await Self.replica(prometheus, file: fileA).test(.live) { replicaA in
                     // Both ledgers know every board before anything changes.
                     for client in [replicaA, replicaB] {
                         let arrivals = try await Self.events(client, kinds: "first_seen", count: Self.fleet.count)
@@ -104,13 +104,17 @@ struct LiveLedgerTests {
                     let opened = try await Self.events(replicaA, kinds: "problem_opened", count: 1)
                     #expect(opened.contains { $0.node == xavier && $0.new == "sensor_offline" && $0.sensor == "aux" && $0.severity == .info },
                             "\(opened)")
+                    let offline = opened.filter { $0.node == xavier && $0.new == "sensor_offline" }
                     // The node's own list.
                     let mine = try #require(try await replicaA.get("/edge/nodes/\(orin)/events?kind=jetpack", as: EventList.self).1)
                     #expect(mine.items.map(\.new) == ["6.0"] && mine.totalItems == 1)
-                    return events
+                    return (events, offline)
                 }
-                // The other replica recorded the same events at the same times.
+                // The other replica recorded the same events at the same times, the problem's too (the first instant of
+                // its signal on the scrape interval's grid).
                 #expect(try await Self.events(replicaB, count: recorded.count) == recorded)
+                let offlineB = try await Self.events(replicaB, kinds: "problem_opened", count: 1).filter { $0.node == xavier && $0.new == "sensor_offline" }
+                #expect(!offline.isEmpty && offlineB == offline, "\(offline) vs \(offlineB)")
                 // Replica A restarted on its file: several refreshes later, nothing recorded twice.
                 try await Self.replica(prometheus, file: fileA).test(.live) { restarted in
                     try await Task.sleep(for: .seconds(4))

@@ -62,6 +62,42 @@ import Testing
     }
 }
 
+extension BoardLedgerTests {
+    /// A board silent for longer than a day is gone as of its last sample, and back as of its first sample after the
+    /// silence, whatever the board row says by then.
+    @Test func aSilentBoardIsGoneAtItsLastSampleAndBackAtItsFirstAfter() async throws {
+        let directory = try TemporaryDirectory()
+        let inventory = try Inventory(path: directory.file("ledger.sqlite"), migrationsDirectory: Fixtures.migrations, logger: TestApp.logger)
+        let source = FakeMetricsSource()
+        let clock = TestClock(start)
+        let context = GPUContext(source: source, store: inventory, queries: GPUQueries(), freshness: Freshness(scrapeInterval: .seconds(1)),
+                                 logger: TestApp.logger, now: { clock.now })
+        let ledger = BoardLedger(context: context, settings: LedgerSettings(goneAfter: .seconds(86_400)))
+        func refresh(_ present: Bool, after seconds: TimeInterval = 30) async throws -> [BoardEvent] {
+            clock.advance(seconds)
+            return try await ledger.record(present ? [board(jetpack: "6.0", seen: clock.now.addingTimeInterval(-1))] : []).events
+        }
+        _ = try await refresh(true)
+        #expect(try await refresh(true).map(\.kind) == [.firstSeen])
+        let last = clock.now.addingTimeInterval(-1)
+        #expect(try await refresh(false).isEmpty)
+        let gone = try await refresh(false, after: 86_400)
+        #expect(gone.map(\.kind) == [.gone] && gone.first?.observedAt == last)
+
+        // Back 10 s before a refresh; Prometheus' raw samples of the last day start then.
+        let back = clock.now.addingTimeInterval(3_600 + 20)
+        _ = try await refresh(true, after: 3_600 + 30)
+        let query = ChangeTimeQuery(queries: GPUQueries(), node: NodeName("edge-1")!, since: clock.now.addingTimeInterval(30 - 86_400),
+                                    now: clock.now.addingTimeInterval(30))
+        for promQL in query.promQL {
+            source.answer(promQL, with: promQL.text.contains("gpu_info_board_info")
+                ? [samples(jetpack: "6.0", from: back.timeIntervalSince1970, to: clock.now.timeIntervalSince1970 + 29)] : [])
+        }
+        let events = try await refresh(true)
+        #expect(events.map(\.kind) == [.back] && events.first?.observedAt == back, "\(events)")
+    }
+}
+
 /// A clock the test moves.
 final class TestClock: Sendable {
     private let time: Mutex<Date>
