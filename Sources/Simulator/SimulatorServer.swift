@@ -30,6 +30,9 @@ public struct SimulatorConfiguration: Sendable {
     /// Every this often one more board is upgraded or swapped (`FleetChanger`); nil: only when asked
     /// (`POST /nodes/<node>/upgrade`, `/swap`).
     public var changesEvery: Duration?
+    /// Boards per scrape target: above 1, the scraped boards are served in racks (`RackPage`) listed at
+    /// `/rack-targets`, to scrape with `honor_labels`, and `/targets` lists only the replayed fixtures.
+    public var nodesPerTarget = 1
 
     public init() {}
 }
@@ -56,7 +59,26 @@ public enum SimulatorServer {
         let replayed = fixtures
         let exporters = boards.mapValues(\.kind.exporter).merging(replayed.mapValues(SimulatedBoard.Exporter.of(page:))) { first, _ in first }
         // Pushing boards are not scrape targets: Prometheus reads them from the Pushgateway.
-        let nodes = exporters.keys.filter { !pushedNodes.contains($0) }.sorted()
+        let racked = configuration.nodesPerTarget > 1
+        let nodes = exporters.keys.filter { !pushedNodes.contains($0) && !(racked && boards[$0] != nil) }.sorted()
+        // Racks of one exporter's boards each (node-exporter's pages in racks of their own), in the fleet's order.
+        var racks: [String: [[String]]] = [:]
+        if racked {
+            let scraped = fleet.filter { !pushedNodes.contains($0.node) }
+            for exporter in SimulatedBoard.Exporter.allCases {
+                let members = scraped.filter { $0.kind.exporter == exporter }.map(\.node)
+                racks[exporter.rawValue] = stride(from: 0, to: members.count, by: configuration.nodesPerTarget).map {
+                    Array(members[$0..<min(members.count, $0 + configuration.nodesPerTarget)])
+                }
+            }
+            if configuration.nodeExporter {
+                let members = scraped.map(\.node)
+                racks["node-exporter"] = stride(from: 0, to: members.count, by: configuration.nodesPerTarget).map {
+                    Array(members[$0..<min(members.count, $0 + configuration.nodesPerTarget)])
+                }
+            }
+        }
+        let rackList = racks
         // With port 0 the real port is known only once bound; /targets must advertise that one.
         let boundPort = Mutex<Int>(configuration.port)
         let started = ContinuousClock.now
@@ -77,7 +99,7 @@ public enum SimulatorServer {
                     "__metrics_path__": "/nodes/\(node)/metrics", "instance": node,
                 ]) { _, new in new })
             }
-            if configuration.nodeExporter {
+            if configuration.nodeExporter && !racked {
                 // As the node-exporter ServiceMonitor relabels it: instance = the node name.
                 groups += boards.keys.filter { !pushedNodes.contains($0) }.sorted().map { node in
                     TargetGroup(targets: [address], labels: [
@@ -88,6 +110,33 @@ public enum SimulatorServer {
             }
             let body = try JSONEncoder().encode(groups)
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        }
+        router.get("rack-targets") { _, _ -> Response in
+            let address = configuration.advertise ?? "\(configuration.host):\(boundPort.withLock { $0 })"
+            var groups: [TargetGroup] = []
+            for (name, members) in rackList.sorted(by: { $0.key < $1.key }) {
+                let job = SimulatedBoard.Exporter(rawValue: name).map { $0.targetLabels(node: name)["job"] ?? name } ?? name
+                for index in members.indices {
+                    groups.append(TargetGroup(targets: [address], labels: [
+                        "__metrics_path__": "/racks/\(name)/\(index)/metrics", "job": job, "rack": "\(name)-\(index)",
+                    ]))
+                }
+            }
+            let body = try JSONEncoder().encode(groups)
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        }
+        router.get("racks/{exporter}/{index}/metrics") { _, context -> Response in
+            let name = context.parameters.get("exporter") ?? ""
+            guard let index = context.parameters.get("index").flatMap({ Int($0) }), let members = rackList[name], members.indices.contains(index) else {
+                throw HTTPError(.notFound, message: "no simulated rack here")
+            }
+            let time = Date().timeIntervalSince1970
+            // A board whose link is down is missing from its rack's page: its series go stale, the rest's do not.
+            let pages = members[index].compactMap(current.board).compactMap { board -> (node: String, text: Substring)? in
+                guard (try? reachable(board.node)) != nil else { return nil }
+                return (board.node, Substring(name == "node-exporter" ? NodeExporterExposition.render(board, at: time) : board.render(at: time)))
+            }
+            return exposition(RackPage.merge(pages))
         }
         // A board upgraded or swapped while running: its page changes from the next scrape or push on.
         for change in [SimulatedFleet.Change.upgrade, .swap] {

@@ -219,6 +219,8 @@ struct Simulate: AsyncParsableCommand {
     var faults = false
     @Option(help: "Every this often one more board is upgraded or swapped, upgrades and swaps taking turns (e.g. 2m), so the board ledger shows changes")
     var changesEvery: String?
+    @Option(help: "Boards per scrape target: above 1, boards are served in racks listed at /rack-targets, each sample labelled with its node as instance (scrape them with honor_labels: true), so a large fleet needs few connections")
+    var nodesPerTarget = 1
 
     func validate() throws {
         guard SimulatedBoard.parseMix(mix) != nil else {
@@ -231,6 +233,7 @@ struct Simulate: AsyncParsableCommand {
             }
         }
         guard pushBoards >= 0 else { throw ValidationError("--push-boards must not be negative") }
+        guard (1...10_000).contains(nodesPerTarget) else { throw ValidationError("--nodes-per-target must be between 1 and 10000") }
         if let changesEvery {
             do {
                 guard try DurationText.parse(changesEvery) >= .seconds(1) else { throw ValidationError("--changes-every must be at least 1s") }
@@ -266,6 +269,7 @@ struct Simulate: AsyncParsableCommand {
         configuration.outages = try outages.map { try Outage.parse($0, duration: DurationText.parse) }
         configuration.faults = faults
         configuration.changesEvery = try changesEvery.map { try DurationText.parse($0) }
+        configuration.nodesPerTarget = nodesPerTarget
         for fixture in fixtures {
             let parts = fixture.split(separator: "=", maxSplits: 1)
             configuration.fixtures[String(parts[0])] = String(parts[1])

@@ -66,7 +66,7 @@ stack_build() {
 start_simulator() {
     local boards=$1 port=$2
     shift 2
-    "$BIN" simulate --boards "$boards" --port "$port" "$@" >"$STACK_DIR/simulate.log" 2>&1 &
+    "$BIN" simulate --boards "$boards" --port "$port" --nodes-per-target "${NODES_PER_TARGET:-1}" "$@" >"$STACK_DIR/simulate.log" 2>&1 &
     STACK_PIDS+=($!)
     SIMULATOR_PID=$!
     wait_for "http://127.0.0.1:$port/targets" 60
@@ -120,6 +120,16 @@ snake = [{re.sub(r"[A-Z]", lambda m: "_" + m.group(0).lower(), key): value for k
 print("\n".join("    " + line for line in yaml.safe_dump({"metric_relabel_configs": snake}).splitlines()))
 PY
     fi
+    if (("${NODES_PER_TARGET:-1}" > 1)); then
+        # simulate --nodes-per-target serves the boards in racks, each sample naming its node: honor_labels keeps them.
+        cat >>"$STACK_DIR/prometheus.yml" <<YAML
+  - job_name: racks
+    honor_labels: true
+    http_sd_configs:
+      - url: http://127.0.0.1:$simulator_port/rack-targets
+        refresh_interval: 5s
+YAML
+    fi
     if [[ -n "$pushgateway_port" ]]; then
         # honor_labels keeps the pushed grouping key (job, instance = node name) on the series.
         cat >>"$STACK_DIR/prometheus.yml" <<YAML
@@ -165,6 +175,8 @@ start_serve() {
 wait_for_nodes() {
     local deadline=$((SECONDS + ${3:-60}))
     local query='count(up{job!~"node-exporter|pushgateway"}==1)'
+    # In racks (NODES_PER_TARGET): the nodes whose GPU exporter's heartbeat Prometheus holds, a target holding several.
+    (("${NODES_PER_TARGET:-1}" > 1)) && query='count(count by (instance) ({__name__=~"gpu_usage_gpu|DCGM_FI_DEV_GPU_TEMP|nvidia_smi_temperature_gpu",ks_edge_gpu_source=""}))'
     until curl -fsS -G "http://127.0.0.1:$1/api/v1/query" --data-urlencode "query=$query" 2>/dev/null | grep -q "\"$2\"\]"; do
         ((SECONDS < deadline)) || { echo "Prometheus did not scrape $2 nodes in ${3:-60}s" >&2; return 1; }
         sleep 0.5

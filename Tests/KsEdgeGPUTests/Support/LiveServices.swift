@@ -40,10 +40,11 @@ enum LiveServices {
 
     /// The simulated fleet with `boards` moving nodes plus each fixture replayed verbatim as a node.
     static func withSimulator<T>(boards: Int, mix: [(SimulatedBoard.Exporter, Int)] = [(.jetson, 1)], fixtures: [String: String],
-                                 nodeExporter: Bool = false, _ body: (Int) async throws -> T) async throws -> T {
+                                 nodeExporter: Bool = false, nodesPerTarget: Int = 1, _ body: (Int) async throws -> T) async throws -> T {
         var configuration = SimulatorConfiguration()
         configuration.port = 0
         configuration.nodeExporter = nodeExporter
+        configuration.nodesPerTarget = nodesPerTarget
         configuration.boards = boards
         configuration.mix = mix
         configuration.fixtures = fixtures
