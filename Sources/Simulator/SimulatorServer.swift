@@ -65,18 +65,14 @@ public enum SimulatorServer {
         var racks: [String: [[String]]] = [:]
         if racked {
             let scraped = fleet.filter { !pushedNodes.contains($0.node) }
+            let size = configuration.nodesPerTarget
+            let inRacks = { (members: [String]) in
+                stride(from: 0, to: members.count, by: size).map { Array(members[$0..<min(members.count, $0 + size)]) }
+            }
             for exporter in SimulatedBoard.Exporter.allCases {
-                let members = scraped.filter { $0.kind.exporter == exporter }.map(\.node)
-                racks[exporter.rawValue] = stride(from: 0, to: members.count, by: configuration.nodesPerTarget).map {
-                    Array(members[$0..<min(members.count, $0 + configuration.nodesPerTarget)])
-                }
+                racks[exporter.rawValue] = inRacks(scraped.filter { $0.kind.exporter == exporter }.map(\.node))
             }
-            if configuration.nodeExporter {
-                let members = scraped.map(\.node)
-                racks["node-exporter"] = stride(from: 0, to: members.count, by: configuration.nodesPerTarget).map {
-                    Array(members[$0..<min(members.count, $0 + configuration.nodesPerTarget)])
-                }
-            }
+            if configuration.nodeExporter { racks["node-exporter"] = inRacks(scraped.map(\.node)) }
         }
         let rackList = racks
         // With port 0 the real port is known only once bound; /targets must advertise that one.

@@ -22,4 +22,7 @@ enum FormFields {
 extension Request {
     /// The URL's query parameters, form-decoded, in order.
     var queryFields: [(String, String)] { FormFields.pairs(uri.query ?? "") }
+
+    /// The URL's query parameters, form-decoded; a repeated one counts once, the last.
+    var queryParameters: [String: String] { Dictionary(queryFields, uniquingKeysWith: { _, last in last }) }
 }

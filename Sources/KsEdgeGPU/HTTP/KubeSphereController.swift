@@ -33,7 +33,7 @@ struct KubeSphereController<Source: MetricsSource, Store: InventoryStore> {
     /// Every node's console metrics, ordered and paged as KubeSphere's node list is.
     @Sendable func fleetMetrics(_ request: Request, context: some RequestContext) async throws -> Response {
         let now = nodes.now().timeIntervalSince1970
-        let query = try FleetMonitoringRequest.parse(nodes.parameters(request), now: now)
+        let query = try FleetMonitoringRequest.parse(request.queryParameters, now: now)
         let wanted = query.monitoring.metrics + (query.sortMetric.map { [$0] } ?? [])
         var frames = try await fleetFrames(query.monitoring, Self.historyMetrics(of: wanted), now: now)
         if let filter = query.nodeFilter, let pattern = try? Regex(filter) {
@@ -69,7 +69,7 @@ struct KubeSphereController<Source: MetricsSource, Store: InventoryStore> {
     /// The cluster's GPU totals: `cluster_gpu_*`, summed over every node.
     @Sendable func clusterMetrics(_ request: Request, context: some RequestContext) async throws -> Response {
         let now = nodes.now().timeIntervalSince1970
-        let query = try MonitoringRequest.parse(nodes.parameters(request), now: now)
+        let query = try MonitoringRequest.parse(request.queryParameters, now: now)
         let metrics = query.selected(ClusterMetric.allCases)
         let frames = try await fleetFrames(query, Self.historyMetrics(of: metrics.flatMap(\.nodeMetrics)), now: now)
         return try Response.json(MonitoringResults(results: ClusterMetric.results(metrics, framesByNode: frames, range: query.range != nil)))
@@ -82,9 +82,9 @@ struct KubeSphereController<Source: MetricsSource, Store: InventoryStore> {
 
     /// One node's console metrics: now from its snapshot, at a past `time` or over a range from its history.
     @Sendable func nodeMetrics(_ request: Request, context: some RequestContext) async throws -> Response {
-        let node = try nodes.nodeName(context)
+        let node = try context.nodeName()
         let now = nodes.now().timeIntervalSince1970
-        let query = try MonitoringRequest.parse(nodes.parameters(request), now: now)
+        let query = try MonitoringRequest.parse(request.queryParameters, now: now)
         let needed = Self.historyMetrics(of: query.metrics)
         let frames: [NodeFrame]
         // A range, or a past instant as one step of history.

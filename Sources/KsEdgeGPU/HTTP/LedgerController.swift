@@ -12,25 +12,23 @@ struct LedgerController<Store: InventoryStore> {
     }
 
     @Sendable func fleetEvents(_ request: Request, context: some RequestContext) async throws -> Response {
-        try await events(request, node: nil)
+        let (query, format) = try Self.eventRequest(request)
+        return try await answer(query.query(node: nil), format: format, filename: "ks-edge-gpu-events.csv")
     }
 
     /// A node the inventory does not know is a 404, as its snapshot is; a known one may have no events yet.
     @Sendable func nodeEvents(_ request: Request, context: some RequestContext) async throws -> Response {
-        let raw = context.parameters.get("name").map { $0.removingPercentEncoding ?? $0 } ?? ""
-        guard let node = NodeName(raw) else { throw APIError.invalidNodeName(raw) }
-        let parameters = Self.parameters(request)
-        let format = try AnswerFormat.of(request, parameters)
-        let query = try EventRequest.parse(parameters, csv: format == .csv)
+        let node = try context.nodeName()
+        let (query, format) = try Self.eventRequest(request)
         guard try await store.board(node.rawValue) != nil else { throw APIError.nodeNotFound(node) }
         return try await answer(query.query(node: node.rawValue), format: format, filename: "\(node.rawValue)-events.csv")
     }
 
-    private func events(_ request: Request, node: NodeName?) async throws -> Response {
-        let parameters = Self.parameters(request)
+    /// The events' filters and page, and the format asked for.
+    static func eventRequest(_ request: Request) throws(APIError) -> (EventRequest, AnswerFormat) {
+        let parameters = request.queryParameters
         let format = try AnswerFormat.of(request, parameters)
-        let query = try EventRequest.parse(parameters, csv: format == .csv)
-        return try await answer(query.query(node: nil), format: format, filename: "ks-edge-gpu-events.csv")
+        return (try EventRequest.parse(parameters, csv: format == .csv), format)
     }
 
     private func answer(_ query: EventQuery, format: AnswerFormat, filename: String) async throws -> Response {
@@ -46,7 +44,7 @@ struct LedgerController<Store: InventoryStore> {
 
     /// From the boards in memory: no query, no disk read.
     @Sendable func inventory(_ request: Request, context: some RequestContext) async throws -> Response {
-        let parameters = Self.parameters(request)
+        let parameters = request.queryParameters
         let format = try AnswerFormat.of(request, parameters)
         let list = try InventoryRequest.parse(parameters).answer(try await store.boards())
         guard format == .csv else { return try Response.json(list) }
@@ -58,9 +56,5 @@ struct LedgerController<Store: InventoryStore> {
                     item.nvpmode, gpus, RFC3339.format(item.firstSeen), RFC3339.format(item.lastSeen)]
         }
         return table.response(filename: "ks-edge-gpu-inventory.csv", totalItems: list.totalItems)
-    }
-
-    static func parameters(_ request: Request) -> [String: String] {
-        Dictionary(request.queryFields, uniquingKeysWith: { _, last in last })
     }
 }

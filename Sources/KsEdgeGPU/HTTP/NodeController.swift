@@ -20,14 +20,14 @@ struct NodeController<Source: MetricsSource, Store: InventoryStore> {
 
     /// From the fleet index: no Prometheus query, no sort, and no encoding for a view asked before since its refresh.
     @Sendable func list(_ request: Request, context: some RequestContext) async throws -> Response {
-        let query = try FleetRequest.parse(parameters(request))
+        let query = try FleetRequest.parse(request.queryParameters)
         let index = try await fleet.index()
         return Response.json(try index.answer(query)).dated(index.newestData, now: now(), stale: index.isStale, counter: DataAge.staleFleets)
     }
 
     /// Every current problem in the fleet, from the same index as the list: no Prometheus query.
     @Sendable func problems(_ request: Request, context: some RequestContext) async throws -> Response {
-        let query = try ProblemRequest.parse(parameters(request))
+        let query = try ProblemRequest.parse(request.queryParameters)
         let index = try await fleet.index()
         return Response.json(try EncodedJSON(value: index.problems(query)))
             .dated(index.newestData, now: now(), stale: index.isStale, counter: DataAge.staleFleets)
@@ -40,7 +40,7 @@ struct NodeController<Source: MetricsSource, Store: InventoryStore> {
     }
 
     @Sendable func snapshot(_ request: Request, context: some RequestContext) async throws -> Response {
-        let snapshot = try await snapshots.encodedSnapshot(try nodeName(context))
+        let snapshot = try await snapshots.encodedSnapshot(try context.nodeName())
         return Response.json(snapshot).dated(snapshot.value.observedAt, now: now(), stale: snapshot.value.status == .stale,
                                              counter: DataAge.staleSnapshots)
     }
@@ -48,7 +48,7 @@ struct NodeController<Source: MetricsSource, Store: InventoryStore> {
     /// `text/event-stream`: a `snapshot` event now and whenever a new scrape arrives (id: `observedAt` in ms). An
     /// unknown node or Prometheus down with nothing stored is a JSON error before the stream starts.
     @Sendable func stream(_ request: Request, context: some RequestContext) async throws -> Response {
-        let node = try nodeName(context)
+        let node = try context.nodeName()
         let current = try await snapshots.encodedSnapshot(node)
         let snapshots = await feeds.subscribe(node, current: current)
         return EventStream.response(snapshots.map { snapshot in
@@ -58,20 +58,8 @@ struct NodeController<Source: MetricsSource, Store: InventoryStore> {
     }
 
     @Sendable func nodeHistory(_ request: Request, context: some RequestContext) async throws -> Response {
-        let node = try nodeName(context)
-        let query = try HistoryRequest.parse(parameters(request), now: now().timeIntervalSince1970)
+        let node = try context.nodeName()
+        let query = try HistoryRequest.parse(request.queryParameters, now: now().timeIntervalSince1970)
         return try Response.json(try await history.history(node, query))
-    }
-
-    /// The URL's query parameters, form-decoded; a repeated one counts once, the last.
-    func parameters(_ request: Request) -> [String: String] {
-        Dictionary(request.queryFields, uniquingKeysWith: { _, last in last })
-    }
-
-    /// The `{name}` path parameter, validated before anything else looks at it.
-    func nodeName(_ context: some RequestContext) throws(APIError) -> NodeName {
-        let raw = context.parameters.get("name").map { $0.removingPercentEncoding ?? $0 } ?? ""
-        guard let node = NodeName(raw) else { throw .invalidNodeName(raw) }
-        return node
     }
 }

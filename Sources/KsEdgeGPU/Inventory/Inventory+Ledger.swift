@@ -110,6 +110,13 @@ public struct EventQuery: Sendable, Hashable {
         self.limit = limit
     }
 
+    /// `kind IN (…)` with its arguments, for the events and for the days' counts alike; nil for every kind.
+    var kindCondition: (String, StatementArguments)? {
+        guard !kinds.isEmpty else { return nil }
+        let sorted = kinds.map(\.rawValue).sorted()
+        return ("kind IN (\(Array(repeating: "?", count: sorted.count).joined(separator: ", ")))", StatementArguments(sorted))
+    }
+
     /// The WHERE clause and its arguments; values are always bound, never spliced.
     var condition: (String, StatementArguments) {
         var clauses = ["1"]
@@ -118,10 +125,9 @@ public struct EventQuery: Sendable, Hashable {
             clauses.append("node = ?")
             arguments += [node]
         }
-        if !kinds.isEmpty {
-            let sorted = kinds.map(\.rawValue).sorted()
-            clauses.append("kind IN (\(Array(repeating: "?", count: sorted.count).joined(separator: ", ")))")
-            arguments += StatementArguments(sorted)
+        if let (clause, values) = kindCondition {
+            clauses.append(clause)
+            arguments += values
         }
         if let since {
             clauses.append("observed_at >= ?")
@@ -244,10 +250,9 @@ enum EventDays {
         guard first <= last else { return try exact(query) }
         var clauses = ["day BETWEEN ? AND ?"]
         var arguments: StatementArguments = [first, last]
-        if !query.kinds.isEmpty {
-            let kinds = query.kinds.map(\.rawValue).sorted()
-            clauses.append("kind IN (\(Array(repeating: "?", count: kinds.count).joined(separator: ", ")))")
-            arguments += StatementArguments(kinds)
+        if let (clause, values) = query.kindCondition {
+            clauses.append(clause)
+            arguments += values
         }
         let whole = try Int.fetchOne(db, sql: "SELECT coalesce(sum(events), 0) FROM board_event_day WHERE \(clauses.joined(separator: " AND "))",
                                      arguments: arguments) ?? 0

@@ -13,6 +13,21 @@ import Testing
         InventoryQuery.Board(node: "edge-1", exporter: .jetson, board: NodeGPU.Board(model: "Orin", jetpack: jetpack, l4t: "35.4.1"), seen: seen)
     }
 
+    /// A ledger on a new SQLite file in `directory`, with an in-memory Prometheus, at `clock`'s time.
+    func ledger(in directory: borrowing TemporaryDirectory, clock: TestClock, settings: LedgerSettings = LedgerSettings()) throws
+        -> (Inventory, FakeMetricsSource, BoardLedger<FakeMetricsSource, Inventory>) {
+        let inventory = try Inventory(path: directory.file("ledger.sqlite"), migrationsDirectory: Fixtures.migrations, logger: TestApp.logger)
+        let source = FakeMetricsSource()
+        let context = GPUContext(source: source, store: inventory, queries: GPUQueries(), freshness: Freshness(scrapeInterval: .seconds(1)),
+                                 logger: TestApp.logger, now: { clock.now })
+        return (inventory, source, BoardLedger(context: context, settings: settings))
+    }
+
+    /// Answers `query`'s selector of `gpu_info_board_info` with `series`, its others with none.
+    func answer(_ source: FakeMetricsSource, _ query: ChangeTimeQuery, boardInfo series: [Series]) {
+        for promQL in query.promQL { source.answer(promQL, with: promQL.text.contains("gpu_info_board_info") ? series : []) }
+    }
+
     /// `gpu_info_board_info` of edge-1 as raw samples: `jetpack` from `from` to `to`, one a second.
     func samples(jetpack: String, from: Double, to: Double) -> Series {
         Series(labels: ["__name__": "gpu_info_board_info", "instance": "edge-1", "jetpack": jetpack, "l4t": "35.4.1", "machine": "Orin"],
@@ -21,12 +36,8 @@ import Testing
 
     @Test func aChangeWhoseTimeCannotBeReadWaitsAndIsThenRecordedAtItsFirstSample() async throws {
         let directory = try TemporaryDirectory()
-        let inventory = try Inventory(path: directory.file("ledger.sqlite"), migrationsDirectory: Fixtures.migrations, logger: TestApp.logger)
-        let source = FakeMetricsSource()
         let clock = TestClock(start)
-        let context = GPUContext(source: source, store: inventory, queries: GPUQueries(), freshness: Freshness(scrapeInterval: .seconds(1)),
-                                 logger: TestApp.logger, now: { clock.now })
-        let ledger = BoardLedger(context: context, settings: LedgerSettings())
+        let (inventory, source, ledger) = try self.ledger(in: directory, clock: clock)
         func refresh(_ jetpack: String) async throws -> [BoardEvent] {
             clock.advance(30)
             return try await ledger.record([board(jetpack: jetpack, seen: clock.now.addingTimeInterval(-1))]).events
@@ -49,12 +60,10 @@ import Testing
         // Prometheus answers again: the raw samples since the ledger last agreed, the new series starting at the upgrade.
         source.fail(with: nil)
         let query = ChangeTimeQuery(queries: GPUQueries(), node: NodeName("edge-1")!, since: agreed, now: clock.now.addingTimeInterval(30))
-        for promQL in query.promQL {
-            source.answer(promQL, with: promQL.text.contains("gpu_info_board_info") ? [
-                samples(jetpack: "5.1.2", from: agreed.timeIntervalSince1970, to: upgraded.timeIntervalSince1970 - 1),
-                samples(jetpack: "6.0", from: upgraded.timeIntervalSince1970, to: clock.now.timeIntervalSince1970 + 29),
-            ] : [])
-        }
+        answer(source, query, boardInfo: [
+            samples(jetpack: "5.1.2", from: agreed.timeIntervalSince1970, to: upgraded.timeIntervalSince1970 - 1),
+            samples(jetpack: "6.0", from: upgraded.timeIntervalSince1970, to: clock.now.timeIntervalSince1970 + 29),
+        ])
         let events = try await refresh("6.0")
         #expect(events.map(\.kind) == [.jetpack] && events.first?.observedAt == upgraded && events.first?.new == "6.0")
         #expect(try await refresh("6.0").isEmpty)
@@ -67,12 +76,8 @@ extension BoardLedgerTests {
     /// silence, whatever the board row says by then.
     @Test func aSilentBoardIsGoneAtItsLastSampleAndBackAtItsFirstAfter() async throws {
         let directory = try TemporaryDirectory()
-        let inventory = try Inventory(path: directory.file("ledger.sqlite"), migrationsDirectory: Fixtures.migrations, logger: TestApp.logger)
-        let source = FakeMetricsSource()
         let clock = TestClock(start)
-        let context = GPUContext(source: source, store: inventory, queries: GPUQueries(), freshness: Freshness(scrapeInterval: .seconds(1)),
-                                 logger: TestApp.logger, now: { clock.now })
-        let ledger = BoardLedger(context: context, settings: LedgerSettings(goneAfter: .seconds(86_400)))
+        let (_, source, ledger) = try self.ledger(in: directory, clock: clock, settings: LedgerSettings(goneAfter: .seconds(86_400)))
         func refresh(_ present: Bool, after seconds: TimeInterval = 30) async throws -> [BoardEvent] {
             clock.advance(seconds)
             return try await ledger.record(present ? [board(jetpack: "6.0", seen: clock.now.addingTimeInterval(-1))] : []).events
@@ -89,10 +94,7 @@ extension BoardLedgerTests {
         _ = try await refresh(true, after: 3_600 + 30)
         let query = ChangeTimeQuery(queries: GPUQueries(), node: NodeName("edge-1")!, since: clock.now.addingTimeInterval(30 - 86_400),
                                     now: clock.now.addingTimeInterval(30))
-        for promQL in query.promQL {
-            source.answer(promQL, with: promQL.text.contains("gpu_info_board_info")
-                ? [samples(jetpack: "6.0", from: back.timeIntervalSince1970, to: clock.now.timeIntervalSince1970 + 29)] : [])
-        }
+        answer(source, query, boardInfo: [samples(jetpack: "6.0", from: back.timeIntervalSince1970, to: clock.now.timeIntervalSince1970 + 29)])
         let events = try await refresh(true)
         #expect(events.map(\.kind) == [.back] && events.first?.observedAt == back, "\(events)")
     }
