@@ -100,7 +100,10 @@ struct LiveFleetProblemsTests {
             let fleets = Set(listed.items.filter { $0.node == node }.map { Seen($0.code, $0.severity, $0.gpu, $0.sensor, rate($0.problem) ? nil : $0.value) })
             if node == Self.faultyServer {
                 let percents = [snapshot.health.problems.first(where: rate)?.value, listed.items.first { $0.node == node && rate($0.problem) }?.value]
-                #expect(percents.allSatisfy { abs(($0 ?? 0) - Self.violationPercent) < 1 }, "GPU 1 throttled for heat: \(percents)")
+                // The page's counter is worked out when it is served, Prometheus dates it when the scrape starts: on a
+                // busy machine the two drift by tens of milliseconds a second. Within 3 points still tells GPU 1's 25 %
+                // from GPU 0's 40 % and from nothing.
+                #expect(percents.allSatisfy { abs(($0 ?? 0) - Self.violationPercent) < 3 }, "GPU 1 throttled for heat: \(percents)")
             }
             #expect(fleets == mine, "\(node): /edge/problems \(fleets.sorted { $0.description < $1.description }) vs its snapshot \(mine.sorted { $0.description < $1.description })")
             #expect(row.health == snapshot.health.status && row.problems == snapshot.health.problems.count, "\(node)'s fleet row")
