@@ -21,12 +21,18 @@ public struct CounterRate: Sendable {
     /// The Pushgateway's own family: the Unix time of a group's last push, one series per grouping key.
     public static let pushTimeFamily = "push_time_seconds"
 
+    /// The range that holds what both need, in seconds: what the snapshot selects raw samples over.
+    public let widestWindowSeconds: Int
+
     public init(scrapeInterval: Duration, pushInterval: Duration) {
-        scrapedWindow = Self.duration(4 * scrapeInterval.secondsValue)
-        pushedWindow = Self.duration(2 * pushInterval.secondsValue + scrapeInterval.secondsValue)
+        let scraped = Self.seconds(4 * scrapeInterval.secondsValue)
+        let pushed = Self.seconds(2 * pushInterval.secondsValue + scrapeInterval.secondsValue)
+        scrapedWindow = "\(scraped)s"
+        pushedWindow = "\(pushed)s"
+        widestWindowSeconds = max(scraped, pushed)
     }
 
-    static func duration(_ seconds: Double) -> String { "\(max(1, Int(seconds.rounded(.up))))s" }
+    static func seconds(_ seconds: Double) -> Int { max(1, Int(seconds.rounded(.up))) }
 
     /// Per series of `counter` (a selector of the node or nodes in `scope`): its increase per second. Pushed series
     /// are told from scraped ones by their group's push time (same node label and `job`).

@@ -96,7 +96,7 @@ public struct DCGMExporter: GPUExporter {
 
     /// The thermal violation counter: microseconds throttled for heat.
     static let thermalViolation = "DCGM_FI_DEV_THERMAL_VIOLATION"
-    /// The snapshot's clause: the share of the last seconds each GPU was throttled for heat.
+    /// What the snapshot computes: the share of the last seconds each GPU was throttled for heat.
     static let thermalViolationPercent = thermalViolation + ":percent"
 
     /// Percent of the time each GPU is held down for heat, from the counter's rate (µs per second / 10⁴).
@@ -104,8 +104,9 @@ public struct DCGMExporter: GPUExporter {
         "\(rates.perSecond(scope.node.equal(.metricName, thermalViolation), in: scope)) / 10000"
     }
 
-    public func snapshotClauses(in scope: ExpressionScope, rates: CounterRate) -> [(family: String, expression: String)] {
-        [(Self.thermalViolationPercent, Self.thermalViolationPercent(in: scope, rates: rates))]
+    /// Pure: percent of the time each GPU is held down for heat, from the counter's samples (µs per second / 10⁴).
+    public func snapshotRates(_ window: SampleWindow) -> [Series] {
+        window.rates(of: Self.thermalViolation, as: Self.thermalViolationPercent, valued: { $0 / 10_000 })
     }
 
     /// Which families feed which problem, per physical GPU (a MIG instance's series repeat their GPU's).

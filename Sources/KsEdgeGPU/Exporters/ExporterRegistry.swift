@@ -27,6 +27,18 @@ public struct ExporterRegistry: Sendable {
         exporters.first { name.hasPrefix($0.metricPrefix) }
     }
 
+    /// Who writes the family `name`: an exporter's kind, node-exporter, or for any other family its name (one source:
+    /// the Pushgateway's push times).
+    public func source(ofFamily name: String) -> String {
+        if let exporter = exporter(ofFamily: name) { return DataSource(exporter.kind).rawValue }
+        return nodeExporter.owns(name) ? DataSource.nodeExporter.rawValue : name
+    }
+
+    /// Pure: what every exporter and node-exporter compute from one node's samples for its snapshot (rates).
+    public func snapshotRates(_ window: SampleWindow) -> [Series] {
+        exporters.flatMap { $0.snapshotRates(window) } + nodeExporter.snapshotRates(window)
+    }
+
     /// Pure: which exporter describes a node whose series are `series`, and what its own series say, with
     /// node-exporter's joined in. Nil when none of the series is from a known GPU exporter. A node carrying two
     /// exporters is described by the richest one (`rank`).

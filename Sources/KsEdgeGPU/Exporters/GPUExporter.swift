@@ -1,7 +1,7 @@
 import Foundation
 
 /// Everything ks-edge-gpu knows about one exporter: how to recognise its series, the PromQL it contributes to the
-/// snapshot, fleet, history and inventory, and the pure function from its samples to the contract's readings.
+/// fleet, history and inventory, the rates the snapshot computes from its samples, and the pure function from its samples to the contract's readings.
 /// Queries and services loop over the registered exporters (`ExporterRegistry`) and never name one.
 /// Adding an exporter: one file conforming to this protocol, a case in `ExporterKind`, a line in
 /// `ExporterRegistry.standard`, and its fixtures (see README.md beside this file).
@@ -45,9 +45,9 @@ public protocol GPUExporter: Sendable {
     /// is one dcgm-exporter's `err_msg` or nvidia-smi's `xid`, valued as `Problems.problem` reads them. The fleet
     /// reads its problems from them.
     func problemExpressions(_ thresholds: ProblemThresholds, in scope: ExpressionScope, rates: CounterRate) -> [ProblemCode: String]
-    /// What the snapshot needs beyond the exporter's raw families, computed by Prometheus for one node in `scope`:
-    /// each a family name (starting with `metricPrefix`, so `readings` receives it) and its expression.
-    func snapshotClauses(in scope: ExpressionScope, rates: CounterRate) -> [(family: String, expression: String)]
+    /// Pure: what the snapshot needs beyond the latest samples of the exporter's families, computed from one node's
+    /// samples (rates of its counters): series named with `metricPrefix`, so `readings` receives them.
+    func snapshotRates(_ window: SampleWindow) -> [Series]
 }
 
 /// Whether a history series, by its metric and kept labels, belongs in the answer.
@@ -79,7 +79,7 @@ extension GPUExporter {
         standardProblemExpressions(thresholds, in: scope)
     }
 
-    public func snapshotClauses(in scope: ExpressionScope, rates: CounterRate) -> [(family: String, expression: String)] { [] }
+    public func snapshotRates(_ window: SampleWindow) -> [Series] { [] }
 
     /// A discrete GPU's temperature from the history's expression.
     public func standardProblemExpressions(_ thresholds: ProblemThresholds, in scope: ExpressionScope) -> [ProblemCode: String] {

@@ -1,4 +1,6 @@
-/// The series of one node grouped by metric name, each reduced to its newest sample.
+/// The series of one node grouped by metric name, each reduced to its newest sample, in the order Prometheus returns
+/// series (by label set), whatever order the backend sent them in (VictoriaMetrics' is its own): what the readings
+/// list (power rails, processes) comes in that order.
 /// Values that are no reading (NaN, ±Inf, past 1e300: see `reading(_:)`) are unknown.
 public struct MetricFamilies: Sendable {
     public struct Sample: Sendable {
@@ -14,6 +16,19 @@ public struct MetricFamilies: Sendable {
             guard let point = entry.latest else { continue }
             byName[entry.name, default: []].append(Sample(labels: entry.labels, value: reading(point.value), timestamp: point.timestamp))
         }
+        for name in byName.keys where byName[name]!.count > 1 {
+            byName[name] = byName[name]!.map { ($0, $0.labels.sorted { $0.key < $1.key }) }
+                .sorted { Self.precedes($0.1, $1.1) }.map(\.0)
+        }
+    }
+
+    /// Prometheus' order of label sets: label by label in name order, by name, then by value; a prefix first.
+    static func precedes(_ left: [(key: String, value: String)], _ right: [(key: String, value: String)]) -> Bool {
+        for (a, b) in zip(left, right) {
+            if a.key != b.key { return a.key < b.key }
+            if a.value != b.value { return a.value < b.value }
+        }
+        return left.count < right.count
     }
 
     public func samples(_ name: String) -> [Sample] { byName[name] ?? [] }

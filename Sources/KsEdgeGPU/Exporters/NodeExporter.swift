@@ -41,16 +41,45 @@ public struct NodeExporter: Sendable {
     static let mode = LabelName.known("mode")
     static let device = LabelName.known("device")
 
-    // MARK: PromQL
+    // MARK: Snapshot
 
-    /// What a snapshot selects besides the gauges, each per node: the cores' busy shares and the network rates, and
-    /// the cores' idle counters themselves (which cores exist).
-    public func snapshotClauses(in scope: ExpressionScope, rates: CounterRate) -> [(family: String, expression: String)] {
-        [(Self.coreBusy, coreBusy(scope, rates: rates)),
-         (Self.received, network("node_network_receive_bytes_total", scope, rates: rates)),
-         (Self.transmitted, network("node_network_transmit_bytes_total", scope, rates: rates)),
-         (Self.cpuSeconds, idleCounters(scope).text)]
+    /// The counters the snapshot reads rates of: CPU time (its idle series) and the network's bytes.
+    static let counters = [cpuSeconds, receivedBytes, transmittedBytes]
+    static let receivedBytes = "node_network_receive_bytes_total"
+    static let transmittedBytes = "node_network_transmit_bytes_total"
+
+    /// Every family the snapshot selects, gauges and counters.
+    public var snapshotFamilies: [String] { families + Self.counters }
+
+    /// Matchers the snapshot's selector adds so that only the CPU time counter's idle series come (the others are 7 of
+    /// every 8): node-exporter's other modes by name, as other families' `mode` labels (a Jetson's power mode) hold
+    /// other values.
+    public var snapshotExclusions: Selector {
+        Selector().notMatching(Self.mode, trustedPattern: "user|nice|system|iowait|irq|softirq|steal")
     }
+
+    /// Pure: what the snapshot computes from node-exporter's counters, each per node: the cores' busy shares (1 - idle
+    /// time per second, 0-1, labelled `cpu`) and the bytes per second summed over the physical interfaces.
+    public func snapshotRates(_ window: SampleWindow) -> [Series] {
+        let busy = window.rates(of: Self.cpuSeconds, as: Self.coreBusy, where: { $0[Self.mode.rawValue] == "idle" },
+                                valued: { min(1, max(0, 1 - $0)) })
+        let physical = { (labels: [String: String]) in !Self.isVirtual(labels[Self.device.rawValue] ?? "") }
+        let network = [(Self.receivedBytes, Self.received), (Self.transmittedBytes, Self.transmitted)].compactMap { counter, name -> Series? in
+            let rates = window.rates(of: counter, as: name, where: physical)
+            guard let time = rates.compactMap(\.latest?.timestamp).max() else { return nil }
+            return Series(labels: ["__name__": name], points: [.init(timestamp: time, value: rates.compactMap(\.latest?.value).reduce(0, +))])
+        }
+        return busy + network
+    }
+
+    /// Read whole, as Prometheus anchors its regular expressions. A value type never mutated: safe to share.
+    nonisolated(unsafe) static let virtualInterfacePattern = try! Regex("(?:\(virtualInterfaces))")
+
+    static func isVirtual(_ device: String) -> Bool {
+        (try? virtualInterfacePattern.wholeMatch(in: device)) != nil
+    }
+
+    // MARK: PromQL
 
     func idleCounters(_ scope: ExpressionScope) -> Selector {
         scope.node.equal(.metricName, Self.cpuSeconds).equal(Self.mode, "idle")
@@ -81,8 +110,8 @@ public struct NodeExporter: Sendable {
         case .cpuUtilization:
             return "100 * \(coreBusy(scope, rates: rates))"
         case .network:
-            let received = scope.copy(network("node_network_receive_bytes_total", scope, rates: rates), to: "direction", from: "", "", "receive")
-            let sent = scope.copy(network("node_network_transmit_bytes_total", scope, rates: rates), to: "direction", from: "", "", "transmit")
+            let received = scope.copy(network(Self.receivedBytes, scope, rates: rates), to: "direction", from: "", "", "receive")
+            let sent = scope.copy(network(Self.transmittedBytes, scope, rates: rates), to: "direction", from: "", "", "transmit")
             return "\(received) or \(sent)"
         default:
             return nil

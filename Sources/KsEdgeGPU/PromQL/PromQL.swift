@@ -49,6 +49,11 @@ public struct Selector: Sendable, Hashable {
         adding(Matcher(label: label, match: .notRegex, value: pattern))
     }
 
+    /// This selector with `other`'s matchers too (those it already has once).
+    public func merging(_ other: Selector) -> Selector {
+        other.matchers.reduce(self) { $0.matchers.contains($1) ? $0 : $0.adding($1) }
+    }
+
     /// This selector without `other`'s matchers.
     public func removing(_ other: Selector) -> Selector {
         var copy = self

@@ -22,6 +22,13 @@ public struct GPUQueries: Sendable {
         self.scrapeInterval = scrapeInterval
     }
 
+    /// Seconds after a target's newest scrape that it has certainly missed one (Prometheus has marked its series
+    /// stale): the next scrape's time, and one interval more for it to fail or be searchable, at least 5 s (a busy
+    /// Prometheus takes that long to take in a large scrape).
+    public var targetGoneAfter: Double {
+        scrapeInterval.secondsValue + max(scrapeInterval.secondsValue, 5)
+    }
+
     public func snapshot(_ node: NodeName) -> SnapshotQuery { SnapshotQuery(node: node, queries: self) }
 
     public var fleet: FleetQuery { FleetQuery(queries: self) }

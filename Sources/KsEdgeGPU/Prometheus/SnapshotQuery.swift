@@ -1,57 +1,37 @@
 import Foundation
 
-/// All GPU families of one node as Prometheus holds them now, what exporters compute from them (rates of their
-/// counters), node-exporter's host facts, the time of the newest scrape (instant values carry the evaluation time,
-/// not the scrape's), and for a node that pushes through a Pushgateway, the time of its last push. One query when every exporter and node-exporter name nodes with the same
-/// label (the default); one per distinct label otherwise.
+/// All GPU families of one node, node-exporter's host facts, the Pushgateway's push times and the node's targets' `up`,
+/// as raw samples: one range
+/// selector per label that names nodes (one in all by default), over a window that holds a counter's last two scrapes
+/// or pushes. Prometheus only reads samples; freshness, the last push and counters' rates are computed here, in pure
+/// code beside the exporters (`SampleWindow`, `SampledRate`, each exporter's `snapshotRates`).
 public struct SnapshotQuery: Sendable {
     public let node: NodeName
     let queries: GPUQueries
 
-    static let observedAt = "ks_observed_at"
-
     public var promQL: [PromQL] {
         let nodeExporter = queries.exporters.nodeExporter
         let nodeExporterLabel = queries.nodeLabels.nodeExporter
-        let scope = queries.nodeExporterScope(node)
-        let hostClauses = nodeExporter.snapshotClauses(in: scope, rates: queries.counterRate).map { FamilyTag.tag($0.expression, as: $0.family) }
-        let groups = queries.exportersByLabel
-        var texts = groups.map { label, exporters in
-            let joinsHost = label == nodeExporterLabel
-            // One selector per set of own-series matchers (most exporters have none, so one selector in all).
-            var parts: [(own: Selector, names: [String], heartbeats: [String])] = []
-            for exporter in exporters {
-                if let index = parts.firstIndex(where: { $0.own == exporter.ownSeries }) {
-                    parts[index].names.append(exporter.metricPrefix + ".*")
-                    parts[index].heartbeats.append(exporter.heartbeat)
-                } else {
-                    parts.append((exporter.ownSeries, [exporter.metricPrefix + ".*"], [exporter.heartbeat]))
-                }
-            }
-            if joinsHost {
-                if let index = parts.firstIndex(where: { $0.own == Selector() }) { parts[index].names += nodeExporter.families }
-                else { parts.append((Selector(), nodeExporter.families, [])) }
-            }
-            let select = { (own: Selector, names: [String]) in own.matching(.metricName, trustedPattern: names.joined(separator: "|")).equal(label, node.rawValue) }
-            let families = parts.map { select($0.own, $0.names).text }
-            // timestamp() gives sample times only when applied to a selector itself (over a function it gives the
-            // evaluation time), and it drops names: so one family per exporter whose series never share labels.
-            let heartbeats = parts.filter { !$0.heartbeats.isEmpty }.map { select($0.own, $0.heartbeats).text }
-            let observed = "max(\(heartbeats.map { "timestamp(\($0))" }.joined(separator: " or ")))"
-            let pushed = LastPush.expression(in: Selector().equal(label, node.rawValue), label: label, heartbeats: heartbeats.joined(separator: " or "))
-            let exporterClauses = exporters.flatMap { exporter in
-                exporter.snapshotClauses(in: queries.scope(node, exporter), rates: queries.counterRate).map { FamilyTag.tag($0.expression, as: $0.family) }
-            }
-            return (families + [FamilyTag.tag(observed, as: Self.observedAt), FamilyTag.tag(pushed, as: LastPush.family)] + exporterClauses
-                    + (joinsHost ? hostClauses : []))
-                .joined(separator: " or ")
+        let window = "[\(queries.counterRate.widestWindowSeconds)s]"
+        let select = { (label: LabelName, names: [String], matchers: Selector) in
+            let names = (names + [CounterRate.pushTimeFamily, SampleWindow.up]).joined(separator: "|")
+            return PromQL(trusted: matchers.matching(.metricName, trustedPattern: names).equal(label, node.rawValue).text + window)
         }
-        if !groups.contains(where: { $0.label == nodeExporterLabel }) {
-            let families = Selector().matching(.metricName, trustedPattern: nodeExporter.families.joined(separator: "|"))
-                .equal(nodeExporterLabel, node.rawValue)
-            texts.append(([families.text] + hostClauses).joined(separator: " or "))
+        var texts = queries.exportersByLabel.map { label, exporters in
+            // Own-series matchers only leave out series carrying a label of ks-edge-gpu's (`label=""`, checked by a
+            // test), which no other exporter's series carry: one selector serves every exporter.
+            var matchers = exporters.reduce(Selector()) { $0.merging($1.ownSeries) }
+            var names = exporters.map { $0.metricPrefix + ".*" }
+            if label == nodeExporterLabel {
+                names += nodeExporter.snapshotFamilies
+                matchers = matchers.merging(nodeExporter.snapshotExclusions)
+            }
+            return select(label, names, matchers)
         }
-        return texts.map(PromQL.init(trusted:))
+        if !queries.exportersByLabel.contains(where: { $0.label == nodeExporterLabel }) {
+            texts.append(select(nodeExporterLabel, nodeExporter.snapshotFamilies, nodeExporter.snapshotExclusions))
+        }
+        return texts
     }
 
     public struct Answer: Sendable {
@@ -64,13 +44,13 @@ public struct SnapshotQuery: Sendable {
         public var pushed: Bool
     }
 
-    /// Nil when Prometheus holds no series of a known GPU exporter for the node.
-    public func decode(_ series: [Series]) -> Answer? {
-        let answer = FamilyTag.restore(series)
-        let time = { (name: String) in answer.filter { $0.name == name }.compactMap(\.latest?.value).max() }
-        let (scraped, pushed) = (time(Self.observedAt), time(LastPush.family))
-        guard let (exporter, readings) = queries.exporters.describe(answer.filter { $0.name != Self.observedAt && $0.name != LastPush.family })
-        else { return nil }
+    /// Nil when no series of a known GPU exporter is current for the node at `now`.
+    public func decode(_ series: [Series], now: Date) -> Answer? {
+        let registry = queries.exporters
+        let window = SampleWindow(series, now: now.timeIntervalSince1970, goneAfter: queries.targetGoneAfter, source: registry.source(ofFamily:))
+        let families = window.current.filter { $0.name != CounterRate.pushTimeFamily } + registry.snapshotRates(window)
+        guard let (exporter, readings) = registry.describe(families) else { return nil }
+        let (scraped, pushed) = window.freshness(heartbeats: Set(registry.exporters.map(\.heartbeat)))
         return Answer(exporter: exporter.kind, readings: readings, observedAt: (pushed ?? scraped).map { Date(timeIntervalSince1970: $0) },
                       pushed: pushed != nil)
     }

@@ -47,7 +47,7 @@ public struct NodeSnapshotService<Source: MetricsSource, Store: InventoryStore>:
             return stored
         }
 
-        guard let answer = query.decode(series) else { return try await offline(node) }
+        guard let answer = query.decode(series, now: context.now()) else { return try await offline(node) }
         var snapshot = NodeGPU(node: node.rawValue, exporter: answer.exporter,
                                status: context.freshness.status(observedAt: answer.observedAt, pushed: answer.pushed, now: context.now()),
                                observedAt: answer.observedAt, readings: answer.readings)

@@ -40,36 +40,30 @@ import Testing
         }
     }
 
-    static let hostFamilies = NodeExporter().families.joined(separator: "|")
+    static let hostFamilies = NodeExporter().snapshotFamilies.joined(separator: "|")
+    static let ownMatchers = #"ks_edge_gpu_source="",mode!~"user|nice|system|iowait|irq|softirq|steal""#
 
     /// Every selector of the text, each of which must name the node.
     func selectors(_ text: String) -> [String] { text.matches(of: /\{[^}]*\}/).map { String(text[$0.range]) } }
 
-    @Test func nodeSnapshotIsOneQueryOnTheNodeLabel() throws {
+    @Test func nodeSnapshotIsOneRawSelectorOnTheNodeLabel() throws {
         let queries = GPUQueries(nodeLabels: NodeLabels(.standard, common: try #require(LabelName("instance"))), scrapeInterval: .seconds(15))
         let query = queries.snapshot(try #require(NodeName("edge-nx-01"))).promQL
-        #expect(query.count == 1)
-        let text = try #require(query.first?.text)
-        // The GPU families and node-exporter's gauges in one selector, then the tagged scrape time, push time and rates.
-        // dcgm-exporter's names in a selector of their own, leaving out the dcgm-compatible rules' recorded series.
-        #expect(text.hasPrefix(#"{__name__=~"gpu_.*|nvidia_smi_.*|\#(Self.hostFamilies)",instance="edge-nx-01"} or {ks_edge_gpu_source="",__name__=~"DCGM_FI_.*",instance="edge-nx-01"} or "#))
-        let heartbeat = #"{__name__=~"gpu_usage_gpu|nvidia_smi_temperature_gpu",instance="edge-nx-01"}"#
-        let dcgmHeartbeat = #"{ks_edge_gpu_source="",__name__=~"DCGM_FI_DEV_GPU_TEMP",instance="edge-nx-01"}"#
-        #expect(text.contains(#"label_replace(max(timestamp(\#(heartbeat)) or timestamp(\#(dcgmHeartbeat))), "ks_family", "ks_observed_at", "", "")"#))
-        #expect(text.contains(#"push_time_seconds"} and on (instance, job) group by (instance, job) (\#(heartbeat) or \#(dcgmHeartbeat))), "ks_family", "ks_pushed_at""#))
-        // Counters: irate for scraped series; for pushed ones, the increase over 2 push intervals and a scrape divided
-        // by the push times' increase over the same window.
-        let idle = #"{instance="edge-nx-01",__name__="node_cpu_seconds_total",mode="idle"}"#
-        let pushTimes = #"{instance="edge-nx-01",__name__="push_time_seconds"}"#
-        #expect(text.contains(#"irate(\#(idle)[60s]) unless on (instance, job) \#(pushTimes)"#))
-        #expect(text.contains(#"increase(\#(idle)[135s]) / on (instance, job) group_left () (max by (instance, job) (increase(\#(pushTimes)[135s])) > 0)"#))
-        #expect(text.contains(#"label_replace(\#(idle), "ks_family", "node_cpu_seconds_total", "", "")"#))
-        // dcgm-exporter's thermal violation counter as a rate, the same way.
-        let violation = #"{ks_edge_gpu_source="",instance="edge-nx-01",__name__="DCGM_FI_DEV_THERMAL_VIOLATION"}"#
-        #expect(text.contains(#"irate(\#(violation)[60s])"#))
-        #expect(text.contains(#""ks_family", "DCGM_FI_DEV_THERMAL_VIOLATION:percent""#))
-        #expect(selectors(text).count == 24)
-        #expect(selectors(text).allSatisfy { $0.contains(#"instance="edge-nx-01""#) })
+        // Every exporter's families, node-exporter's gauges and counters (CPU time's idle series only), the
+        // Pushgateway's push times and the targets' `up`, leaving out the dcgm-compatible rules' recorded series, over the wider of 4 scrape
+        // intervals (irate's) and 2 push intervals and a scrape (two pushes).
+        let names = "gpu_.*|DCGM_FI_.*|nvidia_smi_.*|\(Self.hostFamilies)|push_time_seconds|up"
+        #expect(query.map(\.text) == [#"{\#(Self.ownMatchers),__name__=~"\#(names)",instance="edge-nx-01"}[135s]"#])
+        // Prometheus reads samples and evaluates nothing.
+        for function in ["timestamp(", "irate(", "increase(", " or ", "label_replace("] { #expect(query.first?.text.contains(function) == false, "\(function)") }
+    }
+
+    /// One selector serves every exporter only while own-series matchers leave out nothing but series carrying a label
+    /// no exporter's series carry.
+    @Test func ownSeriesMatchersOnlyLeaveOutSeriesCarryingALabel() {
+        for exporter in ExporterRegistry.standard.exporters {
+            #expect(exporter.ownSeries.matchers.allSatisfy { $0.match == .equal && $0.value.isEmpty }, "\(exporter.kind)")
+        }
     }
 
     @Test func configuredNodeLabelIsUsed() throws {
@@ -77,8 +71,8 @@ import Testing
         let snapshot = queries.snapshot(try #require(NodeName("n1"))).promQL.map(\.text)
         // node-exporter keeps its own label (instance), so its series come in a second query.
         #expect(snapshot.count == 2)
-        #expect(snapshot[0].hasPrefix(#"{__name__=~"gpu_.*|nvidia_smi_.*",node="n1"} or {ks_edge_gpu_source="",__name__=~"DCGM_FI_.*",node="n1"} or "#))
-        #expect(snapshot[1].hasPrefix(#"{__name__=~"\#(Self.hostFamilies)",instance="n1"} or "#))
+        #expect(snapshot[0] == #"{ks_edge_gpu_source="",__name__=~"gpu_.*|DCGM_FI_.*|nvidia_smi_.*|push_time_seconds|up",node="n1"}[240s]"#)
+        #expect(snapshot[1] == #"{mode!~"user|nice|system|iowait|irq|softirq|steal",__name__=~"\#(Self.hostFamilies)|push_time_seconds|up",instance="n1"}[240s]"#)
         #expect(queries.fleet.promQL.count == 4)
         #expect(queries.fleet.promQL.dropLast().allSatisfy { $0.text.contains("max by (node)") && !$0.text.contains("by (instance") })
         #expect(queries.fleet.promQL.last?.text.contains("max by (instance)") == true)
@@ -97,8 +91,8 @@ import Testing
         let queries = GPUQueries(nodeLabels: NodeLabels(.standard, overrides: [.dcgm: try #require(LabelName("Hostname"))]))
         let texts = queries.snapshot(try #require(NodeName("n1"))).promQL.map(\.text)
         #expect(texts.count == 2)
-        #expect(texts[0].hasPrefix(#"{ks_edge_gpu_source="",__name__=~"DCGM_FI_.*",Hostname="n1"} or "#))
-        #expect(texts[1].hasPrefix(#"{__name__=~"gpu_.*|nvidia_smi_.*|\#(Self.hostFamilies)",instance="n1"} or "#))
+        #expect(texts[0].hasPrefix(#"{ks_edge_gpu_source="",__name__=~"DCGM_FI_.*|push_time_seconds|up",Hostname="n1"}["#))
+        #expect(texts[1].hasPrefix(#"{mode!~"user|nice|system|iowait|irq|softirq|steal",__name__=~"gpu_.*|nvidia_smi_.*|\#(Self.hostFamilies)|push_time_seconds|up",instance="n1"}["#))
         #expect(queries.fleet.promQL[1].text.contains("max by (Hostname)"))
         #expect(queries.fleet.promQL[0].text.contains("max by (instance)"))
     }

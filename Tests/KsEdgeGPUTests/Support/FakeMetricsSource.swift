@@ -70,7 +70,7 @@ final class FakeMetricsSource: MetricsSource {
     /// the first selector's matchers (a missing label matches ""), or every selector's within `timestamp(...)`
     /// (values become sample times, the name is dropped), `max` and `max by (label)`, and
     /// `label_replace(…, "ks_family", "NAME", "", "")`. The held series are what Prometheus holds as current: one
-    /// newest point each.
+    /// newest point each; a range selector's `[…]` (the snapshot's raw samples) returns them as they are.
     static func evaluate(_ text: String, over series: [Series]) -> [Series] {
         topLevelClauses(text).flatMap { evaluateClause($0, over: series) }
     }
@@ -98,10 +98,10 @@ final class FakeMetricsSource: MetricsSource {
 
     /// The selector's matchers as one predicate, its regular expressions compiled once.
     static func predicate(_ selector: String) -> (Series) -> Bool {
-        let matchers = selector.matches(of: /([A-Za-z_][A-Za-z0-9_]*)(=~|!=|=)"((?:[^"\\]|\\.)*)"/).map { match in
+        let matchers = selector.matches(of: /([A-Za-z_][A-Za-z0-9_]*)(=~|!~|!=|=)"((?:[^"\\]|\\.)*)"/).map { match in
             let value = String(match.output.3)
             return (label: String(match.output.1), op: String(match.output.2), value: value,
-                    regex: match.output.2 == "=~" ? try? Regex("^(?:\(value))$") : nil)
+                    regex: match.output.2.hasSuffix("~") ? try? Regex("^(?:\(value))$") : nil)
         }
         return { entry in
             matchers.allSatisfy { matcher in
@@ -109,6 +109,7 @@ final class FakeMetricsSource: MetricsSource {
                 switch matcher.op {
                 case "=": return actual == matcher.value
                 case "!=": return actual != matcher.value
+                case "!~": return matcher.regex.map { (try? $0.wholeMatch(in: actual)) == nil } ?? false
                 default: return matcher.regex.map { (try? $0.wholeMatch(in: actual)) != nil } ?? false
                 }
             }

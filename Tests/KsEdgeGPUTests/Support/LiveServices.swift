@@ -228,9 +228,10 @@ final class PrometheusProcess: @unchecked Sendable {
         throw CancellationError()
     }
 
-    /// Asks this Prometheus directly, as a test's independent witness.
-    func query(_ text: String) async throws -> [Series] {
-        let (data, _) = try await URLSession.shared.data(from: URL(string: "\(url)/api/v1/query?query=\(FormEncoding.escape(text))")!)
+    /// Asks this Prometheus directly, as a test's independent witness; at `time` (seconds) where given, else now.
+    func query(_ text: String, at time: Double? = nil) async throws -> [Series] {
+        let at = time.map { "&time=\($0)" } ?? ""
+        let (data, _) = try await URLSession.shared.data(from: URL(string: "\(url)/api/v1/query?query=\(FormEncoding.escape(text))\(at)")!)
         return try QueryResponse.series(from: Array(data))
     }
 
