@@ -1,6 +1,7 @@
 /// How a counter becomes a rate per second, per series, for a node Prometheus scrapes and for one that pushes through
-/// a Pushgateway. The snapshot, the history (and so KubeSphere's envelope) all read counters through this one
-/// expression, so they agree.
+/// a Pushgateway. The history (and so KubeSphere's envelope) and the fleet's problems read counters through this one
+/// expression; the snapshot reads the same from raw samples (`SampledRate`). Live tests hold both to the true rates of
+/// pushed and scraped counters, and the snapshot's to Prometheus' own `irate`.
 ///
 /// - Scraped: `irate`, the increase between the last two scrapes within 4 scrape intervals.
 /// - Pushed: the Pushgateway serves the last push at every scrape, so a pushed counter is a staircase whose steps are
