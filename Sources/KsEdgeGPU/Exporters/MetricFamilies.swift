@@ -1,6 +1,6 @@
 /// The series of one node grouped by metric name, each reduced to its newest sample, in the order Prometheus returns
-/// series (by label set), whatever order the backend sent them in (VictoriaMetrics' is its own): what the readings
-/// list (power rails, processes) comes in that order.
+/// series (by label set), whatever order the backend sent them in (VictoriaMetrics' is its own), so what the
+/// readings list (power rails, processes) comes in that order.
 /// Values that are no reading (NaN, ±Inf, past 1e300: see `reading(_:)`) are unknown.
 public struct MetricFamilies: Sendable {
     public struct Sample: Sendable {

@@ -33,10 +33,12 @@ public struct NodeExporter: Sendable {
 
     /// Interfaces that are not a physical link: loopback, container and CNI plumbing, tunnels, and the USB device-mode
     /// gadgets every Jetson carries (`l4tbr0`, `rndis0`, `usb0`). Traffic over them is counted on a physical one too.
-    static let virtualInterfaces = [
+    static let virtualInterfaceNames = [
         "lo", "veth.*", "docker.*", "br-.*", "cni.*", "flannel.*", "cali.*", "tunl.*", "vxlan.*", "kube-.*", "virbr.*",
         "tap.*", "tun.*", "wg.*", "dummy.*", "ifb.*", "edgemesh.*", "nodelocaldns", "l4tbr.*", "rndis.*", "usb.*",
-    ].joined(separator: "|")
+    ]
+    /// The same, as a PromQL regular expression.
+    static let virtualInterfaces = virtualInterfaceNames.joined(separator: "|")
 
     static let mode = LabelName.known("mode")
     static let device = LabelName.known("device")
@@ -72,11 +74,10 @@ public struct NodeExporter: Sendable {
         return busy + network
     }
 
-    /// Read whole, as Prometheus anchors its regular expressions. A value type never mutated: safe to share.
-    nonisolated(unsafe) static let virtualInterfacePattern = try! Regex("(?:\(virtualInterfaces))")
-
+    /// Whether `device` is one of `virtualInterfaceNames`, read as the PromQL regular expression reads them (whole
+    /// names, or prefixes where they end in `.*`).
     static func isVirtual(_ device: String) -> Bool {
-        (try? virtualInterfacePattern.wholeMatch(in: device)) != nil
+        virtualInterfaceNames.contains { $0.hasSuffix(".*") ? device.hasPrefix($0.dropLast(2)) : device == $0 }
     }
 
     // MARK: PromQL

@@ -28,6 +28,14 @@ import Testing
 
     func exporter(_ file: String) throws -> [Series] { try Fixtures.series(file, node: node, timestamp: 1_000) }
 
+    /// The snapshot leaves virtual interfaces out in code, the history in PromQL: the same interfaces either way.
+    @Test(arguments: ["lo", "lo0", "veth1a2b", "docker0", "br-4f2e", "br0", "cni0", "flannel.1", "cali7d3", "eth0", "eno1",
+                      "wlan0", "l4tbr0", "rndis0", "usb0", "usb", "nodelocaldns", "nodelocaldns0", "tun0", "tunl0", "wg0", ""])
+    func virtualInterfacesAreTheOnesPromQLLeavesOut(device: String) throws {
+        let promQL = try Regex("(?:\(NodeExporter.virtualInterfaces))")
+        #expect(NodeExporter.isVirtual(device) == ((try? promQL.wholeMatch(in: device)) != nil), "\(device)")
+    }
+
     func snapshot(_ series: [Series]) throws -> NodeGPU { try #require(Normalizer.normalize(node: node, series: series)) }
 
     func simulatedHostPage(_ kind: SimulatedBoard.Kind) -> String {
