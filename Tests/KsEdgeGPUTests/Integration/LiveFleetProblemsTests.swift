@@ -51,19 +51,24 @@ struct LiveFleetProblemsTests {
         }.joined(separator: "\n")
     }
 
+    /// Serves dcgm-faults.prom at `/dcgm` as `faultyServerPage` makes it, its counters growing from now.
+    static func serveFaultyServer(on router: Router<BasicRequestContext>) throws {
+        let page = try String(contentsOf: ProblemTests.healthDirectory.appendingPathComponent("dcgm-faults.prom"), encoding: .utf8)
+        let started = Date()
+        router.get("dcgm") { _, _ in
+            let now = Date()
+            return faultyServerPage(page, elapsed: now.timeIntervalSince(started), now: now)
+        }
+    }
+
     @Test func theFleetAndTheAlertsSayWhatEachNodesSnapshotSays() async throws {
         let binary = try #require(LiveServices.prometheusBinary)
         let fixtures = Self.fixtures
         let hostPage = try String(contentsOf: ProblemTests.healthDirectory.appendingPathComponent("node-exporter-full.prom"), encoding: .utf8)
-        let serverPage = try String(contentsOf: ProblemTests.healthDirectory.appendingPathComponent("dcgm-faults.prom"), encoding: .utf8)
         try await LiveServices.withSimulator(boards: 0, fixtures: fixtures) { simulatorPort in
-            let started = Date()
             let router = Router()
             router.get("metrics") { _, _ in hostPage }
-            router.get("dcgm") { _, _ in
-                let now = Date()
-                return Self.faultyServerPage(serverPage, elapsed: now.timeIntervalSince(started), now: now)
-            }
+            try Self.serveFaultyServer(on: router)
             let host = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: TestApp.logger)
             try await host.test(.live) { hostClient in
                 let port = try #require(hostClient.port)

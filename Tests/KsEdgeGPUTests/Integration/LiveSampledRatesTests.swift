@@ -17,14 +17,9 @@ struct LiveSampledRatesTests {
 
     @Test func ratesAndFreshnessFromRawSamplesAreWhatPrometheusComputes() async throws {
         let binary = try #require(LiveServices.prometheusBinary)
-        let serverPage = try String(contentsOf: ProblemTests.healthDirectory.appendingPathComponent("dcgm-faults.prom"), encoding: .utf8)
         try await LiveServices.withSimulator(boards: 3, mix: [(.jetson, 1), (.dcgm, 1), (.nvidiaSMI, 1)], fixtures: [:], nodeExporter: true) { simulatorPort in
-            let started = Date()
             let router = Router()
-            router.get("dcgm") { _, _ in
-                let now = Date()
-                return LiveFleetProblemsTests.faultyServerPage(serverPage, elapsed: now.timeIntervalSince(started), now: now)
-            }
+            try LiveFleetProblemsTests.serveFaultyServer(on: router)
             let host = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: TestApp.logger)
             try await host.test(.live) { hostClient in
                 let port = try #require(hostClient.port)
@@ -57,7 +52,7 @@ struct LiveSampledRatesTests {
         for name in nodes {
             let node = try #require(NodeName(name))
             let query = queries.snapshot(node)
-            let raw = try await query.promQL.asyncFlatMap { try await prometheus.query($0.text, at: time) }
+            let raw = try await query.promQL.asyncMap { try await prometheus.query($0.text, at: time) }.flatMap { $0 }
             let samples = SampleWindow(raw, now: time, goneAfter: queries.targetGoneAfter, source: registry.source(ofFamily:))
             let own = Selector().equal(DCGMCompatibility.sourceLabel, "").merging(registry.nodeExporter.snapshotExclusions)
             for family in Self.counters {
@@ -94,13 +89,5 @@ struct LiveSampledRatesTests {
             }
         }
         #expect(growing, "the faulty server's thermal violation counter read as growing")
-    }
-}
-
-extension Array {
-    func asyncFlatMap<T>(_ transform: (Element) async throws -> [T]) async rethrows -> [T] {
-        var result: [T] = []
-        for element in self { result += try await transform(element) }
-        return result
     }
 }
