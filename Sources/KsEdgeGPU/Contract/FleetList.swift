@@ -21,6 +21,12 @@ public struct FleetList: Codable, Sendable, Hashable {
         @Nullable public var powerWatts: Double?
         /// Share of the board's RAM in use (node-exporter's, else the exporter's own report), null where unknown.
         @Nullable public var memoryUtilizationPercent: Double?
+        /// The GPUs with a load reading (each MIG instance one), null where none has.
+        @Nullable public var gpus: Int?
+        /// GPU memory in use and installed, summed over the node's GPUs; null where unknown (an integrated GPU shares
+        /// the board's RAM).
+        @Nullable public var gpuMemoryUsedBytes: Double?
+        @Nullable public var gpuMemoryTotalBytes: Double?
         @Nullable public var lastSeen: Date?
         /// The node's worst problem (its snapshot's `health.status`), or `ok`.
         public var health: HealthStatus
@@ -29,7 +35,8 @@ public struct FleetList: Codable, Sendable, Hashable {
 
         public init(
             node: String, exporter: ExporterKind?, status: NodeStatus, model: String?, gpuUtilizationPercent: Double?,
-            gpuTemperatureCelsius: Double?, powerWatts: Double?, memoryUtilizationPercent: Double? = nil, lastSeen: Date?,
+            gpuTemperatureCelsius: Double?, powerWatts: Double?, memoryUtilizationPercent: Double? = nil, gpus: Int? = nil,
+            gpuMemoryUsedBytes: Double? = nil, gpuMemoryTotalBytes: Double? = nil, lastSeen: Date?,
             health: HealthStatus = .ok, problems: Int = 0
         ) {
             self.node = node
@@ -40,6 +47,9 @@ public struct FleetList: Codable, Sendable, Hashable {
             self.gpuTemperatureCelsius = gpuTemperatureCelsius
             self.powerWatts = powerWatts
             self.memoryUtilizationPercent = memoryUtilizationPercent
+            self.gpus = gpus
+            self.gpuMemoryUsedBytes = gpuMemoryUsedBytes
+            self.gpuMemoryTotalBytes = gpuMemoryTotalBytes
             self.lastSeen = lastSeen
             self.health = health
             self.problems = problems

@@ -58,6 +58,9 @@ public enum FleetColumn: String, CaseIterable, Sendable {
     /// Mean GPU load, hottest GPU, board input or else summed GPU power, model, newest sample time, and the share of
     /// RAM in use where the exporter itself reports RAM (node-exporter's, where present, is preferred).
     case utilization, temperature, power, model, seen, memory
+    /// The GPUs with a load reading (MIG instances each), and their memory used and installed, summed: what the
+    /// console's node-level GPU metrics (`node_gpu_total`, `node_gpu_memory_usage`, …) are made of.
+    case gpus = "gpu_count", gpuMemoryUsed = "gpu_memory_used", gpuMemoryTotal = "gpu_memory_total"
 }
 
 extension GPUExporter {
@@ -104,6 +107,12 @@ extension GPUExporter {
             return "max by (\(label)) (timestamp(\(scope.family(heartbeat))))"
         case .memory:
             return expression(.memoryUtilization, in: scope).map { "max by (\(label)) (\($0))" }
+        case .gpus:
+            return expression(.gpuUtilization, in: scope).map { "count by (\(label)) (\($0))" }
+        case .gpuMemoryUsed:
+            return expression(.gpuMemoryUsed, in: scope).map { "sum by (\(label)) (\($0))" }
+        case .gpuMemoryTotal:
+            return expression(.gpuMemoryTotal, in: scope).map { "sum by (\(label)) (\($0))" }
         }
     }
 }

@@ -30,25 +30,20 @@ struct KubeSphereController<Source: MetricsSource, Store: InventoryStore> {
     /// What every-node answers say of metrics the history does not hold.
     static var perNodeOnly: String { "is only available per node, for now (nodes/{node}/metrics)" }
 
-    /// Every node's console metrics, ordered and paged as KubeSphere's node list is.
+    /// Every node's console metrics, ordered and paged as KubeSphere's node list is. An instant of now asking only
+    /// node-level metrics is answered from the fleet index's rows; the rest from one range query.
     @Sendable func fleetMetrics(_ request: Request, context: some RequestContext) async throws -> Response {
         let now = nodes.now().timeIntervalSince1970
         let query = try FleetMonitoringRequest.parse(request.queryParameters, now: now)
         let wanted = query.monitoring.metrics + (query.sortMetric.map { [$0] } ?? [])
-        var frames = try await fleetFrames(query.monitoring, Self.historyMetrics(of: wanted), now: now)
+        var frames = query.monitoring.isNow && FleetRowMetrics.answer(wanted)
+            ? FleetRowMetrics.frames(try await nodes.fleet.index().fleet.items)
+            : try await fleetFrames(query.monitoring, Self.historyMetrics(of: wanted), now: now)
         if let filter = query.nodeFilter, let pattern = try? Regex(filter) {
             frames = frames.filter { (try? pattern.wholeMatch(in: $0.key)) != nil }
         }
-        func sortValue(_ node: String) -> Double? {
+        let ordered = query.ordered(frames.keys) { node in
             query.sortMetric.flatMap { metric in frames[node]?.last?.values(metric).values.max() }
-        }
-        let ordered = frames.keys.sorted { lhs, rhs in
-            switch (sortValue(lhs), sortValue(rhs)) {
-            case let (left?, right?) where left != right: return query.ascending ? left < right : left > right
-            case (_?, nil): return true
-            case (nil, _?): return false
-            default: return lhs < rhs
-            }
         }
         let page = query.paging.slice(ordered)
         let metrics = query.monitoring.metrics
@@ -66,12 +61,14 @@ struct KubeSphereController<Source: MetricsSource, Store: InventoryStore> {
                                                    totalPage: query.paging.pageCount(of: ordered.count), totalItem: ordered.count))
     }
 
-    /// The cluster's GPU totals: `cluster_gpu_*`, summed over every node.
+    /// The cluster's GPU totals: `cluster_gpu_*`, summed over every node (now: over the fleet index's rows).
     @Sendable func clusterMetrics(_ request: Request, context: some RequestContext) async throws -> Response {
         let now = nodes.now().timeIntervalSince1970
         let query = try MonitoringRequest.parse(request.queryParameters, now: now)
         let metrics = query.selected(ClusterMetric.allCases)
-        let frames = try await fleetFrames(query, Self.historyMetrics(of: metrics.flatMap(\.nodeMetrics)), now: now)
+        let frames = query.isNow && FleetRowMetrics.answer(metrics.flatMap(\.nodeMetrics))
+            ? FleetRowMetrics.frames(try await nodes.fleet.index().fleet.items)
+            : try await fleetFrames(query, Self.historyMetrics(of: metrics.flatMap(\.nodeMetrics)), now: now)
         return try Response.json(MonitoringResults(results: ClusterMetric.results(metrics, framesByNode: frames, range: query.range != nil)))
     }
 

@@ -61,6 +61,37 @@ struct NodeFrame: Equatable {
     var powerTotalWatts: Double?
     var fanPercent: Double?
     var uptimeSeconds: Double?
+    /// A frame made from a fleet row holds no GPUs, only the sums the node-level metrics are made of.
+    private var rowTotals: Totals?
+
+    /// What the node-level `node_gpu_*` metrics are: the GPUs listed, the sum of their load ratios, their memory
+    /// summed, and the share of memory in use over the GPUs that report both.
+    struct Totals: Equatable {
+        var gpus: Int
+        var usage, memoryUsed, memoryTotal, memoryUtilization: Double?
+    }
+
+    var totals: Totals {
+        if let rowTotals { return rowTotals }
+        func sum(_ values: [Double]) -> Double? { values.isEmpty ? nil : values.reduce(0, +) }
+        let pairs = gpus.values.compactMap { gpu in gpu.memoryUsedBytes.flatMap { used in gpu.memoryTotalBytes.map { (used, $0) } } }
+        let capacity = pairs.map(\.1).reduce(0, +)
+        return Totals(gpus: gpus.count, usage: sum(gpus.values.compactMap(\.utilizationPercent).map { $0 / 100 }),
+                      memoryUsed: sum(gpus.values.compactMap(\.memoryUsedBytes)), memoryTotal: sum(gpus.values.compactMap(\.memoryTotalBytes)),
+                      memoryUtilization: pairs.isEmpty || capacity <= 0 ? nil : pairs.map(\.0).reduce(0, +) / capacity)
+    }
+
+    /// A fleet row as one frame at its newest sample's time; nil for a row without one. Its GPUs' sums answer the
+    /// node-level metrics (`FleetRowMetrics.answered`); it has no per-GPU, per-core or board series.
+    init?(_ row: FleetList.Item) {
+        guard let seen = row.lastSeen else { return nil }
+        time = seen.timeIntervalSince1970
+        let gpus = row.gpus ?? 0
+        var memoryUtilization: Double?
+        if let used = row.gpuMemoryUsedBytes, let total = row.gpuMemoryTotalBytes, total > 0 { memoryUtilization = used / total }
+        rowTotals = Totals(gpus: gpus, usage: row.gpuUtilizationPercent.flatMap { gpus > 0 ? $0 * Double(gpus) / 100 : nil },
+                           memoryUsed: row.gpuMemoryUsedBytes, memoryTotal: row.gpuMemoryTotalBytes, memoryUtilization: memoryUtilization)
+    }
 
     /// The snapshot as one frame at its scrape time.
     init(_ snapshot: NodeGPU, at time: Double) {
@@ -125,21 +156,14 @@ struct NodeFrame: Equatable {
             Dictionary(uniqueKeysWithValues: values.map { ([label: $0.key], $0.value * scale) })
         }
         func single(_ value: Double?) -> [[String: String]: Double] { value.map { [[:]: $0] } ?? [:] }
-        func sum(_ values: [Double]) -> Double? { values.isEmpty ? nil : values.reduce(0, +) }
 
-        let utilizations = gpus.values.compactMap(\.utilizationPercent).map { $0 / 100 }
-        let used = gpus.values.compactMap(\.memoryUsedBytes)
-        let total = gpus.values.compactMap(\.memoryTotalBytes)
         switch metric {
-        case .gpuUsage: return single(sum(utilizations))
-        case .gpuTotal: return single(gpus.isEmpty ? nil : Double(gpus.count))
-        case .gpuUtilization: return single(sum(utilizations).map { $0 / Double(gpus.count) })
-        case .gpuMemoryUsage: return single(sum(used))
-        case .gpuMemoryTotal: return single(sum(total))
-        case .gpuMemoryUtilization:
-            let pairs = gpus.values.compactMap { gpu in gpu.memoryUsedBytes.flatMap { used in gpu.memoryTotalBytes.map { (used, $0) } } }
-            let capacity = pairs.map(\.1).reduce(0, +)
-            return single(pairs.isEmpty || capacity <= 0 ? nil : pairs.map(\.0).reduce(0, +) / capacity)
+        case .gpuUsage: return single(totals.usage)
+        case .gpuTotal: return single(totals.gpus > 0 ? Double(totals.gpus) : nil)
+        case .gpuUtilization: return single(totals.usage.flatMap { totals.gpus > 0 ? $0 / Double(totals.gpus) : nil })
+        case .gpuMemoryUsage: return single(totals.memoryUsed)
+        case .gpuMemoryTotal: return single(totals.memoryTotal)
+        case .gpuMemoryUtilization: return single(totals.memoryUtilization)
         case .perGPUUtilization: return perGPU { $0.utilizationPercent.map { $0 / 100 } }
         case .perGPUMemoryUtilization:
             return perGPU { gpu in gpu.memoryUsedBytes.flatMap { used in gpu.memoryTotalBytes.flatMap { $0 > 0 ? used / $0 : nil } } }
@@ -217,7 +241,8 @@ public enum ClusterMetric: String, CaseIterable, Sendable {
             var points: [MonitoringPoint] = []
             for step in 0..<steps {
                 let frames = framesByNode.values.compactMap { $0.indices.contains(step) ? $0[step] : nil }
-                guard let time = frames.first?.time else { continue }
+                // One time per step from a history; from fleet rows, each node's newest sample: the newest of them.
+                guard let time = frames.map(\.time).max() else { continue }
                 func total(_ name: ConsoleMetric) -> Double? {
                     let values = frames.compactMap { $0.values(name)[[:]] }
                     return values.isEmpty ? nil : values.reduce(0, +)

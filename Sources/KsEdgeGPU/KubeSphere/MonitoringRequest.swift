@@ -34,3 +34,25 @@ public struct FleetMonitoringRequest: Sendable, Equatable {
     /// KubeSphere's page size when only `page` is given.
     public static let defaultLimit = 5
 }
+
+extension MonitoringRequest {
+    /// An instant of now: neither `time` nor a range.
+    public var isNow: Bool { time == nil && range == nil }
+}
+
+extension FleetMonitoringRequest {
+    /// `nodes` in KubeSphere's order: by the sort metric's value (`value`, asked once per node), unknown last
+    /// whichever the direction, then by name; by name without a sort metric.
+    public func ordered(_ nodes: some Collection<String>, value: (String) -> Double?) -> [String] {
+        guard sortMetric != nil else { return nodes.sorted() }
+        let keyed = nodes.map { ($0, value($0)) }
+        return keyed.sorted { lhs, rhs in
+            switch (lhs.1, rhs.1) {
+            case let (left?, right?) where left != right: return ascending ? left < right : left > right
+            case (_?, nil): return true
+            case (nil, _?): return false
+            default: return lhs.0 < rhs.0
+            }
+        }.map(\.0)
+    }
+}

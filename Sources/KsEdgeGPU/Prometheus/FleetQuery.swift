@@ -53,6 +53,9 @@ public struct FleetQuery: Sendable {
         case .model: record("model", "max")
         case .seen: record("last_seen_timestamp_seconds", "max")
         case .memory: record("memory_utilization_percent", "max")
+        case .gpus: record("gpus", "count")
+        case .gpuMemoryUsed: record("gpu_memory_used_bytes", "sum")
+        case .gpuMemoryTotal: record("gpu_memory_total_bytes", "sum")
         }
     }
 
@@ -67,6 +70,9 @@ public struct FleetQuery: Sendable {
         public var utilization, temperature, power: Double?
         /// Percent of RAM in use: node-exporter's where it runs, else the exporter's own.
         public var memory: Double?
+        /// The GPUs with a load reading, and their memory used and installed (bytes), summed.
+        public var gpus: Int?
+        public var gpuMemoryUsed, gpuMemoryTotal: Double?
         /// Unix seconds of the node's newest heartbeat, or of its last push when it pushes through a Pushgateway.
         public var seen: Double?
         /// The node's series come through a Pushgateway.
@@ -114,6 +120,9 @@ public struct FleetQuery: Sendable {
             case .power: row.power = value
             case .memory: row.memory = value
             case .seen: row.seen = series.latest?.value
+            case .gpus: row.gpus = value.map { Int($0) }
+            case .gpuMemoryUsed: row.gpuMemoryUsed = value
+            case .gpuMemoryTotal: row.gpuMemoryTotal = value
             case .model:
                 let name = series.labels[exporter.modelLabel.label]
                 row.model = name?.isEmpty == false ? name : row.model

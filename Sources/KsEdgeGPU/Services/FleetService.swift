@@ -67,6 +67,7 @@ public struct FleetService<Source: MetricsSource, Store: InventoryStore>: Sendab
                 node: row.node, exporter: row.exporter, status: status,
                 model: row.model ?? inventory[row.node]?.model, gpuUtilizationPercent: row.utilization,
                 gpuTemperatureCelsius: row.temperature, powerWatts: row.power, memoryUtilizationPercent: row.memory,
+                gpus: row.gpus, gpuMemoryUsedBytes: row.gpuMemoryUsed, gpuMemoryTotalBytes: row.gpuMemoryTotal,
                 lastSeen: [seen, inventory[row.node]?.lastSeen].compactMap { $0 }.max(), health: worst, problems: count)
         }
         for board in boards where items[board.node] == nil {
@@ -137,11 +138,12 @@ final class Flag: Sendable {
 
 extension FleetList.Item {
     /// A fleet row from a node's snapshot: mean GPU load, hottest GPU, measured board input or else summed GPU power,
-    /// share of RAM in use.
+    /// share of RAM in use, the GPUs with a load reading and their memory summed.
     /// The model is the snapshot's own, or the inventory's where the snapshot has none.
     init(_ snapshot: NodeGPU, status: NodeStatus, inventoryModel: String?, lastSeen: Date?) {
         let load = snapshot.gpus.compactMap(\.utilizationPercent)
         let gpuPower = snapshot.gpus.compactMap(\.powerWatts)
+        let sum = { (values: [Double]) in values.isEmpty ? nil : values.reduce(0, +) }
         self.init(
             node: snapshot.node,
             exporter: snapshot.exporter,
@@ -151,6 +153,9 @@ extension FleetList.Item {
             gpuTemperatureCelsius: snapshot.gpus.compactMap(\.temperatureCelsius).max(),
             powerWatts: snapshot.power.totalWatts ?? (gpuPower.isEmpty ? nil : gpuPower.reduce(0, +)),
             memoryUtilizationPercent: snapshot.memory.utilizationPercent,
+            gpus: load.isEmpty ? nil : load.count,
+            gpuMemoryUsedBytes: sum(snapshot.gpus.compactMap(\.memoryUsedBytes)),
+            gpuMemoryTotalBytes: sum(snapshot.gpus.compactMap(\.memoryTotalBytes)),
             lastSeen: lastSeen
         )
     }

@@ -83,6 +83,51 @@ import Testing
         }
     }
 
+    /// An instant of now asking node-level metrics is answered from the fleet index's rows: the range answer here
+    /// says otherwise (every GPU at 99 %), and is not what comes back.
+    @Test func nowComesFromTheFleetRows() async throws {
+        let source = source()
+        let now = Date().timeIntervalSince1970
+        FleetAnswers.install([
+            .init(node: "node-a", exporter: .dcgm, utilization: 20, seen: now - 1, gpus: 2, gpuMemoryUsed: 2_000, gpuMemoryTotal: 8_000),
+            .init(node: "node-b", exporter: .dcgm, utilization: 90, seen: now - 2, gpus: 1, gpuMemoryUsed: 6_000, gpuMemoryTotal: 8_000),
+            .init(node: "node-c", exporter: .dcgm, temperature: 55, seen: now - 1),
+        ], into: source, at: now)
+        source.answerRanges(with: ["node-a", "node-b", "node-c"].map { node in
+            Series(labels: ["ks_family": "gpu_utilization:dcgm", "instance": node, "gpu": "0"], points: [.init(timestamp: now, value: 99)])
+        })
+        try await TestApp.withRouter(source) { client, _ in
+            let filter = FormEncoding.escape("node_gpu_(usage|total|utilization|memory_usage|memory_total|memory_utilization)$")
+            let answer = try await get(client, "\(Self.base)/nodes/metrics?metrics_filter=\(filter)&sort_metric=node_gpu_utilization&page=1&limit=2")
+            let values = Dictionary(uniqueKeysWithValues: answer.results.map { result in
+                (result.metricName, result.data.result.map { "\($0.metric["node"] ?? "") \($0.value?.value ?? -1)" })
+            })
+            #expect(values["node_gpu_utilization"] == ["node-b 0.9", "node-a 0.2"])
+            #expect(values["node_gpu_usage"] == ["node-b 0.9", "node-a 0.4"])
+            #expect(values["node_gpu_total"] == ["node-b 1.0", "node-a 2.0"])
+            #expect(values["node_gpu_memory_usage"] == ["node-b 6000.0", "node-a 2000.0"])
+            #expect(values["node_gpu_memory_total"] == ["node-b 8000.0", "node-a 8000.0"])
+            #expect(values["node_gpu_memory_utilization"] == ["node-b 0.75", "node-a 0.25"])
+            // An instant's time is when the node was scraped.
+            #expect(answer.results[0].data.result.map { $0.value?.timestamp } == [now - 2, now - 1])
+            #expect(answer.totalItem == 3 && answer.totalPage == 2)
+
+            let cluster = try await get(client, "\(Self.base)/cluster/metrics?metrics_filter=cluster_gpu_")
+            let totals = Dictionary(uniqueKeysWithValues: cluster.results.map { ($0.metricName, $0.data.result.first?.value?.value) })
+            #expect(totals["cluster_gpu_usage"] == 1.3)
+            #expect(totals["cluster_gpu_total"] == 3)
+            #expect(totals["cluster_gpu_memory_usage"] == 8_000)
+            #expect(totals["cluster_gpu_memory_utilization"] == 0.5)
+            #expect(cluster.results[0].data.result.first?.value?.timestamp == now - 1)
+
+            // Per-GPU metrics are not in the rows, nor is a past instant: they come from the range answer.
+            let perGPU = try await get(client, "\(Self.base)/nodes/metrics?metrics_filter=node_per_gpu_utilization$&time=\(now)")
+            #expect(Set(perGPU.results[0].data.result.compactMap(\.value?.value)) == [0.99])
+            let past = try await get(client, "\(Self.base)/nodes/metrics?metrics_filter=node_gpu_utilization$&time=\(now)")
+            #expect(Set(past.results[0].data.result.compactMap(\.value?.value)) == [0.99])
+        }
+    }
+
     @Test(arguments: [("sort_metric=nope", "sort_metric"), ("sort_type=up", "sort_type"), ("page=0", "page"), ("limit=0", "limit"),
                       ("resources_filter=(", "resources_filter")])
     func badListParametersAre400(query: String, parameter: String) async throws {

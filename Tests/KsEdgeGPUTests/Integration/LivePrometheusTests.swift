@@ -195,6 +195,7 @@ struct LivePrometheusTests {
                     #expect(item.gpuUtilizationPercent == row.utilization, "\(node)")
                     #expect(item.gpuTemperatureCelsius == row.temperature, "\(node)")
                     #expect(item.powerWatts == row.power, "\(node)")
+                    #expect(item.gpus == row.gpus && item.gpuMemoryUsedBytes == row.gpuMemoryUsed && item.gpuMemoryTotalBytes == row.gpuMemoryTotal, "\(node)")
                 }
             }
             let recorded = try await prometheus.query(#"{__name__=~"node:ks_edge_gpu_fleet_.+"}"#)
@@ -318,6 +319,48 @@ struct LivePrometheusTests {
             #expect(total > 0)
             #expect(abs(((values["cluster_gpu_usage"] ?? nil) ?? -1) - usage) < 1e-6)
             #expect(values["cluster_gpu_total"] == total)
+        }
+    }
+
+    /// The console's node list of now (answered from the fleet index's rows, which the recording rules feed) says what
+    /// Prometheus' own range query says of the same nodes, in the same order, and the cluster's totals of now are its
+    /// sums. The fixture nodes read the same at every scrape, so the two answers can be compared value for value.
+    @Test(arguments: [false, true])
+    func theNodeListOfNowFromTheIndexIsWhatPrometheusSays(recorded: Bool) async throws {
+        try await withLiveStack(recordingRules: recorded, scrapeInterval: .seconds(3)) { client, _, _ in
+            let base = "/kapis/gpu.edge.kubesphere.io/v1alpha1"
+            let fixtures = Self.fixtureNodes.count
+            // The index lists every node once a refresh has seen them all (with rules, once they are recorded and read).
+            for _ in 0..<80 {
+                let ready = try await client.readiness()
+                if ready.fleetIndex?.recordingRules == recorded, ready.fleetIndex?.nodes == Self.boards + fixtures { break }
+                try await Task.sleep(for: .milliseconds(250))
+            }
+            let listed = try await client.fleet { $0.items.count == Self.boards + fixtures && $0.items.allSatisfy { $0.status == .online } }
+            #expect(listed?.items.count == Self.boards + fixtures)
+            let filter = FormEncoding.escape("node_gpu_(usage|total|utilization|memory_usage|memory_total|memory_utilization)$")
+            let list = "\(base)/nodes/metrics?metrics_filter=\(filter)&sort_metric=node_gpu_usage&resources_filter=\(FormEncoding.escape("fx-.*"))&page=1&limit=100"
+            let fromIndex = try #require(try await client.get(list, as: MonitoringResults.self).1)
+            let time = String(format: "%.3f", Date().timeIntervalSince1970)
+            let fromPrometheus = try #require(try await client.get("\(list)&time=\(time)", as: MonitoringResults.self).1)
+            #expect(fromIndex.totalItem == fixtures && fromPrometheus.totalItem == fixtures)
+            #expect(fromIndex.results.map(\.metricName) == fromPrometheus.results.map(\.metricName))
+            for (index, prometheus) in zip(fromIndex.results, fromPrometheus.results) {
+                #expect(index.data.result.map(\.metric) == prometheus.data.result.map(\.metric), "\(index.metricName): the same nodes in the same order")
+                for (row, direct) in zip(index.data.result, prometheus.data.result) {
+                    let (found, expected) = (row.value?.value ?? .nan, direct.value?.value ?? .nan)
+                    #expect(abs(found - expected) <= 1e-6 * max(1, abs(expected)), "\(index.metricName) \(row.metric): \(found) vs \(expected)")
+                }
+            }
+            #expect(fromIndex.results.first { $0.metricName == "node_gpu_total" }?.data.result.isEmpty == false)
+
+            let every = try #require(try await client.get("\(base)/nodes/metrics?metrics_filter=\(FormEncoding.escape("node_gpu_(usage|total)$"))", as: MonitoringResults.self).1)
+            let cluster = try #require(try await client.get("\(base)/cluster/metrics?metrics_filter=\(FormEncoding.escape("cluster_gpu_(usage|total)$"))", as: MonitoringResults.self).1)
+            for (node, total) in [("node_gpu_usage", "cluster_gpu_usage"), ("node_gpu_total", "cluster_gpu_total")] {
+                let sum = every.results.first { $0.metricName == node }?.data.result.compactMap(\.value?.value).reduce(0, +)
+                let found = cluster.results.first { $0.metricName == total }?.data.result.first?.value?.value
+                #expect(abs((found ?? .nan) - (sum ?? .nan)) < 1e-6, "\(total): \(found ?? .nan) vs the nodes' \(sum ?? .nan)")
+            }
         }
     }
 

@@ -23,7 +23,7 @@ import Testing
     @Test func everyClauseIsOneRuleNamedByConvention() {
         let clauses = rules.clauses
         #expect(clauses.count == GPUQueries().fleet.clauseGroups.joined().count)
-        #expect(clauses.allSatisfy { $0.record.wholeMatch(of: /node:ks_edge_gpu_fleet_[a-z_]+:(avg|max|sum)/) != nil })
+        #expect(clauses.allSatisfy { $0.record.wholeMatch(of: /node:ks_edge_gpu_fleet_[a-z_]+:(avg|max|sum|count)/) != nil })
         #expect(Set(clauses.map { "\($0.record) \($0.source.rawValue)" }).count == clauses.count)
         #expect(Set(clauses.map(\.source)) == Set(ExporterKind.allCases.map(DataSource.init) + [.nodeExporter]))
     }
