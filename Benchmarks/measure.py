@@ -2,7 +2,7 @@
 """Side-by-side measurements for scripts/bench (standard library only).
 
   measure.py snapshot SERVER PROMETHEUS NODE SAMPLES WINDOW   cold node snapshot vs what ks-console does today
-  measure.py fleet SERVER SAMPLES                      fleet requests (four views) answered from the index, and
+  measure.py fleet SERVER SAMPLES                      fleet requests (each view, KubeSphere's too) answered from the index, and
                                                        Prometheus queries per index refresh
   measure.py polled SERVER CLIENTS SECONDS PATH         latency of PATH while CLIENTS consoles poll it every 5 s
   measure.py rules PROMETHEUS RULE_FILE SAMPLES         Prometheus' time for one index refresh: the recorded series
@@ -121,6 +121,16 @@ FLEET_VIEWS = {
     "needs attention, by health": "/edge/nodes?health=warning,critical&sortBy=health&page=1&limit=20",
     "problems, worst first": "/edge/problems?severity=warning,critical&page=1&limit=50",
 }
+# What KubeSphere's console asks of the same fleet in its monitoring envelope, now: a page of its node list (by name,
+# and sorted over every node) and the cluster's totals.
+KUBESPHERE = "/kapis/gpu.edge.kubesphere.io/v1alpha1"
+NODE_LIST = KUBESPHERE + "/nodes/metrics?" + urllib.parse.urlencode(
+    {"metrics_filter": "node_gpu_(usage|total|utilization|memory_usage|memory_total|memory_utilization)$", "page": 1, "limit": 10})
+FLEET_VIEWS.update({
+    "KubeSphere node list, a page": NODE_LIST,
+    "KubeSphere node list, sorted page": NODE_LIST + "&sort_metric=node_gpu_utilization&sort_type=desc",
+    "KubeSphere cluster totals": KUBESPHERE + "/cluster/metrics?" + urllib.parse.urlencode({"metrics_filter": "cluster_gpu_"}),
+})
 
 
 def fleet(server, samples):

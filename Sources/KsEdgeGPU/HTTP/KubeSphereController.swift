@@ -8,6 +8,8 @@ struct KubeSphereController<Source: MetricsSource, Store: InventoryStore> {
     static var path: String { "kapis/gpu.edge.kubesphere.io/v1alpha1" }
 
     let nodes: NodeController<Source, Store>
+    /// The fleet rows' frames and orders, for the answers of now.
+    let rows = FleetRowFrames()
 
     func addRoutes(to group: RouterGroup<some RequestContext>) {
         nodes.addRoutes(to: group)
@@ -35,16 +37,7 @@ struct KubeSphereController<Source: MetricsSource, Store: InventoryStore> {
     @Sendable func fleetMetrics(_ request: Request, context: some RequestContext) async throws -> Response {
         let now = nodes.now().timeIntervalSince1970
         let query = try FleetMonitoringRequest.parse(request.queryParameters, now: now)
-        let wanted = query.monitoring.metrics + (query.sortMetric.map { [$0] } ?? [])
-        var frames = query.monitoring.isNow && FleetRowMetrics.answer(wanted)
-            ? FleetRowMetrics.frames(try await nodes.fleet.index().fleet.items)
-            : try await fleetFrames(query.monitoring, Self.historyMetrics(of: wanted), now: now)
-        if let filter = query.nodeFilter, let pattern = try? Regex(filter) {
-            frames = frames.filter { (try? pattern.wholeMatch(in: $0.key)) != nil }
-        }
-        let ordered = query.ordered(frames.keys) { node in
-            query.sortMetric.flatMap { metric in frames[node]?.last?.values(metric).values.max() }
-        }
+        let (frames, ordered) = try await orderedFrames(query, now: now)
         let page = query.paging.slice(ordered)
         let metrics = query.monitoring.metrics
         let perNode = page.map { node in
@@ -61,14 +54,34 @@ struct KubeSphereController<Source: MetricsSource, Store: InventoryStore> {
                                                    totalPage: query.paging.pageCount(of: ordered.count), totalItem: ordered.count))
     }
 
+    /// Every listed node's frames, and the nodes in the order `query` asks for, its node filter applied.
+    func orderedFrames(_ query: FleetMonitoringRequest, now: Double) async throws -> ([String: [NodeFrame]], [String]) {
+        let wanted = query.monitoring.metrics + (query.sortMetric.map { [$0] } ?? [])
+        var frames: [String: [NodeFrame]]
+        if query.monitoring.isNow && FleetRowMetrics.answer(wanted) {
+            let index = try await nodes.fleet.index()
+            frames = rows.frames(of: index)
+            if query.nodeFilter == nil { return (frames, rows.ordered(index, query)) }
+        } else {
+            frames = try await fleetFrames(query.monitoring, Self.historyMetrics(of: wanted), now: now)
+        }
+        if let filter = query.nodeFilter, let pattern = try? Regex(filter) {
+            frames = frames.filter { (try? pattern.wholeMatch(in: $0.key)) != nil }
+        }
+        return (frames, query.ordered(frames.keys) { node in
+            query.sortMetric.flatMap { metric in frames[node]?.last?.values(metric).values.max() }
+        })
+    }
+
     /// The cluster's GPU totals: `cluster_gpu_*`, summed over every node (now: over the fleet index's rows).
     @Sendable func clusterMetrics(_ request: Request, context: some RequestContext) async throws -> Response {
         let now = nodes.now().timeIntervalSince1970
         let query = try MonitoringRequest.parse(request.queryParameters, now: now)
         let metrics = query.selected(ClusterMetric.allCases)
-        let frames = query.isNow && FleetRowMetrics.answer(metrics.flatMap(\.nodeMetrics))
-            ? FleetRowMetrics.frames(try await nodes.fleet.index().fleet.items)
-            : try await fleetFrames(query, Self.historyMetrics(of: metrics.flatMap(\.nodeMetrics)), now: now)
+        if query.isNow && FleetRowMetrics.answer(metrics.flatMap(\.nodeMetrics)) {
+            return try Response.json(MonitoringResults(results: rows.cluster(try await nodes.fleet.index(), metrics)))
+        }
+        let frames = try await fleetFrames(query, Self.historyMetrics(of: metrics.flatMap(\.nodeMetrics)), now: now)
         return try Response.json(MonitoringResults(results: ClusterMetric.results(metrics, framesByNode: frames, range: query.range != nil)))
     }
 

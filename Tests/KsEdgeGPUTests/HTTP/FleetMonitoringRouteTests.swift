@@ -111,6 +111,13 @@ import Testing
             // An instant's time is when the node was scraped.
             #expect(answer.results[0].data.result.map { $0.value?.timestamp } == [now - 2, now - 1])
             #expect(answer.totalItem == 3 && answer.totalPage == 2)
+            // The order is worked out once per index, and each direction and filter is its own.
+            let again = try await get(client, "\(Self.base)/nodes/metrics?metrics_filter=\(filter)&sort_metric=node_gpu_utilization&page=1&limit=2")
+            #expect(again == answer)
+            let ascending = try await get(client, "\(Self.base)/nodes/metrics?metrics_filter=node_gpu_utilization$&sort_metric=node_gpu_utilization&sort_type=asc")
+            #expect(ascending.results[0].data.result.map { $0.metric["node"] } == ["node-a", "node-b"])
+            let filtered = try await get(client, "\(Self.base)/nodes/metrics?metrics_filter=node_gpu_utilization$&sort_metric=node_gpu_utilization&resources_filter=node-a%7Cnode-c")
+            #expect(filtered.results[0].data.result.map { $0.metric["node"] } == ["node-a"] && filtered.totalItem == 2)
 
             let cluster = try await get(client, "\(Self.base)/cluster/metrics?metrics_filter=cluster_gpu_")
             let totals = Dictionary(uniqueKeysWithValues: cluster.results.map { ($0.metricName, $0.data.result.first?.value?.value) })
