@@ -9,7 +9,7 @@ extension MonitoringRequest {
     public static func parse(_ parameters: [String: String], now: Double) throws(APIError) -> MonitoringRequest {
         let filter = parameters["metrics_filter"].flatMap { $0.isEmpty ? nil : $0 } ?? ".*"
         guard filter.count <= maxFilterLength else { throw .invalidParameter("metrics_filter", "longer than \(maxFilterLength) characters") }
-        guard (try? Regex(filter)) != nil else { throw .invalidParameter("metrics_filter", "'\(filter.prefix(100))' is not a regular expression") }
+        guard MetricsFilter.selected(by: filter) != nil else { throw .invalidParameter("metrics_filter", "'\(filter.prefix(100))' is not a regular expression") }
         func request(time: Double?, range: HistoryQuery.Range?) -> MonitoringRequest {
             MonitoringRequest(filter: filter, time: time, range: range)
         }

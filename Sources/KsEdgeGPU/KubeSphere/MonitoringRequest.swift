@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A request for KubeSphere's monitoring envelope: which console metrics, and an instant or a range.
 public struct MonitoringRequest: Sendable, Equatable {
     /// `metrics_filter`, a regular expression over the names, unanchored as KubeSphere's (checked when parsed).
@@ -15,8 +17,27 @@ public struct MonitoringRequest: Sendable, Equatable {
 
     /// The names among `candidates` that the filter selects.
     public func selected<Metric: RawRepresentable>(_ candidates: [Metric]) -> [Metric] where Metric.RawValue == String {
-        guard let pattern = try? Regex(filter) else { return [] }
-        return candidates.filter { $0.rawValue.contains(pattern) }
+        guard let names = MetricsFilter.selected(by: filter) else { return [] }
+        return candidates.filter { names.contains($0.rawValue) }
+    }
+}
+
+/// The names each `metrics_filter` selects among every console and cluster metric, nil where it is not a regular
+/// expression. Remembered for the filters seen lately: the console sends the same few again and again, and compiling a
+/// regular expression costs more than the rest of an answer from the fleet index.
+enum MetricsFilter {
+    static let remembered = 256
+    private static let names = ConsoleMetric.allCases.map(\.rawValue) + ClusterMetric.allCases.map(\.rawValue)
+    private static let seen = Mutex<[String: Set<String>?]>([:])
+
+    static func selected(by filter: String) -> Set<String>? {
+        if let known = seen.withLock({ $0[filter] }) { return known }
+        let selected = (try? Regex(filter)).map { pattern in Set(names.filter { $0.contains(pattern) }) }
+        seen.withLock { seen in
+            if seen.count >= remembered { seen.removeAll() }
+            seen[filter] = .some(selected)
+        }
+        return selected
     }
 }
 
