@@ -118,9 +118,8 @@ struct QueryResponse {
         try expect(UInt8(ascii: "["))
         let timestamp = try number()
         try expect(UInt8(ascii: ","))
-        let text = try string()
+        let value = try sampleValue()
         try expect(UInt8(ascii: "]"))
-        guard let value = Double(text) else { throw Malformed(description: "sample value \(text.prefix(40)) is not a number") }
         return Series.Point(timestamp: timestamp, value: value)
     }
 
@@ -195,8 +194,33 @@ struct QueryResponse {
         try skipWhitespace()
         let start = position
         while position < bytes.count, Self.isNumberByte(bytes[position]) { position += 1 }
-        guard position > start, let value = Double(String(decoding: bytes[start..<position], as: UTF8.self)) else {
+        guard position > start, let value = Self.double(bytes[start..<position]) else {
             throw Malformed(description: "expected a number at \(start)")
+        }
+        return value
+    }
+
+    /// The text as a number: a plain decimal without making a `String`, anything else (`NaN`, `+Inf`, `1e+21`) as
+    /// `Double(String)` reads it.
+    private static func double(_ text: UnsafeRawBufferPointer.SubSequence) -> Double? {
+        ExactDecimal.value(of: text) ?? Double(String(decoding: text, as: UTF8.self))
+    }
+
+    /// A sample value: a JSON string holding the number (never escaped: Prometheus writes digits, `NaN` or `±Inf`).
+    private mutating func sampleValue() throws -> Double {
+        try expect(UInt8(ascii: "\""))
+        let start = position
+        while position < bytes.count, bytes[position] != UInt8(ascii: "\""), bytes[position] != UInt8(ascii: "\\") { position += 1 }
+        guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
+            // Escapes (or no end): read as any string, then as a number.
+            position = start - 1
+            let text = try string()
+            guard let value = Double(text) else { throw Malformed(description: "sample value \(text.prefix(40)) is not a number") }
+            return value
+        }
+        position += 1
+        guard let value = Self.double(bytes[start..<position - 1]) else {
+            throw Malformed(description: "sample value \(String(decoding: bytes[start..<position - 1].prefix(40), as: UTF8.self)) is not a number")
         }
         return value
     }
