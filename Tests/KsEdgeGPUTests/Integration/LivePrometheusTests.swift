@@ -341,7 +341,9 @@ struct LivePrometheusTests {
             let filter = FormEncoding.escape("node_gpu_(usage|total|utilization|memory_usage|memory_total|memory_utilization)$")
             let list = "\(base)/nodes/metrics?metrics_filter=\(filter)&sort_metric=node_gpu_usage&resources_filter=\(FormEncoding.escape("fx-.*"))&page=1&limit=100"
             let fromIndex = try #require(try await client.get(list, as: MonitoringResults.self).1)
+            // An instant both answers hold (VictoriaMetrics shows a sample to range queries a moment late).
             let time = String(format: "%.3f", Date().timeIntervalSince1970)
+            try await Task.sleep(for: .milliseconds(1500))
             let fromPrometheus = try #require(try await client.get("\(list)&time=\(time)", as: MonitoringResults.self).1)
             #expect(fromIndex.totalItem == fixtures && fromPrometheus.totalItem == fixtures)
             #expect(fromIndex.results.map(\.metricName) == fromPrometheus.results.map(\.metricName))
