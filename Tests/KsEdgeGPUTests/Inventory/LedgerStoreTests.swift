@@ -90,7 +90,11 @@ import Testing
         }
         try await inventory.recordLedger(LedgerWrite(events: events))
         try await inventory.recordLedger(LedgerWrite(events: Array(events.prefix(50))))
-        let stored = Array(Set(events.map { "\($0.node) \(BoardEventRecord.milliseconds($0.observedAt)) \($0.kind.rawValue)" }).sorted())
+        // What the ledger keeps once: one event per node, time, kind and subject (a problem's code is its subject, so two
+        // problems opened at one instant are two events).
+        let stored = Array(Set(events.map { event in
+            "\(event.node) \(BoardEventRecord.milliseconds(event.observedAt)) \(event.kind.rawValue) \(BoardEventRecord.subject(event))"
+        }).sorted())
         func expectExact(_ label: String) async throws {
             let all = try await inventory.events(EventQuery()).items
             for _ in 0..<40 {
