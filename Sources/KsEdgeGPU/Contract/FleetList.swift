@@ -22,7 +22,7 @@ public struct FleetList: Codable, Sendable, Hashable {
         /// Share of the board's RAM in use (node-exporter's, else the exporter's own report), null where unknown.
         @Nullable public var memoryUtilizationPercent: Double?
         /// The GPUs with a load reading (each MIG instance one), null where none has.
-        @Nullable public var gpus: Int?
+        @Nullable public var gpuCount: Int?
         /// GPU memory in use and installed, summed over the node's GPUs; null where unknown (an integrated GPU shares
         /// the board's RAM).
         @Nullable public var gpuMemoryUsedBytes: Double?
@@ -35,7 +35,7 @@ public struct FleetList: Codable, Sendable, Hashable {
 
         public init(
             node: String, exporter: ExporterKind?, status: NodeStatus, model: String?, gpuUtilizationPercent: Double?,
-            gpuTemperatureCelsius: Double?, powerWatts: Double?, memoryUtilizationPercent: Double? = nil, gpus: Int? = nil,
+            gpuTemperatureCelsius: Double?, powerWatts: Double?, memoryUtilizationPercent: Double? = nil, gpuCount: Int? = nil,
             gpuMemoryUsedBytes: Double? = nil, gpuMemoryTotalBytes: Double? = nil, lastSeen: Date?,
             health: HealthStatus = .ok, problems: Int = 0
         ) {
@@ -47,7 +47,7 @@ public struct FleetList: Codable, Sendable, Hashable {
             self.gpuTemperatureCelsius = gpuTemperatureCelsius
             self.powerWatts = powerWatts
             self.memoryUtilizationPercent = memoryUtilizationPercent
-            self.gpus = gpus
+            self.gpuCount = gpuCount
             self.gpuMemoryUsedBytes = gpuMemoryUsedBytes
             self.gpuMemoryTotalBytes = gpuMemoryTotalBytes
             self.lastSeen = lastSeen

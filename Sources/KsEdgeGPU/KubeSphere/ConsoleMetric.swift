@@ -86,7 +86,7 @@ struct NodeFrame: Equatable {
     init?(_ row: FleetList.Item) {
         guard let seen = row.lastSeen else { return nil }
         time = seen.timeIntervalSince1970
-        let gpus = row.gpus ?? 0
+        let gpus = row.gpuCount ?? 0
         var memoryUtilization: Double?
         if let used = row.gpuMemoryUsedBytes, let total = row.gpuMemoryTotalBytes, total > 0 { memoryUtilization = used / total }
         rowTotals = Totals(gpus: gpus, usage: row.gpuUtilizationPercent.flatMap { gpus > 0 ? $0 * Double(gpus) / 100 : nil },

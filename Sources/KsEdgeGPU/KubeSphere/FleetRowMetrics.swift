@@ -29,7 +29,8 @@ enum FleetRowMetrics {
 /// a page of the node list of now then costs the page, as a page of `/edge/nodes` does.
 final class FleetRowFrames: Sendable {
     private struct Worked {
-        let index: FleetIndex
+        /// Weak: an index a refresh replaced is not kept alive for its frames.
+        weak var index: FleetIndex?
         let frames: [String: [NodeFrame]]
         /// Node names in each order asked for since the index was made, keyed by sort metric and direction.
         var orders: [String: [String]] = [:]

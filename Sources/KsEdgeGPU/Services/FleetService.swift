@@ -67,7 +67,7 @@ public struct FleetService<Source: MetricsSource, Store: InventoryStore>: Sendab
                 node: row.node, exporter: row.exporter, status: status,
                 model: row.model ?? inventory[row.node]?.model, gpuUtilizationPercent: row.utilization,
                 gpuTemperatureCelsius: row.temperature, powerWatts: row.power, memoryUtilizationPercent: row.memory,
-                gpus: row.gpus, gpuMemoryUsedBytes: row.gpuMemoryUsed, gpuMemoryTotalBytes: row.gpuMemoryTotal,
+                gpuCount: row.gpus, gpuMemoryUsedBytes: row.gpuMemoryUsed, gpuMemoryTotalBytes: row.gpuMemoryTotal,
                 lastSeen: [seen, inventory[row.node]?.lastSeen].compactMap { $0 }.max(), health: worst, problems: count)
         }
         for board in boards where items[board.node] == nil {
@@ -153,7 +153,7 @@ extension FleetList.Item {
             gpuTemperatureCelsius: snapshot.gpus.compactMap(\.temperatureCelsius).max(),
             powerWatts: snapshot.power.totalWatts ?? (gpuPower.isEmpty ? nil : gpuPower.reduce(0, +)),
             memoryUtilizationPercent: snapshot.memory.utilizationPercent,
-            gpus: load.isEmpty ? nil : load.count,
+            gpuCount: load.isEmpty ? nil : load.count,
             gpuMemoryUsedBytes: sum(snapshot.gpus.compactMap(\.memoryUsedBytes)),
             gpuMemoryTotalBytes: sum(snapshot.gpus.compactMap(\.memoryTotalBytes)),
             lastSeen: lastSeen
