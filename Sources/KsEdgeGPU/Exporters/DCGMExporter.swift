@@ -84,7 +84,7 @@ public struct DCGMExporter: GPUExporter {
         readings.board = NodeGPU.Board(model: first["modelName"], driverVersion: first["DCGM_FI_DRIVER_VERSION"])
         readings.gpus = gpus
         readings.temperatures = temperatures
-        readings.power = NodeGPU.Power(totalWatts: measured.isEmpty ? nil : measured.reduce(0, +), rails: rails)
+        readings.power = NodeGPU.Power(totalWatts: measured.sum, rails: rails)
         readings.processes = Self.workloads(families, devices: Set(devices), labels: labels)
         readings.signals = Self.signals(families)
         return readings

@@ -60,7 +60,7 @@ public enum FleetColumn: String, CaseIterable, Sendable {
     case utilization, temperature, power, model, seen, memory
     /// The GPUs with a load reading (MIG instances each), and their memory used and installed, summed: what the
     /// console's node-level GPU metrics (`node_gpu_total`, `node_gpu_memory_usage`, …) are made of.
-    case gpus = "gpu_count", gpuMemoryUsed = "gpu_memory_used", gpuMemoryTotal = "gpu_memory_total"
+    case gpuCount = "gpu_count", gpuMemoryUsed = "gpu_memory_used", gpuMemoryTotal = "gpu_memory_total"
 }
 
 extension GPUExporter {
@@ -107,7 +107,7 @@ extension GPUExporter {
             return "max by (\(label)) (timestamp(\(scope.family(heartbeat))))"
         case .memory:
             return expression(.memoryUtilization, in: scope).map { "max by (\(label)) (\($0))" }
-        case .gpus:
+        case .gpuCount:
             return expression(.gpuUtilization, in: scope).map { "count by (\(label)) (\($0))" }
         case .gpuMemoryUsed:
             return expression(.gpuMemoryUsed, in: scope).map { "sum by (\(label)) (\($0))" }

@@ -77,7 +77,7 @@ public struct JetsonCollector: GPUExporter {
     static func uptime(_ families: MetricFamilies) -> Double? {
         let parts: [(String, Double)] = [("days", 86_400), ("hours", 3_600), ("minutes", 60)]
         let values = parts.compactMap { part, scale in families.value("gpu_uptime", where: "uptime", is: part).map { $0 * scale } }
-        return values.isEmpty ? nil : values.reduce(0, +)
+        return values.sum
     }
 
     /// Cores the board does not have (the collector always writes 8) are dropped; the mean is over those kept.

@@ -53,7 +53,7 @@ public struct NvidiaSMIExporter: GPUExporter {
             serialNumber: gpus.count == 1 ? first["serial"] : nil, driverVersion: first["driver_version"])
         readings.gpus = gpus
         readings.temperatures = gpus.compactMap { gpu in gpu.temperatureCelsius.map { .init(sensor: "gpu\(gpu.index)", celsius: $0) } }
-        readings.power = NodeGPU.Power(totalWatts: measured.isEmpty ? nil : measured.reduce(0, +), rails: rails)
+        readings.power = NodeGPU.Power(totalWatts: measured.sum, rails: rails)
         readings.fanPercent = fans.mean.map(percent(fromRatio:))
         readings.processes = families.samples("nvidia_smi_compute_app_info").map { sample in
             let uuid = sample.labels["uuid"].map(Self.canonical)

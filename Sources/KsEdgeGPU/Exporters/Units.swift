@@ -6,6 +6,9 @@ public func percent(fromRatio ratio: Double) -> Double {
 extension Collection<Double> {
     /// The arithmetic mean; nil for no values (unknown, never 0).
     public var mean: Double? { isEmpty ? nil : reduce(0, +) / Double(count) }
+
+    /// The sum; nil for no values (unknown, never 0).
+    public var sum: Double? { isEmpty ? nil : reduce(0, +) }
 }
 
 extension Double {

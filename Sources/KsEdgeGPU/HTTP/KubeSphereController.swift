@@ -68,9 +68,7 @@ struct KubeSphereController<Source: MetricsSource, Store: InventoryStore> {
         if let filter = query.nodeFilter, let pattern = try? Regex(filter) {
             frames = frames.filter { (try? pattern.wholeMatch(in: $0.key)) != nil }
         }
-        return (frames, query.ordered(frames.keys) { node in
-            query.sortMetric.flatMap { metric in frames[node]?.last?.values(metric).values.max() }
-        })
+        return (frames, query.ordered(frames))
     }
 
     /// The cluster's GPU totals: `cluster_gpu_*`, summed over every node (now: over the fleet index's rows).

@@ -73,11 +73,10 @@ struct NodeFrame: Equatable {
 
     var totals: Totals {
         if let rowTotals { return rowTotals }
-        func sum(_ values: [Double]) -> Double? { values.isEmpty ? nil : values.reduce(0, +) }
         let pairs = gpus.values.compactMap { gpu in gpu.memoryUsedBytes.flatMap { used in gpu.memoryTotalBytes.map { (used, $0) } } }
         let capacity = pairs.map(\.1).reduce(0, +)
-        return Totals(gpus: gpus.count, usage: sum(gpus.values.compactMap(\.utilizationPercent).map { $0 / 100 }),
-                      memoryUsed: sum(gpus.values.compactMap(\.memoryUsedBytes)), memoryTotal: sum(gpus.values.compactMap(\.memoryTotalBytes)),
+        return Totals(gpus: gpus.count, usage: gpus.values.compactMap(\.utilizationPercent).map { $0 / 100 }.sum,
+                      memoryUsed: gpus.values.compactMap(\.memoryUsedBytes).sum, memoryTotal: gpus.values.compactMap(\.memoryTotalBytes).sum,
                       memoryUtilization: pairs.isEmpty || capacity <= 0 ? nil : pairs.map(\.0).reduce(0, +) / capacity)
     }
 
@@ -157,6 +156,8 @@ struct NodeFrame: Equatable {
         }
         func single(_ value: Double?) -> [[String: String]: Double] { value.map { [[:]: $0] } ?? [:] }
 
+        // The node-level sums, worked out once for whichever of them is asked.
+        let totals = totals
         switch metric {
         case .gpuUsage: return single(totals.usage)
         case .gpuTotal: return single(totals.gpus > 0 ? Double(totals.gpus) : nil)
@@ -244,8 +245,7 @@ public enum ClusterMetric: String, CaseIterable, Sendable {
                 // One time per step from a history; from fleet rows, each node's newest sample: the newest of them.
                 guard let time = frames.map(\.time).max() else { continue }
                 func total(_ name: ConsoleMetric) -> Double? {
-                    let values = frames.compactMap { $0.values(name)[[:]] }
-                    return values.isEmpty ? nil : values.reduce(0, +)
+                    frames.compactMap { $0.values(name)[[:]] }.sum
                 }
                 let value: Double?
                 switch metric {

@@ -50,9 +50,7 @@ final class FleetRowFrames: Sendable {
         let key = "\(query.sortMetric?.rawValue ?? "") \(query.ascending)"
         let worked = worked(index)
         if let order = worked.orders[key] { return order }
-        let order = query.ordered(worked.frames.keys) { node in
-            query.sortMetric.flatMap { metric in worked.frames[node]?.last?.values(metric).values.max() }
-        }
+        let order = query.ordered(worked.frames)
         state.withLock { if $0?.index === index { $0?.orders[key] = order } }
         return order
     }

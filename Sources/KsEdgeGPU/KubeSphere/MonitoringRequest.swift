@@ -76,4 +76,10 @@ extension FleetMonitoringRequest {
             }
         }.map(\.0)
     }
+
+    /// The nodes of `frames` in KubeSphere's order, each valued by the largest of its sort metric's series in its
+    /// newest frame.
+    func ordered(_ frames: [String: [NodeFrame]]) -> [String] {
+        ordered(frames.keys) { node in sortMetric.flatMap { metric in frames[node]?.last?.values(metric).values.max() } }
+    }
 }

@@ -53,7 +53,7 @@ public struct FleetQuery: Sendable {
         case .model: record("model", "max")
         case .seen: record("last_seen_timestamp_seconds", "max")
         case .memory: record("memory_utilization_percent", "max")
-        case .gpus: record("gpus", "count")
+        case .gpuCount: record("gpus", "count")
         case .gpuMemoryUsed: record("gpu_memory_used_bytes", "sum")
         case .gpuMemoryTotal: record("gpu_memory_total_bytes", "sum")
         }
@@ -71,7 +71,7 @@ public struct FleetQuery: Sendable {
         /// Percent of RAM in use: node-exporter's where it runs, else the exporter's own.
         public var memory: Double?
         /// The GPUs with a load reading, and their memory used and installed (bytes), summed.
-        public var gpus: Int?
+        public var gpuCount: Int?
         public var gpuMemoryUsed, gpuMemoryTotal: Double?
         /// Unix seconds of the node's newest heartbeat, or of its last push when it pushes through a Pushgateway.
         public var seen: Double?
@@ -120,7 +120,7 @@ public struct FleetQuery: Sendable {
             case .power: row.power = value
             case .memory: row.memory = value
             case .seen: row.seen = series.latest?.value
-            case .gpus: row.gpus = value.map { Int($0) }
+            case .gpuCount: row.gpuCount = value.map { Int($0) }
             case .gpuMemoryUsed: row.gpuMemoryUsed = value
             case .gpuMemoryTotal: row.gpuMemoryTotal = value
             case .model:

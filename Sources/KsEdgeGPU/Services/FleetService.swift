@@ -67,7 +67,7 @@ public struct FleetService<Source: MetricsSource, Store: InventoryStore>: Sendab
                 node: row.node, exporter: row.exporter, status: status,
                 model: row.model ?? inventory[row.node]?.model, gpuUtilizationPercent: row.utilization,
                 gpuTemperatureCelsius: row.temperature, powerWatts: row.power, memoryUtilizationPercent: row.memory,
-                gpuCount: row.gpus, gpuMemoryUsedBytes: row.gpuMemoryUsed, gpuMemoryTotalBytes: row.gpuMemoryTotal,
+                gpuCount: row.gpuCount, gpuMemoryUsedBytes: row.gpuMemoryUsed, gpuMemoryTotalBytes: row.gpuMemoryTotal,
                 lastSeen: [seen, inventory[row.node]?.lastSeen].compactMap { $0 }.max(), health: worst, problems: count)
         }
         for board in boards where items[board.node] == nil {
@@ -143,7 +143,6 @@ extension FleetList.Item {
     init(_ snapshot: NodeGPU, status: NodeStatus, inventoryModel: String?, lastSeen: Date?) {
         let load = snapshot.gpus.compactMap(\.utilizationPercent)
         let gpuPower = snapshot.gpus.compactMap(\.powerWatts)
-        let sum = { (values: [Double]) in values.isEmpty ? nil : values.reduce(0, +) }
         self.init(
             node: snapshot.node,
             exporter: snapshot.exporter,
@@ -151,11 +150,11 @@ extension FleetList.Item {
             model: snapshot.board.model ?? inventoryModel,
             gpuUtilizationPercent: load.mean,
             gpuTemperatureCelsius: snapshot.gpus.compactMap(\.temperatureCelsius).max(),
-            powerWatts: snapshot.power.totalWatts ?? (gpuPower.isEmpty ? nil : gpuPower.reduce(0, +)),
+            powerWatts: snapshot.power.totalWatts ?? gpuPower.sum,
             memoryUtilizationPercent: snapshot.memory.utilizationPercent,
             gpuCount: load.isEmpty ? nil : load.count,
-            gpuMemoryUsedBytes: sum(snapshot.gpus.compactMap(\.memoryUsedBytes)),
-            gpuMemoryTotalBytes: sum(snapshot.gpus.compactMap(\.memoryTotalBytes)),
+            gpuMemoryUsedBytes: snapshot.gpus.compactMap(\.memoryUsedBytes).sum,
+            gpuMemoryTotalBytes: snapshot.gpus.compactMap(\.memoryTotalBytes).sum,
             lastSeen: lastSeen
         )
     }
@@ -183,7 +182,7 @@ extension FleetSummary {
             nodes: Counts(total: fleet.items.count, online: online.count, stale: count(.stale), offline: count(.offline)),
             meanGPUUtilizationPercent: load.mean?.roundedToMillionths,
             hottestGPU: hottest.map { Hottest(node: $0.0, celsius: $0.1) },
-            totalPowerWatts: power.isEmpty ? nil : power.reduce(0, +).roundedToMillionths,
+            totalPowerWatts: power.sum?.roundedToMillionths,
             nodesWithPower: power.count,
             health: HealthCounts(ok: health(.ok), info: health(.info), warning: health(.warning), critical: health(.critical)))
     }

@@ -89,8 +89,8 @@ import Testing
         let source = source()
         let now = Date().timeIntervalSince1970
         FleetAnswers.install([
-            .init(node: "node-a", exporter: .dcgm, utilization: 20, seen: now - 1, gpus: 2, gpuMemoryUsed: 2_000, gpuMemoryTotal: 8_000),
-            .init(node: "node-b", exporter: .dcgm, utilization: 90, seen: now - 2, gpus: 1, gpuMemoryUsed: 6_000, gpuMemoryTotal: 8_000),
+            .init(node: "node-a", exporter: .dcgm, utilization: 20, seen: now - 1, gpuCount: 2, gpuMemoryUsed: 2_000, gpuMemoryTotal: 8_000),
+            .init(node: "node-b", exporter: .dcgm, utilization: 90, seen: now - 2, gpuCount: 1, gpuMemoryUsed: 6_000, gpuMemoryTotal: 8_000),
             .init(node: "node-c", exporter: .dcgm, temperature: 55, seen: now - 1),
         ], into: source, at: now)
         source.answerRanges(with: ["node-a", "node-b", "node-c"].map { node in

@@ -195,7 +195,7 @@ struct LivePrometheusTests {
                     #expect(item.gpuUtilizationPercent == row.utilization, "\(node)")
                     #expect(item.gpuTemperatureCelsius == row.temperature, "\(node)")
                     #expect(item.powerWatts == row.power, "\(node)")
-                    #expect(item.gpuCount == row.gpus && item.gpuMemoryUsedBytes == row.gpuMemoryUsed && item.gpuMemoryTotalBytes == row.gpuMemoryTotal, "\(node)")
+                    #expect(item.gpuCount == row.gpuCount && item.gpuMemoryUsedBytes == row.gpuMemoryUsed && item.gpuMemoryTotalBytes == row.gpuMemoryTotal, "\(node)")
                 }
             }
             let recorded = try await prometheus.query(#"{__name__=~"node:ks_edge_gpu_fleet_.+"}"#)

@@ -16,7 +16,7 @@ enum FleetAnswers {
         /// The time of the node's last push, for a node behind a Pushgateway.
         var pushed: Double?
         /// The GPUs with a load reading, and their memory used and installed, summed.
-        var gpus: Int?
+        var gpuCount: Int?
         var gpuMemoryUsed: Double?
         var gpuMemoryTotal: Double?
     }
@@ -45,7 +45,7 @@ enum FleetAnswers {
                 entry(.utilization, row.utilization), entry(.temperature, row.temperature), entry(.power, row.power),
                 entry(.model, row.model.map { _ in 1 }, extra: row.model.map { [modelLabel: $0] } ?? [:]),
                 entry(.seen, row.seen ?? time),
-                entry(.gpus, row.gpus.map(Double.init)), entry(.gpuMemoryUsed, row.gpuMemoryUsed), entry(.gpuMemoryTotal, row.gpuMemoryTotal),
+                entry(.gpuCount, row.gpuCount.map(Double.init)), entry(.gpuMemoryUsed, row.gpuMemoryUsed), entry(.gpuMemoryTotal, row.gpuMemoryTotal),
                 row.pushed.map { Series(labels: ["instance": row.node, "ks_family": FamilyTag.tag(LastPush.family, row.exporter)],
                                         points: [.init(timestamp: time, value: $0)]) },
             ].compactMap { $0 }
