@@ -4,6 +4,8 @@
   measure.py snapshot SERVER PROMETHEUS NODE SAMPLES WINDOW   cold node snapshot vs what ks-console does today
   measure.py fleet SERVER SAMPLES                      fleet requests (each view, KubeSphere's too) answered from the index, and
                                                        Prometheus queries per index refresh
+  measure.py ranges SERVER SAMPLES                     KubeSphere's node list over the last hour: a page of named nodes
+                                                       (the console's), and a page of every node, against /edge/nodes
   measure.py polled SERVER CLIENTS SECONDS PATH         latency of PATH while CLIENTS consoles poll it every 5 s
   measure.py rules PROMETHEUS RULE_FILE SAMPLES         Prometheus' time for one index refresh: the recorded series
                                                        (one selector) against the aggregation queries they replace
@@ -156,6 +158,35 @@ def fleet(server, samples):
                       "requests": samples * len(FLEET_VIEWS), "mean_refresh_ms": refresh_seconds * 1000}))
 
 
+def ranges(server, samples):
+    """The console's node list over the last hour (10-minute steps, KubeSphere's default) asks for the nodes on its
+    page by name; without names every node is asked for and paged afterwards. Both go to Prometheus (the server
+    measured has no answer cache); the page of /edge/nodes from the fleet index is measured beside them."""
+    client = Client(server)
+    page = "/edge/nodes?sortBy=node&page=1&limit=10"
+    names = [item["node"] for item in json.loads(client.get(page))["items"]]
+    metrics = "node_gpu_(usage|total|utilization|memory_usage|memory_total|memory_utilization)$"
+
+    def node_list(extra):
+        end = int(time.time())
+        return KUBESPHERE + "/nodes/metrics?" + urllib.parse.urlencode(
+            {"metrics_filter": metrics, "start": end - 3600, "end": end, "step": "10m", **extra})
+
+    views = {
+        "page's first view": lambda: page,
+        "KubeSphere node list over an hour, named nodes": lambda: node_list({"resources_filter": "|".join(names)}),
+        "KubeSphere node list over an hour, every node paged": lambda: node_list({"page": 1, "limit": 10}),
+    }
+    runs = {name: [] for name in views}
+    for _ in range(samples):
+        for name, path in views.items():
+            path = path()
+            start = time.perf_counter()
+            client.get(path)
+            runs[name].append(time.perf_counter() - start)
+    print(json.dumps({"views": {name: percentiles(values) for name, values in runs.items()}}))
+
+
 def polled(server, clients, seconds, path):
     """Each client polls `path` every 5 seconds, as ks-console does, starting at a random offset."""
     import random
@@ -234,6 +265,8 @@ if __name__ == "__main__":
         snapshot(arguments[0], arguments[1], arguments[2], int(arguments[3]), arguments[4])
     elif command == "fleet":
         fleet(arguments[0], int(arguments[1]))
+    elif command == "ranges":
+        ranges(arguments[0], int(arguments[1]))
     elif command == "polled":
         polled(arguments[0], int(arguments[1]), float(arguments[2]), arguments[3])
     elif command == "rules":

@@ -18,10 +18,13 @@ struct KubeSphereController<Source: MetricsSource, Store: InventoryStore> {
         group.get("cluster/metrics", use: clusterMetrics)
     }
 
-    /// Every node's frames at `time` (now when absent) or over the range, from one range query.
-    func fleetFrames(_ query: MonitoringRequest, _ metrics: [HistoryMetric], now: Double) async throws -> [String: [NodeFrame]] {
+    /// Every node's frames (the listed nodes' only, when `listed`) at `time` (now when absent) or over the range, from
+    /// one range query.
+    func fleetFrames(_ query: MonitoringRequest, _ metrics: [HistoryMetric], of listed: NodeAlternation? = nil,
+                     now: Double) async throws -> [String: [NodeFrame]] {
         guard !metrics.isEmpty else { return [:] }
-        let history = try await nodes.history.fleetHistory(Self.historyRequest(metrics, query.range ?? .instant(query.time ?? now)))
+        let request = Self.historyRequest(metrics, query.range ?? .instant(query.time ?? now))
+        let history = try await nodes.history.fleetHistory(request, of: listed)
         return history.mapValues { NodeFrame.frames($0) }
     }
 
@@ -33,7 +36,8 @@ struct KubeSphereController<Source: MetricsSource, Store: InventoryStore> {
     static var perNodeOnly: String { "is only available per node, for now (nodes/{node}/metrics)" }
 
     /// Every node's console metrics, ordered and paged as KubeSphere's node list is. An instant of now asking only
-    /// node-level metrics is answered from the fleet index's rows; the rest from one range query.
+    /// node-level metrics is answered from the fleet index's rows; the rest from one range query, of only the nodes a
+    /// `resources_filter` lists by name.
     @Sendable func fleetMetrics(_ request: Request, context: some RequestContext) async throws -> Response {
         let now = nodes.now().timeIntervalSince1970
         let query = try FleetMonitoringRequest.parse(request.queryParameters, now: now)
@@ -63,7 +67,9 @@ struct KubeSphereController<Source: MetricsSource, Store: InventoryStore> {
             frames = rows.frames(of: index)
             if query.nodeFilter == nil { return (frames, rows.ordered(index, query)) }
         } else {
-            frames = try await fleetFrames(query.monitoring, Self.historyMetrics(of: wanted), now: now)
+            // The console names the nodes of its page (`a|b|c`): Prometheus is asked for those, not the whole fleet.
+            let listed = query.nodeFilter.flatMap(NodeAlternation.init)
+            frames = try await fleetFrames(query.monitoring, Self.historyMetrics(of: wanted), of: listed, now: now)
         }
         if let filter = query.nodeFilter, let pattern = try? Regex(filter) {
             frames = frames.filter { (try? pattern.wholeMatch(in: $0.key)) != nil }

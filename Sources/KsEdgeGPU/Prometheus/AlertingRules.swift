@@ -23,7 +23,7 @@ public struct AlertingRules: Sendable {
                 expressions[code, default: []].append(Self.named(expression, scope.nodeLabel))
             }
         }
-        let scope = queries.nodeExporterScope(nil)
+        let scope = queries.nodeExporterScope(.every)
         for (code, expression) in queries.exporters.nodeExporter.problemExpressions(thresholds, in: scope, rates: queries.counterRate) {
             // node-exporter runs on every node: only GPU nodes have problems here, and thermal zones are a Jetson's.
             let nodes = code == .boardHot || code == .sensorOffline ? nodesOf(queries.exporters.exporters.filter(\.isIntegrated))

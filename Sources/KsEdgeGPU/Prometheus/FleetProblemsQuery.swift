@@ -14,7 +14,7 @@ public struct FleetProblemsQuery: Sendable {
         var groups = queries.exporters.exporters.map { exporter in
             (DataSource(exporter.kind), exporter.problemExpressions(thresholds, in: queries.fleetScope(exporter), rates: queries.counterRate))
         }
-        groups.append((.nodeExporter, queries.exporters.nodeExporter.problemExpressions(thresholds, in: queries.nodeExporterScope(nil), rates: queries.counterRate)))
+        groups.append((.nodeExporter, queries.exporters.nodeExporter.problemExpressions(thresholds, in: queries.nodeExporterScope(.every), rates: queries.counterRate)))
         return groups.filter { !$0.1.isEmpty }.map { source, expressions in
             let clauses = expressions.sorted { $0.key.order < $1.key.order }.map { code, expression in
                 FamilyTag.tag("(\(expression))", as: FamilyTag.tag(Self.prefix + code.rawValue, source))

@@ -29,7 +29,7 @@ public struct FleetQuery: Sendable {
             return columns + [push]
         }
         let nodeExporter = queries.exporters.nodeExporter
-        let scope = queries.nodeExporterScope(nil)
+        let scope = queries.nodeExporterScope(.every)
         return perExporter + [[
             Clause(expression: nodeExporter.fleetMemoryExpression(in: scope), tag: Self.hostMemory,
                    record: Self.record("host_memory_utilization_percent", "max"), source: .nodeExporter),

@@ -35,9 +35,14 @@ public struct GPUQueries: Sendable {
 
     public func fleetProblems(_ thresholds: ProblemThresholds) -> FleetProblemsQuery { FleetProblemsQuery(queries: self, thresholds: thresholds) }
 
-    /// One node's history, or every node's with `node` nil.
-    public func history(_ node: NodeName?, metrics: [HistoryMetric]) -> HistoryQuery {
-        HistoryQuery(node: node, metrics: metrics, queries: self)
+    /// One node's history.
+    public func history(_ node: NodeName, metrics: [HistoryMetric]) -> HistoryQuery {
+        HistoryQuery(nodes: .one(node), metrics: metrics, queries: self)
+    }
+
+    /// The listed nodes' history, or every node's with `nodes` nil.
+    public func history(of nodes: NodeAlternation?, metrics: [HistoryMetric]) -> HistoryQuery {
+        HistoryQuery(nodes: nodes.map(HistoryQuery.Nodes.listed) ?? .every, metrics: metrics, queries: self)
     }
 
     public var inventory: InventoryQuery { InventoryQuery(queries: self) }
@@ -61,14 +66,23 @@ public struct GPUQueries: Sendable {
         ExpressionScope(node: exporter.ownSeries.equal(nodeLabels[exporter], node.rawValue), nodeLabel: nodeLabels[exporter])
     }
 
+    /// The listed nodes, for `exporter`'s aggregations.
+    func scope(_ nodes: NodeAlternation, _ exporter: any GPUExporter) -> ExpressionScope {
+        ExpressionScope(node: exporter.ownSeries.matching(nodeLabels[exporter], nodes), nodeLabel: nodeLabels[exporter])
+    }
+
     /// Every node, for `exporter`'s aggregations: its own series only.
     func fleetScope(_ exporter: any GPUExporter) -> ExpressionScope {
         ExpressionScope(node: exporter.ownSeries, nodeLabel: nodeLabels[exporter])
     }
 
-    /// One node (or every node, `node` nil) for node-exporter's expressions.
-    func nodeExporterScope(_ node: NodeName?) -> ExpressionScope {
+    /// The nodes a history asks for, for node-exporter's expressions.
+    func nodeExporterScope(_ nodes: HistoryQuery.Nodes) -> ExpressionScope {
         let label = nodeLabels.nodeExporter
-        return ExpressionScope(node: node.map { Selector().equal(label, $0.rawValue) } ?? Selector(), nodeLabel: label)
+        switch nodes {
+        case .one(let node): return ExpressionScope(node: Selector().equal(label, node.rawValue), nodeLabel: label)
+        case .listed(let listed): return ExpressionScope(node: Selector().matching(label, listed), nodeLabel: label)
+        case .every: return ExpressionScope(node: Selector(), nodeLabel: label)
+        }
     }
 }

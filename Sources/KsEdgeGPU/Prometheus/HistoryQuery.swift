@@ -1,17 +1,28 @@
 import Foundation
 
-/// `metrics` of one node (or of every node, `node` nil) over time in one `query_range`, whichever exporter each runs:
+/// `metrics` of one node (or of the listed nodes, or of every node) over time in one `query_range`, whichever exporter each runs:
 /// each exporter's and node-exporter's expression of each metric, tagged `<metric>:<source>`, plus the families the
 /// exporters need to interpret them. Where both measure a metric (RAM, CPU cores), node-exporter's series win. For a node that
 /// pushes through a Pushgateway, whose series Prometheus keeps current for ever, steps more than 3 push intervals after
 /// its last push are gaps.
 public struct HistoryQuery: Sendable {
-    public let node: NodeName?
+    public let nodes: Nodes
     public let metrics: [HistoryMetric]
     let queries: GPUQueries
 
+    /// Whose series the query selects.
+    public enum Nodes: Sendable, Hashable {
+        case one(NodeName)
+        case listed(NodeAlternation)
+        case every
+    }
+
     func scope(_ exporter: any GPUExporter) -> ExpressionScope {
-        node.map { queries.scope($0, exporter) } ?? queries.fleetScope(exporter)
+        switch nodes {
+        case .one(let node): queries.scope(node, exporter)
+        case .listed(let listed): queries.scope(listed, exporter)
+        case .every: queries.fleetScope(exporter)
+        }
     }
 
     public var promQL: PromQL {
@@ -21,7 +32,7 @@ public struct HistoryQuery: Sendable {
                     .map { FamilyTag.tag($0, as: FamilyTag.tag(metric.rawValue, exporter.kind)) }
             }
         }
-        let hostScope = queries.nodeExporterScope(node)
+        let hostScope = queries.nodeExporterScope(nodes)
         clauses += metrics.compactMap { metric in
             queries.exporters.nodeExporter.expression(metric, in: hostScope, rates: queries.counterRate)
                 .map { FamilyTag.tag($0, as: FamilyTag.tag(metric.rawValue, .nodeExporter)) }
@@ -59,7 +70,7 @@ public struct HistoryQuery: Sendable {
         public static func instant(_ time: Double) -> Range { Range(start: time, end: time, step: 1) }
     }
 
-    /// Every node's series (a query with no `node`), by node name.
+    /// Every selected node's series (a query of more than one node), by node name.
     /// Only nodes a GPU exporter describes: node-exporter runs on every node, GPU or not.
     public func decodeByNode(_ answer: [Series], over range: Range) -> [String: [HistorySeries]] {
         var byNode: [String: [Series]] = [:]

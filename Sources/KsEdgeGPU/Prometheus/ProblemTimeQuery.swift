@@ -37,7 +37,7 @@ public struct ProblemTimeQuery: Sendable {
             texts.append(expression)
         }
         let host = queries.exporters.nodeExporter
-        if let expression = host.problemExpressions(thresholds, in: queries.nodeExporterScope(node), rates: queries.counterRate)[code] {
+        if let expression = host.problemExpressions(thresholds, in: queries.nodeExporterScope(.one(node)), rates: queries.counterRate)[code] {
             texts.append(expression)
         }
         return texts.map(PromQL.init(trusted:))

@@ -13,13 +13,14 @@ public struct HistoryService<Source: MetricsSource, Store: InventoryStore>: Send
         fleetCache = ResponseCache(name: "fleet_history", ttl: cacheTTL)
     }
 
-    /// Every node's series of `request.metrics` over its range, by node, from one range query whatever the fleet size.
-    public func fleetHistory(_ request: HistoryRequest) async throws -> [String: [HistorySeries]] {
-        try await fleetCache.value(for: request.cacheKey) { try await loadFleet(request) }
+    /// Every node's series of `request.metrics` over its range (only the listed nodes' when `nodes` lists them), by
+    /// node, from one range query whatever the fleet size.
+    public func fleetHistory(_ request: HistoryRequest, of nodes: NodeAlternation? = nil) async throws -> [String: [HistorySeries]] {
+        try await fleetCache.value(for: "\(nodes?.pattern ?? "*"):\(request.cacheKey)") { try await loadFleet(request, of: nodes) }
     }
 
-    private func loadFleet(_ request: HistoryRequest) async throws -> [String: [HistorySeries]] {
-        let query = context.queries.history(nil, metrics: request.metrics)
+    private func loadFleet(_ request: HistoryRequest, of nodes: NodeAlternation?) async throws -> [String: [HistorySeries]] {
+        let query = context.queries.history(of: nodes, metrics: request.metrics)
         return query.decodeByNode(try await answer(query, request), over: request.range)
     }
 

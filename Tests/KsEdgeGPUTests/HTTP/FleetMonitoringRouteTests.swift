@@ -69,6 +69,23 @@ import Testing
         }
     }
 
+    /// The console names the nodes of its page: Prometheus is asked for those nodes only, by every label that names
+    /// nodes; any other pattern asks for every node and filters afterwards.
+    @Test func listedNodesAreAllPrometheusIsAskedFor() async throws {
+        let source = source()
+        try await TestApp.withRouter(source) { client, _ in
+            let listed = try await get(client, "\(Self.base)/nodes/metrics?metrics_filter=node_gpu_total$&resources_filter=node-a%7Cnode-c$&start=0&end=1200&step=600")
+            #expect(Set(listed.results[0].data.result.compactMap { $0.metric["node"] }) == ["node-a", "node-c"])
+            let selectors = try PromQLSelectors.find(in: try #require(source.rangeQueries.last).text)
+            #expect(!selectors.isEmpty)
+            for selector in selectors { #expect(selector.text.contains("instance=~\"node-a|node-c\""), "\(selector.text)") }
+
+            _ = try await get(client, "\(Self.base)/nodes/metrics?metrics_filter=node_gpu_total$&resources_filter=node-.*&start=0&end=1200&step=600")
+            #expect(source.rangeQueries.count == 2)
+            #expect(!(try #require(source.rangeQueries.last).text.contains("=~\"node-")))
+        }
+    }
+
     @Test func clusterMetricsSumEveryNode() async throws {
         try await TestApp.withRouter(source()) { client, _ in
             let answer = try await get(client, "\(Self.base)/cluster/metrics?metrics_filter=cluster_gpu_&time=1000")

@@ -366,6 +366,36 @@ struct LivePrometheusTests {
         }
     }
 
+    /// The console's node list over a range names the nodes of its page: asking Prometheus for those nodes only (a
+    /// regular-expression matcher on every node label) gives what asking for every node and filtering afterwards gives.
+    @Test func aRangeOfTheListedNodesIsWhatTheWholeFleetSaysOfThem() async throws {
+        try await withLiveStack(scrapeInterval: .seconds(3)) { client, _, _ in
+            let base = "/kapis/gpu.edge.kubesphere.io/v1alpha1"
+            let named = ["fx-dcgm-2x-a100", "fx-jetson-agx-orin", SimulatedBoard.fleet(count: Self.boards, mix: Self.mix)[0].node]
+            _ = try await client.fleet { $0.items.count == Self.boards + Self.fixtureNodes.count }
+            try await Task.sleep(for: .seconds(4))
+            let end = Int(Date().timeIntervalSince1970) - 2
+            let metrics = FormEncoding.escape("node_gpu_(usage|utilization|memory_usage)$|node_per_gpu_(temp|utilization)$|node_cpu_core_utilization$")
+            func ask(_ filter: String) async throws -> MonitoringResults {
+                let uri = "\(base)/nodes/metrics?metrics_filter=\(metrics)&resources_filter=\(FormEncoding.escape(filter))&start=\(end - 12)&end=\(end)&step=2s&sort_metric=node_gpu_utilization"
+                let (status, body, error) = try await client.get(uri, as: MonitoringResults.self)
+                #expect(status == .ok, "\(error?.error.message ?? "")")
+                return try #require(body)
+            }
+            let listed = try await ask(named.joined(separator: "|"))
+            // Not a list of names: every node is asked for, then filtered.
+            let filtered = try await ask(named.joined(separator: "|") + "|zz-.*")
+            #expect(listed.totalItem == named.count && filtered.totalItem == named.count)
+            #expect(listed.results.map(\.metricName) == filtered.results.map(\.metricName))
+            for (fromList, fromFleet) in zip(listed.results, filtered.results) {
+                #expect(Set(fromList.data.result.compactMap { $0.metric["node"] }).isSubset(of: named), "\(fromList.metricName)")
+                #expect(fromList.data == fromFleet.data, "\(fromList.metricName)")
+            }
+            #expect(Set(listed.results.flatMap { $0.data.result.compactMap { $0.metric["node"] } }) == Set(named))
+            #expect(listed.results.contains { !$0.data.result.isEmpty && $0.data.result.allSatisfy { $0.values?.isEmpty == false } })
+        }
+    }
+
     /// An allowed query answers with Prometheus' own body; a query for anything else never reaches it.
     @Test func passThroughAnswersAsPrometheusDoes() async throws {
         try await withLiveStack { client, prometheus, _ in

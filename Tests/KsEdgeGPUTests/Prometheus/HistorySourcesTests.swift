@@ -13,7 +13,7 @@ import Testing
 
     /// node-exporter runs on every node; only the nodes a GPU exporter describes are in a fleet history.
     @Test func nodesWithoutAGPUExporterAreLeftOut() throws {
-        let query = GPUQueries().history(nil, metrics: [.gpuUtilization, .memoryUtilization])
+        let query = GPUQueries().history(of: nil, metrics: [.gpuUtilization, .memoryUtilization])
         let byNode = query.decodeByNode([
             series("gpu_utilization:jetson", node: "edge-1", [10, 20, 30]),
             series("memory_utilization:node-exporter", node: "edge-1", [40, 41, 42]),

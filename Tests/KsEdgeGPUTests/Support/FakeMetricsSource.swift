@@ -12,6 +12,8 @@ final class FakeMetricsSource: MetricsSource {
         var series: [Series] = []
         var failure: UpstreamError?
         var queries: [PromQL] = []
+        /// The range queries among them.
+        var rangeQueries: [PromQL] = []
         var rangeAnswer: [Series] = []
         var canned: [PromQL: [Series]] = [:]
         /// Queries answered with an error, whatever else answers.
@@ -29,6 +31,7 @@ final class FakeMetricsSource: MetricsSource {
     }
 
     var queries: [PromQL] { state.withLock { $0.queries } }
+    var rangeQueries: [PromQL] { state.withLock { $0.rangeQueries } }
     var requestIDs: [String?] { state.withLock { $0.requestIDs } }
 
     func fail(with error: UpstreamError?) { state.withLock { $0.failure = error } }
@@ -57,6 +60,7 @@ final class FakeMetricsSource: MetricsSource {
     func queryRange(_ query: PromQL, start: Double, end: Double, step: Double) async throws(UpstreamError) -> [Series] {
         let failure = state.withLock { state in
             state.queries.append(query)
+            state.rangeQueries.append(query)
             state.requestIDs.append(RequestTrace.id)
             return state.failure
         }
