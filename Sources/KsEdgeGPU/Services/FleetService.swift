@@ -80,8 +80,14 @@ public struct FleetService<Source: MetricsSource, Store: InventoryStore>: Sendab
                               recorded: answer.recorded)
     }
 
-    /// The fleet query's tagged series, recorded or aggregated now, and which.
+    /// The fleet query's tagged series, recorded or aggregated now, and which. Until the rules are read, each refresh
+    /// first asks for their marker alone: asked beside the aggregation, its answer would be lost whenever the
+    /// aggregation fails, and a fleet too large to aggregate within the deadline would never find its rules.
     private func fleetSeries() async throws(UpstreamError) -> (series: [Series], recorded: Bool) {
+        if !readsRecorded.value, case .recorded = rules.decode(try await context.source.query(rules.readMarker)) {
+            context.logger.info("fleet recording rules found; reading them")
+            readsRecorded.value = true
+        }
         if readsRecorded.value {
             switch rules.decode(try await context.source.query(rules.read)) {
             case .recorded(let series):
@@ -95,12 +101,7 @@ public struct FleetService<Source: MetricsSource, Store: InventoryStore>: Sendab
             }
             readsRecorded.value = false
         }
-        let series = try await context.source.query(all: context.queries.fleet.promQL + [rules.readMarker])
-        if case .recorded = rules.decode(series.filter { $0.name == FleetRecordingRules.marker }) {
-            context.logger.info("fleet recording rules found; the next refresh reads them")
-            readsRecorded.value = true
-        }
-        return (series, false)
+        return (try await context.source.query(all: context.queries.fleet.promQL), false)
     }
 
     /// Prometheus has not answered since start: every known node, with its last good snapshot's values, as `stale`.

@@ -62,11 +62,11 @@ import Testing
         let fleet = service(source, store: try store(directory))
         let index = try await fleet.index()
         #expect(index.fleet.totalItems == size)
-        // The rules' read (not loaded here), then the aggregation with the rules' marker alongside, then the problems
-        // (one query per source with problem signals).
+        // The rules' read (not loaded here), then the aggregation, then the problems (one query per source with
+        // problem signals).
         let problemQueries = GPUQueries().fleetProblems(.standard).promQL.count
         #expect(problemQueries == ExporterRegistry.standard.exporters.count + 1)
-        #expect(source.queries.count == ExporterRegistry.standard.exporters.count + 1 + 2 + problemQueries)
+        #expect(source.queries.count == 1 + GPUQueries().fleet.promQL.count + problemQueries)
         #expect(fleetQueryCount(source) == fleetQueries.count)
     }
 
@@ -143,8 +143,8 @@ import Testing
         }
     }
 
-    /// Without this configuration's rules a refresh aggregates, with the rules' marker alongside; once the marker
-    /// answers, the next refresh reads the recorded series with one selector; when they go, it aggregates again.
+    /// Without this configuration's rules a refresh aggregates; once their marker answers, the refresh reads the
+    /// recorded series with one selector; when they go, it aggregates again.
     @Test func theRecordingRulesAreReadWhileLoaded() async throws {
         let directory = try TemporaryDirectory()
         let source = FakeMetricsSource()
@@ -158,7 +158,7 @@ import Testing
         source.answer(rules.readMarker, with: recorded.filter { $0.name == FleetRecordingRules.marker })
         source.answer(rules.read, with: recorded)
         let noticed = try await fleet.refresh().get()
-        #expect(!noticed.recorded && noticed.fleet.items.map(\.gpuUtilizationPercent) == [10])
+        #expect(noticed.recorded && noticed.fleet.items.map(\.gpuUtilizationPercent) == [20])
 
         let before = source.queries.count
         let read = try await fleet.refresh().get()
@@ -170,6 +170,27 @@ import Testing
         source.answer(rules.readMarker, with: [])
         let gone = try await fleet.refresh().get()
         #expect(!gone.recorded && gone.fleet.items.map(\.gpuUtilizationPercent) == [10])
+    }
+
+    /// A fleet too large to aggregate within the deadline still finds its rules once they are recorded: the marker is
+    /// not asked beside the aggregation that fails.
+    @Test func rulesRecordedLaterAreFoundWhileAggregatingFails() async throws {
+        let directory = try TemporaryDirectory()
+        let source = FakeMetricsSource()
+        FleetAnswers.install([.init(node: "edge-a", utilization: 10)], into: source, at: now)
+        let fleet = service(source, store: try store(directory))
+        let rules = FleetRecordingRules(queries: GPUQueries())
+        #expect(try await fleet.refresh().get().recorded == false)
+        for query in GPUQueries().fleet.promQL { source.fail(query, with: .timeout(seconds: 10)) }
+        let kept = try await fleet.refresh().get()
+        #expect(!kept.recorded && kept.fleet.items.map(\.gpuUtilizationPercent) == [10], "the last index, kept")
+
+        let recorded = FleetAnswers.recorded(FleetAnswers.series([.init(node: "edge-a", utilization: 20)], at: now), by: rules,
+                                             revision: rules.revision, at: now)
+        source.answer(rules.readMarker, with: recorded.filter { $0.name == FleetRecordingRules.marker })
+        source.answer(rules.read, with: recorded)
+        let read = try await fleet.refresh().get()
+        #expect(read.recorded && read.fleet.items.map(\.gpuUtilizationPercent) == [20])
     }
 
     /// A row whose data stops being current between refreshes is answered `stale`, with `node_stale`, when it is asked
