@@ -85,7 +85,10 @@ public struct FleetRecordingRules: Sendable {
 
     private func text(_ header: [String]) -> RuleFileText {
         let marker = RuleFileText.Rule(record: Self.marker, expression: "vector(1)", labels: [(Self.revisionLabel, "\"\(revision)\"")])
+        // The marker last: a group's rules are evaluated in order, each result stored as it is made, so a marker found
+        // means the columns of that evaluation are stored too (first, it made a fleet of 20,000 nodes read as empty
+        // until the next refresh).
         return RuleFileText(header: header, name: Self.groupName,
-                            rules: [marker] + clauses.map { RuleFileText.Rule(record: $0.record, expression: $0.expression, labels: [(Self.sourceLabel, $0.source.rawValue)]) })
+                            rules: clauses.map { RuleFileText.Rule(record: $0.record, expression: $0.expression, labels: [(Self.sourceLabel, $0.source.rawValue)]) } + [marker])
     }
 }

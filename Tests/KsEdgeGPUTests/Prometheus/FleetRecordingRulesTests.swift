@@ -19,6 +19,18 @@ import Testing
                 "regenerate with: ks-edge-gpu rules --format prometheus-rule > deploy/prometheus/ks-edge-gpu-rules.yaml")
     }
 
+    /// Rules are evaluated in order, each result stored as it is made: the marker comes after every column, so a
+    /// refresh that finds it finds the columns of the same evaluation.
+    @Test func theMarkerIsEvaluatedLast() {
+        for file in [rules.ruleFile(), rules.prometheusRule(namespace: "kubesphere-monitoring-system", interval: "1m")] {
+            let records = file.split(separator: "\n").compactMap { line in
+                line.trimmingCharacters(in: .whitespaces).hasPrefix("- record: ") ? line.split(separator: " ").last.map(String.init) : nil
+            }
+            #expect(records.count == rules.clauses.count + 1)
+            #expect(records.last == FleetRecordingRules.marker)
+        }
+    }
+
     /// `level:metric:operations`, one rule per column and source, each clause of the fleet query recorded once.
     @Test func everyClauseIsOneRuleNamedByConvention() {
         let clauses = rules.clauses
