@@ -45,7 +45,8 @@ public func buildApplication<Source: MetricsSource & PrometheusForwarder>(
     let context = GPUContext(source: recorded, store: inventory, queries: queries, freshness: freshness,
                              thresholds: configuration.thresholds, logger: logger, now: now)
     let fleetIndex = FleetIndexService(fleet: FleetService(context: context), interval: configuration.effectiveFleetInterval)
-    let snapshots = NodeSnapshotService(context: context, cacheTTL: configuration.cacheTTL, statusSeen: fleetIndex.saw)
+    let snapshots = NodeSnapshotService(context: context, cacheTTL: configuration.cacheTTL, statusSeen: fleetIndex.saw,
+                                         isScraped: fleetIndex.isScraped)
     let router = buildRouter(
         nodes: NodeController(
             snapshots: snapshots,

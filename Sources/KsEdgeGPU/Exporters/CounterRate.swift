@@ -24,6 +24,8 @@ public struct CounterRate: Sendable {
 
     /// The range that holds what both need, in seconds: what the snapshot selects raw samples over.
     public let widestWindowSeconds: Int
+    /// The scraped window in seconds: enough for a node known to be scraped.
+    public let scrapedWindowSeconds: Int
 
     public init(scrapeInterval: Duration, pushInterval: Duration) {
         let scraped = Self.seconds(4 * scrapeInterval.secondsValue)
@@ -31,6 +33,7 @@ public struct CounterRate: Sendable {
         scrapedWindow = "\(scraped)s"
         pushedWindow = "\(pushed)s"
         widestWindowSeconds = max(scraped, pushed)
+        scrapedWindowSeconds = scraped
     }
 
     static func seconds(_ seconds: Double) -> Int { max(1, Int(seconds.rounded(.up))) }

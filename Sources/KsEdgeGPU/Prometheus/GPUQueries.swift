@@ -29,7 +29,8 @@ public struct GPUQueries: Sendable {
         scrapeInterval.secondsValue + max(scrapeInterval.secondsValue, 5)
     }
 
-    public func snapshot(_ node: NodeName) -> SnapshotQuery { SnapshotQuery(node: node, queries: self) }
+    /// One node's snapshot; `scraped` when the node is known not to push through a Pushgateway.
+    public func snapshot(_ node: NodeName, scraped: Bool = false) -> SnapshotQuery { SnapshotQuery(node: node, queries: self, scraped: scraped) }
 
     public var fleet: FleetQuery { FleetQuery(queries: self) }
 

@@ -8,11 +8,18 @@ import Foundation
 public struct SnapshotQuery: Sendable {
     public let node: NodeName
     let queries: GPUQueries
+    /// The node is known to be scraped, not pushed (the fleet index says so): a scrape's window holds what its
+    /// snapshot needs, where a pushed node's holds two push intervals (with the default 1m pushes and 15 s scrapes,
+    /// 135 s of samples against 60 s).
+    let scraped: Bool
+
+    /// Seconds of raw samples asked for.
+    public var windowSeconds: Int { scraped ? queries.counterRate.scrapedWindowSeconds : queries.counterRate.widestWindowSeconds }
 
     public var promQL: [PromQL] {
         let nodeExporter = queries.exporters.nodeExporter
         let nodeExporterLabel = queries.nodeLabels.nodeExporter
-        let window = "[\(queries.counterRate.widestWindowSeconds)s]"
+        let window = "[\(windowSeconds)s]"
         let select = { (label: LabelName, names: [String], matchers: Selector) in
             let names = (names + [CounterRate.pushTimeFamily, SampleWindow.up]).joined(separator: "|")
             return PromQL(trusted: matchers.matching(.metricName, trustedPattern: names).equal(label, node.rawValue).text + window)

@@ -23,6 +23,9 @@ public final class FleetIndex: Sendable {
     public let recorded: Bool
     /// When Prometheus last gave these rows (an index kept after a failed refresh keeps its time); nil for `storage`.
     public let readAt: Date?
+    /// The nodes Prometheus scrapes itself, as the refresh read them (none behind a Pushgateway): their snapshots ask for
+    /// a scrape's window of samples only.
+    public let scraped: Set<String>
     /// The newest `lastSeen` of any row, and whether no row is online: the answers' `X-Data-Age` and stale count.
     public let newestData: Date?
     public let isStale: Bool
@@ -49,10 +52,10 @@ public final class FleetIndex: Sendable {
 
     /// Sorts `items` by node, works out every order and the summary, and encodes the prepared views.
     public convenience init(items: [FleetList.Item], problems: [ProblemList.Item] = [], staleAt: [String: Date] = [:], origin: Origin,
-                            readAt: Date?, recorded: Bool = false) throws {
+                            readAt: Date?, recorded: Bool = false, scraped: Set<String> = []) throws {
         let items = items.sorted { $0.node < $1.node }
         try self.init(sorted: items, orders: Self.orders(items, FleetRequest.SortKey.allCases), problems: problems, staleAt: staleAt,
-                      origin: origin, readAt: readAt, recorded: recorded, restatedAt: nil)
+                      origin: origin, readAt: readAt, recorded: recorded, scraped: scraped, restatedAt: nil)
         for view in Self.preparedViews {
             _ = try answer(view)
         }
@@ -72,7 +75,7 @@ public final class FleetIndex: Sendable {
 
     /// `items` already A to Z by node, with their orders worked out.
     private init(sorted items: [FleetList.Item], orders: [OrderKey: [Int]], problems: [ProblemList.Item], staleAt: [String: Date],
-                 origin: Origin, readAt: Date?, recorded: Bool, restatedAt: Date?) throws {
+                 origin: Origin, readAt: Date?, recorded: Bool, scraped: Set<String>, restatedAt: Date?) throws {
         let online = Set(items.filter { $0.status == .online }.map(\.node))
         self.staleAt = staleAt.filter { online.contains($0.key) }
         nextChange = self.staleAt.values.min().map { next in restatedAt.map { max(next, $0.addingTimeInterval(Self.restatingGap)) } ?? next }
@@ -83,6 +86,7 @@ public final class FleetIndex: Sendable {
         self.origin = origin
         self.readAt = readAt
         self.recorded = recorded
+        self.scraped = scraped
         newestData = items.compactMap(\.lastSeen).max()
         // Nodes listed and none online: Prometheus down, or every node's data old.
         isStale = !items.isEmpty && !items.contains { $0.status == .online }
@@ -123,7 +127,7 @@ public final class FleetIndex: Sendable {
         // encoded when asked.
         let orders = self.orders.merging(Self.orders(items, [.health])) { _, new in new }
         return try FleetIndex(sorted: items, orders: orders, problems: problems, staleAt: staleAt.filter { !wentStale.contains($0.key) },
-                              origin: origin, readAt: readAt, recorded: recorded, restatedAt: now)
+                              origin: origin, readAt: readAt, recorded: recorded, scraped: scraped, restatedAt: now)
     }
 
     /// `node`'s row, if the fleet lists it.

@@ -74,6 +74,11 @@ public final class FleetIndexService<Source: MetricsSource, Store: InventoryStor
         state.withLock { $0.nudged = true }
     }
 
+    /// Whether the current index read `node` as scraped by Prometheus itself (false when it does not know).
+    public func isScraped(_ node: String) -> Bool {
+        current?.scraped.contains(node) ?? false
+    }
+
     /// The index now without waiting, if there is one.
     public var current: FleetIndex? { state.withLock { $0.current } }
 

@@ -77,7 +77,7 @@ public struct FleetService<Source: MetricsSource, Store: InventoryStore>: Sendab
                 gpuUtilizationPercent: nil, gpuTemperatureCelsius: nil, powerWatts: nil, lastSeen: board.lastSeen, health: worst, problems: count)
         }
         return try FleetIndex(items: Array(items.values), problems: problems, staleAt: staleAt, origin: .prometheus, readAt: readAt,
-                              recorded: answer.recorded)
+                              recorded: answer.recorded, scraped: Set(rows.filter { !$0.pushed }.map(\.node)))
     }
 
     /// The fleet query's tagged series, recorded or aggregated now, and which. Until the rules are read, each refresh

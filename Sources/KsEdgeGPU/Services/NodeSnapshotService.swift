@@ -11,11 +11,16 @@ public struct NodeSnapshotService<Source: MetricsSource, Store: InventoryStore>:
     private let cache: ResponseCache<EncodedJSON<NodeGPU>>
     /// Told each node's status as a snapshot finds it (the fleet index, to catch up with a change).
     private let statusSeen: @Sendable (String, NodeStatus) -> Void
+    /// Whether a node is known to be scraped rather than pushed (the fleet index), so a scrape's window of samples
+    /// is enough for its snapshot.
+    private let isScraped: @Sendable (String) -> Bool
 
     public init(context: GPUContext<Source, Store>, cacheTTL: Duration = .zero,
-                statusSeen: @escaping @Sendable (String, NodeStatus) -> Void = { _, _ in }) {
+                statusSeen: @escaping @Sendable (String, NodeStatus) -> Void = { _, _ in },
+                isScraped: @escaping @Sendable (String) -> Bool = { _ in false }) {
         self.context = context
         self.statusSeen = statusSeen
+        self.isScraped = isScraped
         cache = ResponseCache(name: "node", ttl: cacheTTL)
     }
 
@@ -34,7 +39,7 @@ public struct NodeSnapshotService<Source: MetricsSource, Store: InventoryStore>:
     }
 
     private func load(_ node: NodeName) async throws -> NodeGPU {
-        let query = context.queries.snapshot(node)
+        let query = context.queries.snapshot(node, scraped: isScraped(node.rawValue))
         let series: [Series]
         do {
             series = try await context.source.query(all: query.promQL)

@@ -75,6 +75,24 @@ import Testing
         }
     }
 
+    /// A node the fleet index read as scraped asks Prometheus for a scrape's window of samples (4 scrape intervals);
+    /// one behind a Pushgateway, or one the index does not know, for the window that holds two pushes.
+    @Test func aScrapedNodeAsksForAScrapesWindow() async throws {
+        let source = FakeMetricsSource()
+        FleetAnswers.install([.init(node: "edge-scraped", utilization: 1, seen: now), .init(node: "edge-pushed", utilization: 1, seen: now, pushed: now)],
+                             into: source, at: now)
+        try await TestApp.withRouter(source, configure: { $0.pushInterval = .seconds(300) },
+                                     now: { [now] in Date(timeIntervalSince1970: now) }) { client, _ in
+            let (status, fleet, _) = try await client.get("/edge/nodes", as: FleetList.self)
+            #expect(status == .ok && fleet?.totalItems == 2)
+            for (node, window) in [("edge-scraped", "[240s]"), ("edge-pushed", "[660s]"), ("edge-unknown", "[660s]")] {
+                _ = try await client.get("/edge/nodes/\(node)/gpu", as: NodeGPU.self)
+                let asked = source.queries.filter { $0.text.contains("instance=\"\(node)\"") }
+                #expect(!asked.isEmpty && asked.allSatisfy { $0.text.hasSuffix(window) }, "\(node): \(asked.map(\.text))")
+            }
+        }
+    }
+
     @Test(arguments: ["Bad_Name", "edge%22%7D%20or%20vector(1)", "-edge", String(repeating: "a", count: 254), "a..b"])
     func invalidNodeNameIsRejectedBeforeAnyQuery(name: String) async throws {
         let source = FakeMetricsSource(series: try fixtureFleet(at: now))
