@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Side-by-side measurements for scripts/bench (standard library only).
 
-  measure.py snapshot SERVER PROMETHEUS NODE SAMPLES WINDOW   cold node snapshot vs what ks-console does today
+  measure.py snapshot SERVER PROMETHEUS NODE SAMPLES WINDOW RAW_WINDOW   cold node snapshot vs what ks-console does
+                                                       today (rates over WINDOW), and the raw samples over ks-edge-gpu's window
   measure.py fleet SERVER SAMPLES                      fleet requests (each view, KubeSphere's too) answered from the index, and
                                                        Prometheus queries per index refresh
   measure.py ranges SERVER SAMPLES                     KubeSphere's node list over the last hour: a page of named nodes
@@ -40,6 +41,10 @@ NODE_EXPORTER_QUERIES = [
 NODE_EXPORTER_FAMILIES = "node_memory_MemTotal_bytes|node_memory_MemAvailable_bytes|node_load1|node_filesystem_size_bytes|node_filesystem_avail_bytes|node_thermal_zone_temp"
 
 
+class Overloaded(Exception):
+    """The backend said 503: too busy to start the query (VictoriaMetrics' queue of concurrent queries is full)."""
+
+
 class Client:
     """One keep-alive HTTP/1.1 connection, as a browser or the console's backend keeps one."""
 
@@ -51,6 +56,8 @@ class Client:
         self.connection.request("GET", path)
         response = self.connection.getresponse()
         body = response.read()
+        if response.status == 503:
+            raise Overloaded(f"GET {path[:120]}: HTTP 503: {body[:200]!r}")
         if response.status != 200:
             raise SystemExit(f"GET {path}: HTTP {response.status}: {body[:300]!r}")
         return body
@@ -66,7 +73,7 @@ def prometheus_query(client, query):
     return client.get("/api/v1/query?" + urllib.parse.urlencode({"query": query}))
 
 
-def snapshot(server, prometheus, node, samples, window):
+def snapshot(server, prometheus, node, samples, window, raw_window):
     ours, batched, sequential = Client(server), Client(prometheus), Client(prometheus)
     # A browser's six connections per host: one keep-alive connection per worker thread.
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=6)
@@ -89,14 +96,19 @@ def snapshot(server, prometheus, node, samples, window):
         for query in queries:
             prometheus_query(sequential, query)
 
-    runs = {"ks-edge-gpu": [], "per-family parallel": [], "per-family sequential": [], "one batched query": []}
+    runs = {"ks-edge-gpu": [], "per-family parallel": [], "per-family sequential": [], "one batched query": [],
+            "one batched range selector": []}
+    batched_families = '{__name__=~"gpu_.*|%s",%s}' % (NODE_EXPORTER_FAMILIES, selector)
     for _ in range(3):  # warm connections and Prometheus' own caches for every path alike
         ours.get(f"/edge/nodes/{node}/gpu"); per_family_parallel(); per_family_sequential()
     for _ in range(samples):
         runs["ks-edge-gpu"].append(timed(lambda: ours.get(f"/edge/nodes/{node}/gpu")))
         runs["per-family parallel"].append(timed(per_family_parallel))
         runs["per-family sequential"].append(timed(per_family_sequential))
-        runs["one batched query"].append(timed(lambda: prometheus_query(batched, '{__name__=~"gpu_.*|%s",%s}' % (NODE_EXPORTER_FAMILIES, selector))))
+        runs["one batched query"].append(timed(lambda: prometheus_query(batched, batched_families)))
+        # The same selector over the snapshot's window: the raw samples a snapshot is computed from, what the
+        # backend's answer to ks-edge-gpu's own query costs at least.
+        runs["one batched range selector"].append(timed(lambda: prometheus_query(batched, batched_families + "[%s]" % raw_window)))
     medians = {name: statistics.median(values) * 1000 for name, values in runs.items()}
     print(json.dumps({"medians_ms": medians}))
 
@@ -244,13 +256,24 @@ def rules(prometheus, rule_file, samples):
     if series == 0:
         raise SystemExit("rules: no recorded series; are the rules loaded?")
     runs = {"recorded": [], "aggregated": []}
+    # A backend too busy to start an aggregation (503) is counted, not timed: at the largest fleets that is the finding.
+    rejected = 0
+
+    def attempt(name, function):
+        nonlocal rejected
+        try:
+            runs[name].append(timed(function))
+        except Overloaded:
+            rejected += 1
+
     for _ in range(2):
-        prometheus_query(recorded_client, read); aggregate()
+        attempt("recorded", lambda: prometheus_query(recorded_client, read)); attempt("aggregated", aggregate)
+    runs, rejected = {"recorded": [], "aggregated": []}, 0
     for _ in range(samples):
-        runs["recorded"].append(timed(lambda: prometheus_query(recorded_client, read)))
-        runs["aggregated"].append(timed(aggregate))
-    print(json.dumps({"recorded_series": series, "queries_aggregated": len(aggregations),
-                      "medians_ms": {name: statistics.median(values) * 1000 for name, values in runs.items()}}))
+        attempt("recorded", lambda: prometheus_query(recorded_client, read))
+        attempt("aggregated", aggregate)
+    print(json.dumps({"recorded_series": series, "queries_aggregated": len(aggregations), "rejected": rejected,
+                      "medians_ms": {name: statistics.median(values) * 1000 if values else float("nan") for name, values in runs.items()}}))
 
 
 def rss(pid):
@@ -262,7 +285,7 @@ def rss(pid):
 if __name__ == "__main__":
     command, arguments = sys.argv[1], sys.argv[2:]
     if command == "snapshot":
-        snapshot(arguments[0], arguments[1], arguments[2], int(arguments[3]), arguments[4])
+        snapshot(arguments[0], arguments[1], arguments[2], int(arguments[3]), arguments[4], arguments[5])
     elif command == "fleet":
         fleet(arguments[0], int(arguments[1]))
     elif command == "ranges":
