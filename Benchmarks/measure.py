@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Side-by-side measurements for scripts/bench (standard library only).
 
-  measure.py snapshot SERVER PROMETHEUS NODE SAMPLES WINDOW RAW_WINDOW   cold node snapshot vs what ks-console does
-                                                       today (rates over WINDOW), and the raw samples over ks-edge-gpu's window
+  measure.py snapshot SERVER PROMETHEUS NODE SAMPLES WINDOW   cold node snapshot vs what ks-console does today (rates
+                                                       over WINDOW), and the raw samples over WINDOW, as a scraped node's
   measure.py fleet SERVER SAMPLES                      fleet requests (each view, KubeSphere's too) answered from the index, and
                                                        Prometheus queries per index refresh
   measure.py ranges SERVER SAMPLES                     KubeSphere's node list over the last hour: a page of named nodes
@@ -73,7 +73,7 @@ def prometheus_query(client, query):
     return client.get("/api/v1/query?" + urllib.parse.urlencode({"query": query}))
 
 
-def snapshot(server, prometheus, node, samples, window, raw_window):
+def snapshot(server, prometheus, node, samples, window):
     ours, batched, sequential = Client(server), Client(prometheus), Client(prometheus)
     # A browser's six connections per host: one keep-alive connection per worker thread.
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=6)
@@ -108,7 +108,7 @@ def snapshot(server, prometheus, node, samples, window, raw_window):
         runs["one batched query"].append(timed(lambda: prometheus_query(batched, batched_families)))
         # The same selector over the snapshot's window: the raw samples a snapshot is computed from, what the
         # backend's answer to ks-edge-gpu's own query costs at least.
-        runs["one batched range selector"].append(timed(lambda: prometheus_query(batched, batched_families + "[%s]" % raw_window)))
+        runs["one batched range selector"].append(timed(lambda: prometheus_query(batched, batched_families + "[%s]" % window)))
     medians = {name: statistics.median(values) * 1000 for name, values in runs.items()}
     print(json.dumps({"medians_ms": medians}))
 
@@ -285,7 +285,7 @@ def rss(pid):
 if __name__ == "__main__":
     command, arguments = sys.argv[1], sys.argv[2:]
     if command == "snapshot":
-        snapshot(arguments[0], arguments[1], arguments[2], int(arguments[3]), arguments[4], arguments[5])
+        snapshot(arguments[0], arguments[1], arguments[2], int(arguments[3]), arguments[4])
     elif command == "fleet":
         fleet(arguments[0], int(arguments[1]))
     elif command == "ranges":
