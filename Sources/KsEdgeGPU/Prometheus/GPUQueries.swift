@@ -63,27 +63,18 @@ public struct GPUQueries: Sendable {
     }
 
     /// The scope of one node for `exporter`'s expressions: its own series only.
-    func scope(_ node: NodeName, _ exporter: any GPUExporter) -> ExpressionScope {
-        ExpressionScope(node: exporter.ownSeries.equal(nodeLabels[exporter], node.rawValue), nodeLabel: nodeLabels[exporter])
-    }
-
-    /// The listed nodes, for `exporter`'s aggregations.
-    func scope(_ nodes: NodeAlternation, _ exporter: any GPUExporter) -> ExpressionScope {
-        ExpressionScope(node: exporter.ownSeries.matching(nodeLabels[exporter], nodes), nodeLabel: nodeLabels[exporter])
-    }
+    func scope(_ node: NodeName, _ exporter: any GPUExporter) -> ExpressionScope { scope(.one(node), exporter) }
 
     /// Every node, for `exporter`'s aggregations: its own series only.
-    func fleetScope(_ exporter: any GPUExporter) -> ExpressionScope {
-        ExpressionScope(node: exporter.ownSeries, nodeLabel: nodeLabels[exporter])
+    func fleetScope(_ exporter: any GPUExporter) -> ExpressionScope { scope(.every, exporter) }
+
+    /// One node, the listed nodes or every node, for `exporter`'s expressions: its own series only.
+    func scope(_ nodes: HistoryQuery.Nodes, _ exporter: any GPUExporter) -> ExpressionScope {
+        ExpressionScope(node: exporter.ownSeries.merging(nodes.selector(nodeLabels[exporter])), nodeLabel: nodeLabels[exporter])
     }
 
-    /// The nodes a history asks for, for node-exporter's expressions.
+    /// The same nodes for node-exporter's expressions.
     func nodeExporterScope(_ nodes: HistoryQuery.Nodes) -> ExpressionScope {
-        let label = nodeLabels.nodeExporter
-        switch nodes {
-        case .one(let node): return ExpressionScope(node: Selector().equal(label, node.rawValue), nodeLabel: label)
-        case .listed(let listed): return ExpressionScope(node: Selector().matching(label, listed), nodeLabel: label)
-        case .every: return ExpressionScope(node: Selector(), nodeLabel: label)
-        }
+        ExpressionScope(node: nodes.selector(nodeLabels.nodeExporter), nodeLabel: nodeLabels.nodeExporter)
     }
 }

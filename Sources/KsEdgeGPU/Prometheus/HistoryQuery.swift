@@ -15,15 +15,18 @@ public struct HistoryQuery: Sendable {
         case one(NodeName)
         case listed(NodeAlternation)
         case every
-    }
 
-    func scope(_ exporter: any GPUExporter) -> ExpressionScope {
-        switch nodes {
-        case .one(let node): queries.scope(node, exporter)
-        case .listed(let listed): queries.scope(listed, exporter)
-        case .every: queries.fleetScope(exporter)
+        /// The matchers selecting these nodes by `label` (none for every node).
+        func selector(_ label: LabelName) -> Selector {
+            switch self {
+            case .one(let node): Selector().equal(label, node.rawValue)
+            case .listed(let listed): Selector().matching(label, listed)
+            case .every: Selector()
+            }
         }
     }
+
+    func scope(_ exporter: any GPUExporter) -> ExpressionScope { queries.scope(nodes, exporter) }
 
     public var promQL: PromQL {
         var clauses = metrics.flatMap { metric in

@@ -143,6 +143,14 @@ import Testing
         }
     }
 
+    /// Makes `source` answer as Prometheus does once `rules` are loaded and have recorded `rows`: the marker, and
+    /// the recorded series to the rules' read.
+    func loadRules(_ rules: FleetRecordingRules, recording rows: [FleetAnswers.Row], into source: FakeMetricsSource) {
+        let recorded = FleetAnswers.recorded(FleetAnswers.series(rows, at: now), by: rules, revision: rules.revision, at: now)
+        source.answer(rules.readMarker, with: recorded.filter { $0.name == FleetRecordingRules.marker })
+        source.answer(rules.read, with: recorded)
+    }
+
     /// Without this configuration's rules a refresh aggregates; once their marker answers, the refresh reads the
     /// recorded series with one selector; when they go, it aggregates again.
     @Test func theRecordingRulesAreReadWhileLoaded() async throws {
@@ -153,10 +161,7 @@ import Testing
         let rules = FleetRecordingRules(queries: GPUQueries())
         #expect(try await fleet.refresh().get().recorded == false)
 
-        let recorded = FleetAnswers.recorded(FleetAnswers.series([.init(node: "edge-a", utilization: 20)], at: now), by: rules,
-                                             revision: rules.revision, at: now)
-        source.answer(rules.readMarker, with: recorded.filter { $0.name == FleetRecordingRules.marker })
-        source.answer(rules.read, with: recorded)
+        loadRules(rules, recording: [.init(node: "edge-a", utilization: 20)], into: source)
         let noticed = try await fleet.refresh().get()
         #expect(noticed.recorded && noticed.fleet.items.map(\.gpuUtilizationPercent) == [20])
 
@@ -185,10 +190,7 @@ import Testing
         let kept = try await fleet.refresh().get()
         #expect(!kept.recorded && kept.fleet.items.map(\.gpuUtilizationPercent) == [10], "the last index, kept")
 
-        let recorded = FleetAnswers.recorded(FleetAnswers.series([.init(node: "edge-a", utilization: 20)], at: now), by: rules,
-                                             revision: rules.revision, at: now)
-        source.answer(rules.readMarker, with: recorded.filter { $0.name == FleetRecordingRules.marker })
-        source.answer(rules.read, with: recorded)
+        loadRules(rules, recording: [.init(node: "edge-a", utilization: 20)], into: source)
         let read = try await fleet.refresh().get()
         #expect(read.recorded && read.fleet.items.map(\.gpuUtilizationPercent) == [20])
     }
