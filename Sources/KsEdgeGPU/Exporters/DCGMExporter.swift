@@ -35,14 +35,22 @@ public struct DCGMExporter: GPUExporter {
     // MARK: Readings
 
     public func readings(_ families: MetricFamilies) -> NodeReadings {
-        var values: [Device: [String: Double]] = [:]
-        var labels: [Device: [String: String]] = [:]
-        for name in families.names {
+        // Per device, each family's newest sample, and its labels as the newest samples have them: a swapped GPU's
+        // series and its successor's can both be in the window for a while.
+        var newest: [Device: [String: MetricFamilies.Sample]] = [:]
+        var samples: [Device: [MetricFamilies.Sample]] = [:]
+        for name in families.names.sorted() {
             for sample in families.samples(name) {
                 guard let device = Self.device(sample.labels) else { continue }
-                labels[device, default: sample.labels].merge(sample.labels) { current, _ in current }
-                if let value = sample.value { values[device, default: [:]][name] = value }
+                samples[device, default: []].append(sample)
+                if newest[device]?[name].map({ sample.timestamp > $0.timestamp }) ?? true { newest[device, default: [:]][name] = sample }
             }
+        }
+        let values = newest.mapValues { $0.compactMapValues(\.value) }.filter { !$0.value.isEmpty }
+        let labels = samples.mapValues { all in
+            // Stable: of equally new samples, the first keeps its labels, as before a change.
+            all.enumerated().sorted { ($0.element.timestamp, -$0.offset) > ($1.element.timestamp, -$1.offset) }
+                .reduce(into: [String: String]()) { merged, sample in merged.merge(sample.element.labels) { current, _ in current } }
         }
         let partitioned = Set(values.keys.filter { $0.migInstance != nil }.map(\.gpu))
         // A partitioned GPU is shown as its MIG instances only.
@@ -114,10 +122,11 @@ public struct DCGMExporter: GPUExporter {
         var signals = HealthSignals()
         func perGPU(_ names: [String]) -> [(gpu: Int, value: Double, labels: [String: String])]? {
             guard let name = names.first(where: families.has) else { return nil }
-            var seen = Set<Int>()
-            return families.samples(name).compactMap { sample in
-                guard let device = device(sample.labels), let value = sample.value, seen.insert(device.gpu).inserted else { return nil }
-                return (device.gpu, value, sample.labels)
+            // The newest sample of each GPU (a changed `err_msg` starts a new series; the old one can linger a while).
+            let byGPU = Dictionary(grouping: families.samples(name).filter { device($0.labels) != nil }) { device($0.labels)!.gpu }
+            return byGPU.keys.sorted().compactMap { gpu in
+                guard let sample = MetricFamilies.newest(byGPU[gpu]!), let value = sample.value else { return nil }
+                return (gpu, value, sample.labels)
             }
         }
         if let reasons = perGPU(["DCGM_FI_DEV_CLOCKS_EVENT_REASONS", "DCGM_FI_DEV_CLOCK_THROTTLE_REASONS"]) {

@@ -2,6 +2,9 @@
 /// series (by label set), whatever order the backend sent them in (VictoriaMetrics' is its own), so what the
 /// readings list (power rails, processes) comes in that order.
 /// Values that are no reading (NaN, ±Inf, past 1e300: see `reading(_:)`) are unknown.
+///
+/// A snapshot's window can hold a series and the one that replaced it (a label changed: a JetPack upgrade, a swapped
+/// GPU) for a while after the change (`SampleWindow`): where one sample is read for a slot, the newest is.
 public struct MetricFamilies: Sendable {
     public struct Sample: Sendable {
         public var labels: [String: String]
@@ -37,13 +40,21 @@ public struct MetricFamilies: Sendable {
 
     public var names: Dictionary<String, [Sample]>.Keys { byName.keys }
 
-    /// The value of the sample of `name` whose `label` equals `labelValue`.
+    /// The value of the newest sample of `name` whose `label` equals `labelValue`.
     public func value(_ name: String, where label: String, is labelValue: String) -> Double? {
-        samples(name).first { $0.labels[label] == labelValue }?.value
+        Self.newest(samples(name).lazy.filter { $0.labels[label] == labelValue })?.value
     }
 
-    /// The labels of an info metric (value 1), with exporters' placeholders for "unknown" removed.
+    /// The labels of an info metric (value 1) as its newest sample has them, with exporters' placeholders for
+    /// "unknown" removed.
     public func info(_ name: String) -> [String: String] {
-        samples(name).first?.labels.filter { !$0.value.isEmpty && $0.value != "unknown" } ?? [:]
+        Self.newest(samples(name))?.labels.filter { !$0.value.isEmpty && $0.value != "unknown" } ?? [:]
+    }
+
+    /// The newest of `samples`; of several equally new, the first.
+    public static func newest<S: Sequence<Sample>>(_ samples: S) -> Sample? {
+        var newest: Sample?
+        for sample in samples where newest.map({ sample.timestamp > $0.timestamp }) ?? true { newest = sample }
+        return newest
     }
 }

@@ -20,15 +20,25 @@ public struct NvidiaSMIExporter: GPUExporter {
     // MARK: Readings
 
     public func readings(_ families: MetricFamilies) -> NodeReadings {
-        let info = Dictionary(families.samples("nvidia_smi_gpu_info").compactMap { sample in
-            sample.labels["uuid"].map { ($0, sample.labels) }
-        }, uniquingKeysWith: { first, _ in first })
-        let uuids = Set(families.names.flatMap { families.samples($0).compactMap { $0.labels["uuid"] } })
+        let info = Dictionary(grouping: families.samples("nvidia_smi_gpu_info").filter { $0.labels["uuid"] != nil }) { $0.labels["uuid"]! }
+            .compactMapValues { MetricFamilies.newest($0)?.labels }
+        // Each UUID's newest sample time, of any family.
+        var seen: [String: Double] = [:]
+        for name in families.names {
+            for sample in families.samples(name) {
+                if let uuid = sample.labels["uuid"] { seen[uuid] = max(seen[uuid] ?? sample.timestamp, sample.timestamp) }
+            }
+        }
 
         func value(_ name: String, _ uuid: String) -> Double? { families.value(name, where: "uuid", is: uuid) }
         func index(_ uuid: String) -> Int? { info[uuid]?["index"].flatMap { Int($0) } ?? value("nvidia_smi_index", uuid).flatMap { Int(exactly: $0) } }
 
-        let ordered = uuids.sorted { (index($0) ?? .max, $0) < (index($1) ?? .max, $1) }
+        // A swapped GPU's series and its successor's can both be in the window for a while: of the UUIDs at one index,
+        // the one seen last is the GPU there.
+        struct Slot: Hashable { var index: Int?, unindexed: String? }
+        let current = Dictionary(grouping: seen.keys) { uuid in index(uuid).map { Slot(index: $0) } ?? Slot(unindexed: uuid) }.values
+            .compactMap { uuids in uuids.sorted().max { seen[$0]! < seen[$1]! } }
+        let ordered = current.sorted { (index($0) ?? .max, $0) < (index($1) ?? .max, $1) }
         let gpus = ordered.enumerated().map { position, uuid in
             NodeGPU.GPU(
                 index: index(uuid) ?? position,

@@ -35,6 +35,13 @@ public struct BoardRecord: Codable, Sendable, Hashable, FetchableRecord, Persist
         case agreedAt = "agreed_at"
     }
 
+    /// The columns that describe the board (its exporter and identity), as opposed to when it was seen.
+    static var describingColumns: [Column] {
+        let keys: [CodingKeys] = [.exporter, .model, .jetpack, .l4t, .soc, .codename, .module, .board, .cudaArch, .serialNumber, .nvpmode,
+                                  .driverVersion]
+        return keys.map { Column($0) }
+    }
+
     /// A board as observed at `seen`; `firstSeen` is kept from the stored row on upsert.
     public init(node: String, exporter: ExporterKind, board: NodeGPU.Board, gpus: [InventoryList.GPU]? = nil, seen: Date) {
         self.node = node

@@ -170,17 +170,22 @@ public final class Inventory: InventoryStore {
     }
 
     /// Inserts or updates the board; `first_seen` is never overwritten, `last_seen` and `agreed_at` never move back,
-    /// and GPUs not described (a snapshot's write) are kept. Returns the row as stored.
+    /// the description is only replaced by one seen as late or later (a snapshot read before a refresh and written
+    /// after it does not bring back what the board was), and GPUs not described (a snapshot's write) are kept.
+    /// Returns the row as stored.
     static func upsert(_ board: BoardRecord, in db: Database) throws -> BoardRecord {
         let lastSeen = Column(BoardRecord.CodingKeys.lastSeen)
         let agreedAt = Column(BoardRecord.CodingKeys.agreedAt)
         let gpus = Column(BoardRecord.CodingKeys.gpus)
         return try board.upsertAndFetch(db, onConflict: ["node"]) { excluded in
-            [
+            let newer = SQL("\(excluded[lastSeen]) >= \(lastSeen)")
+            return BoardRecord.describingColumns.map { column in
+                column.set(to: SQL("CASE WHEN \(newer) THEN \(excluded[column]) ELSE \(column) END"))
+            } + [
                 Column(BoardRecord.CodingKeys.firstSeen).noOverwrite,
                 lastSeen.set(to: SQL("max(\(lastSeen), \(excluded[lastSeen]))")),
                 agreedAt.set(to: SQL("max(coalesce(\(agreedAt), \(excluded[agreedAt])), coalesce(\(excluded[agreedAt]), \(agreedAt)))")),
-                gpus.set(to: SQL("coalesce(\(excluded[gpus]), \(gpus))")),
+                gpus.set(to: SQL("CASE WHEN \(newer) THEN coalesce(\(excluded[gpus]), \(gpus)) ELSE \(gpus) END")),
             ]
         }
     }

@@ -11,18 +11,22 @@ import Testing
         BoardRecord(node: node, exporter: .jetson, board: NodeGPU.Board(model: model), seen: Date(timeIntervalSince1970: seen))
     }
 
-    @Test func upsertKeepsFirstSeenAndNeverMovesLastSeenBack() async throws {
+    @Test func upsertKeepsFirstSeenAndNeverMovesLastSeenOrTheDescriptionBack() async throws {
         let directory = try TemporaryDirectory()
         let path = directory.file("nested/dir/inventory.sqlite")
         let inventory = try open(path)
         try await inventory.upsert([board("a", model: "one", seen: 100), board("b", model: nil, seen: 100)])
         try await inventory.upsert([board("a", model: "two", seen: 200)])
+        // Read before the write above and written after it: what the board was does not come back.
         try await inventory.upsert([board("a", model: "three", seen: 150)])
+        try await inventory.upsert([board("b", model: "one", seen: 100)])
 
         let a = try #require(try await inventory.board("a"))
         #expect(a.firstSeen == Date(timeIntervalSince1970: 100))
         #expect(a.lastSeen == Date(timeIntervalSince1970: 200))
-        #expect(a.model == "three")
+        #expect(a.model == "two")
+        // A description seen at the same time as the stored one replaces it.
+        #expect(try await inventory.board("b")?.model == "one")
         // What is kept in memory is what a fresh open reads from the file.
         #expect(try await open(path).boards() == (try await inventory.boards()))
         #expect(try await inventory.boards().map(\.node) == ["a", "b"])
@@ -42,6 +46,7 @@ import Testing
         #expect(try await reopened.snapshot("edge-a") == newer)
         #expect(try await reopened.snapshots().map(\.node) == ["edge-a"])
         #expect(try await reopened.board("edge-a")?.lastSeen == Date(timeIntervalSince1970: 2000))
+        #expect(try await reopened.board("edge-a")?.model == newer.board.model)
         #expect(try await reopened.snapshot("edge-b") == nil)
     }
 
