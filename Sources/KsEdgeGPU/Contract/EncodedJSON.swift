@@ -7,6 +7,6 @@ public struct EncodedJSON<Value: Sendable>: Sendable {
 
     public init(value: Value) throws where Value: Encodable {
         self.value = value
-        body = ByteBuffer(bytes: try JSONCoding.encoder.encode(value))
+        body = ByteBuffer(bytes: try JSONCoding.bytes(value))
     }
 }

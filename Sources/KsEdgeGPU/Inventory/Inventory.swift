@@ -200,9 +200,9 @@ public final class Inventory: InventoryStore {
         return try payloads.map { try SnapshotCoding.decode($0) }
     }
 
-    public func saveSnapshot(_ snapshot: NodeGPU, board: BoardRecord) async throws {
-        let record = SnapshotRecord(node: snapshot.node, observedAt: snapshot.observedAt ?? Date(timeIntervalSince1970: 0),
-                                    payload: try SnapshotCoding.encode(snapshot))
+    public func saveSnapshot(_ snapshot: EncodedJSON<NodeGPU>, board: BoardRecord) async throws {
+        let record = SnapshotRecord(node: snapshot.value.node, observedAt: snapshot.value.observedAt ?? Date(timeIntervalSince1970: 0),
+                                    payload: String(buffer: snapshot.body))
         let stored = try await timedWrite { db in
             let row = try Self.upsert(board, in: db)
             // An older snapshot never replaces a newer one (two requests racing).
@@ -229,12 +229,8 @@ struct SnapshotRecord: Codable, FetchableRecord, PersistableRecord {
     }
 }
 
-/// Snapshots are stored as the contract's own JSON, so what was served is what comes back.
+/// Snapshots are stored as the contract's own JSON, the bytes that were served, so what was served is what comes back.
 enum SnapshotCoding {
-    static func encode(_ snapshot: NodeGPU) throws -> String {
-        String(decoding: try JSONCoding.encoder.encode(snapshot), as: UTF8.self)
-    }
-
     static func decode(_ payload: String) throws -> NodeGPU {
         try JSONCoding.decoder.decode(NodeGPU.self, from: Data(payload.utf8))
     }

@@ -9,8 +9,8 @@ public protocol InventoryStore: Sendable {
     func upsert(_ boards: [BoardRecord]) async throws
     func snapshot(_ node: String) async throws -> NodeGPU?
     func snapshots() async throws -> [NodeGPU]
-    /// Stores `snapshot` as the node's last good one, with its board, in one transaction.
-    func saveSnapshot(_ snapshot: NodeGPU, board: BoardRecord) async throws
+    /// Stores `snapshot` as the node's last good one (its JSON as served), with its board, in one transaction.
+    func saveSnapshot(_ snapshot: EncodedJSON<NodeGPU>, board: BoardRecord) async throws
 
     // The board ledger.
     /// The facts the ledger last recorded, per node.
@@ -20,4 +20,11 @@ public protocol InventoryStore: Sendable {
     func events(_ query: EventQuery) async throws -> EventList
     /// Deletes up to `limit` of the oldest events before `before`; how many it deleted.
     func pruneEvents(before: Date, limit: Int) async throws -> Int
+}
+
+extension InventoryStore {
+    /// Stores `snapshot`, encoded here.
+    public func saveSnapshot(_ snapshot: NodeGPU, board: BoardRecord) async throws {
+        try await saveSnapshot(EncodedJSON(value: snapshot), board: board)
+    }
 }

@@ -33,12 +33,13 @@ public struct NodeSnapshotService<Source: MetricsSource, Store: InventoryStore>:
     public func encodedSnapshot(_ node: NodeName) async throws -> EncodedJSON<NodeGPU> {
         try await cache.value(for: node.rawValue) {
             let snapshot = try await load(node)
-            statusSeen(snapshot.node, snapshot.status)
-            return try EncodedJSON(value: snapshot)
+            statusSeen(snapshot.value.node, snapshot.value.status)
+            return snapshot
         }
     }
 
-    private func load(_ node: NodeName) async throws -> NodeGPU {
+    /// The snapshot with its JSON, which is also what is stored.
+    private func load(_ node: NodeName) async throws -> EncodedJSON<NodeGPU> {
         let query = context.queries.snapshot(node, scraped: isScraped(node.rawValue))
         let series: [Series]
         do {
@@ -49,10 +50,10 @@ public struct NodeSnapshotService<Source: MetricsSource, Store: InventoryStore>:
             guard var stored = try await context.store.snapshot(node.rawValue) else { throw APIError.upstreamUnavailable(error) }
             stored.status = .stale
             stored.health = Problems.health(stored.health, restatedFor: .stale)
-            return stored
+            return try EncodedJSON(value: stored)
         }
 
-        guard let answer = query.decode(series, now: context.now()) else { return try await offline(node) }
+        guard let answer = query.decode(series, now: context.now()) else { return try EncodedJSON(value: try await offline(node)) }
         var snapshot = NodeGPU(node: node.rawValue, exporter: answer.exporter,
                                status: context.freshness.status(observedAt: answer.observedAt, pushed: answer.pushed, now: context.now()),
                                observedAt: answer.observedAt, readings: answer.readings)
@@ -61,11 +62,12 @@ public struct NodeSnapshotService<Source: MetricsSource, Store: InventoryStore>:
         snapshot.board = mergedBoard(observed, stored: try await context.store.board(node.rawValue))
         snapshot.health = Problems.health(of: snapshot, signals: answer.readings.signals, integrated: integrated(snapshot.exporter),
                                           thresholds: context.thresholds)
+        let encoded = try EncodedJSON(value: snapshot)
         if snapshot.status == .online, saved.needsSaving(node.rawValue, snapshot.observedAt) {
-            try await context.store.saveSnapshot(snapshot, board: observed)
+            try await context.store.saveSnapshot(encoded, board: observed)
             saved.markSaved(node.rawValue, snapshot.observedAt)
         }
-        return snapshot
+        return encoded
     }
 
     /// Prometheus answered but holds nothing for the node: known to the inventory means `offline`, else 404.
