@@ -95,25 +95,40 @@ public struct FleetQuery: Sendable {
 
     /// The rows, one per node a GPU exporter describes, in no particular order.
     public func decode(_ answer: [Series]) -> [Row] {
-        var rows: [String: Row] = [:]
-        var pushTimes: [String: Double] = [:]
-        var host: [String: [String: Double]] = [:]
-        let value = { (series: Series) in series.latest.flatMap { $0.value.isFinite ? $0.value.roundedToMillionths : nil } }
+        var rows = RowBuilder(query: self)
         for series in answer {
-            guard let tag = series.labels[FamilyTag.label] else { continue }
-            if tag == Self.hostMemory || tag == Self.hostGPUZone {
-                if let node = series.labels[queries.nodeLabels.nodeExporter.rawValue], !node.isEmpty { host[tag, default: [:]][node] = value(series) }
-                continue
+            if let tag = series.labels[FamilyTag.label] { rows.add(series, tag: tag) }
+        }
+        return rows.rows
+    }
+
+    /// Builds the rows from tagged series one at a time, so a fleet's answer is folded as it is read.
+    public struct RowBuilder: Sendable {
+        let query: FleetQuery
+        private var byNode: [String: Row] = [:]
+        private var pushTimes: [String: Double] = [:]
+        private var hostMemory: [String: Double] = [:]
+        private var hostGPUZone: [String: Double] = [:]
+
+        init(query: FleetQuery) { self.query = query }
+
+        /// One series of the column, last push or node-exporter reading that `tag` names.
+        public mutating func add(_ series: Series, tag: String) {
+            let queries = query.queries
+            let value = series.latest.flatMap { $0.value.isFinite ? $0.value.roundedToMillionths : nil }
+            if tag == FleetQuery.hostMemory || tag == FleetQuery.hostGPUZone {
+                guard let node = series.labels[queries.nodeLabels.nodeExporter.rawValue], !node.isEmpty else { return }
+                if tag == FleetQuery.hostMemory { hostMemory[node] = value } else { hostGPUZone[node] = value }
+                return
             }
             guard let (name, source) = FamilyTag.parse(tag), let exporter = queries.exporters.exporter(source),
-                  let node = series.labels[queries.nodeLabels[exporter].rawValue], !node.isEmpty else { continue }
+                  let node = series.labels[queries.nodeLabels[exporter].rawValue], !node.isEmpty else { return }
             if name == LastPush.family {
                 if let time = series.latest?.value { pushTimes[node] = time }
-                continue
+                return
             }
-            guard name.hasPrefix(Self.prefix), let column = FleetColumn(rawValue: String(name.dropFirst(Self.prefix.count))) else { continue }
-            let value = value(series)
-            var row = rows[node] ?? Row(node: node, exporter: exporter.kind)
+            guard name.hasPrefix(FleetQuery.prefix), let column = FleetColumn(rawValue: String(name.dropFirst(FleetQuery.prefix.count))) else { return }
+            var row = byNode[node] ?? Row(node: node, exporter: exporter.kind)
             switch column {
             case .utilization: row.utilization = value
             case .temperature: row.temperature = value
@@ -127,18 +142,23 @@ public struct FleetQuery: Sendable {
                 let name = series.labels[exporter.modelLabel.label]
                 row.model = name?.isEmpty == false ? name : row.model
             }
-            rows[node] = row
+            byNode[node] = row
         }
-        for (node, time) in pushTimes where rows[node] != nil {
-            rows[node]?.seen = time
-            rows[node]?.pushed = true
+
+        /// The rows, with each pushed node's last push as its time, node-exporter's RAM where it runs, and the gpu
+        /// zone of an integrated GPU without a reading of its own (as in the snapshot).
+        public var rows: [Row] {
+            var rows = byNode
+            for (node, time) in pushTimes where rows[node] != nil {
+                rows[node]?.seen = time
+                rows[node]?.pushed = true
+            }
+            for (node, memory) in hostMemory where rows[node] != nil { rows[node]?.memory = memory }
+            for (node, celsius) in hostGPUZone {
+                guard let row = rows[node], row.temperature == nil, query.queries.exporters.exporter(row.exporter)?.isIntegrated == true else { continue }
+                rows[node]?.temperature = celsius
+            }
+            return Array(rows.values)
         }
-        for (node, memory) in host[Self.hostMemory] ?? [:] where rows[node] != nil { rows[node]?.memory = memory }
-        // As in the snapshot: an integrated GPU without a reading of its own reads the board's gpu zone.
-        for (node, celsius) in host[Self.hostGPUZone] ?? [:] {
-            guard let row = rows[node], row.temperature == nil, queries.exporters.exporter(row.exporter)?.isIntegrated == true else { continue }
-            rows[node]?.temperature = celsius
-        }
-        return Array(rows.values)
     }
 }

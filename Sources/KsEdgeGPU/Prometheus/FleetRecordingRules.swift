@@ -42,30 +42,54 @@ public struct FleetRecordingRules: Sendable {
 
     /// What a read found.
     public enum Reading: Equatable, Sendable {
-        /// This configuration's rules are loaded: the recorded series, tagged as the fleet query tags its own.
-        case recorded([Series])
+        /// This configuration's rules are loaded: the rows their recorded series make, as the fleet query's would.
+        case recorded([FleetQuery.Row])
         /// No marker: the rules are not loaded (or not evaluated yet).
         case absent
         /// Rules of another revision are loaded.
         case otherRevision(String)
     }
 
-    /// Pure: the read's answer as the fleet query's tagged series, when the marker says they are this revision's.
+    /// Pure: what the read's answer says.
     public func decode(_ answer: [Series]) -> Reading {
-        let revisions = Set(answer.filter { $0.name == Self.marker }.compactMap { $0.labels[Self.revisionLabel] })
-        guard revisions.contains(revision) else { return revisions.sorted().first.map { .otherRevision($0) } ?? .absent }
-        var tags: [String: String] = [:]
-        for clause in clauses { tags[clause.record + "\u{0}" + clause.source.rawValue] = clause.tag }
-        return .recorded(answer.compactMap { series in
-            guard let source = series.labels[Self.sourceLabel], let tag = tags[series.name + "\u{0}" + source] else {
-                return nil
+        var reader = self.reader
+        for series in answer { reader.add(series) }
+        return reader.reading
+    }
+
+    /// The read's answer folded as Prometheus' answer is parsed: 8 or so recorded series a node, which a fleet of
+    /// thousands would otherwise hold as series (their label dictionaries the most of a refresh's memory) before rows.
+    public var reader: Reader { Reader(rules: self) }
+
+    public struct Reader: SeriesFold {
+        let revision: String
+        /// The fleet query's tag of each recorded name, by source.
+        let tags: [String: [String: String]]
+        private var revisions: Set<String> = []
+        private var rows: FleetQuery.RowBuilder
+
+        init(rules: FleetRecordingRules) {
+            revision = rules.revision
+            var tags: [String: [String: String]] = [:]
+            for clause in rules.clauses { tags[clause.source.rawValue, default: [:]][clause.record] = clause.tag }
+            self.tags = tags
+            rows = FleetQuery.RowBuilder(query: rules.query)
+        }
+
+        public mutating func add(_ series: Series) {
+            let name = series.name
+            if name == FleetRecordingRules.marker {
+                if let revision = series.labels[FleetRecordingRules.revisionLabel] { revisions.insert(revision) }
+            } else if let source = series.labels[FleetRecordingRules.sourceLabel], let tag = tags[source]?[name] {
+                rows.add(series, tag: tag)
             }
-            var labels = series.labels
-            labels["__name__"] = nil
-            labels[Self.sourceLabel] = nil
-            labels[FamilyTag.label] = tag
-            return Series(labels: labels, points: series.points)
-        })
+        }
+
+        /// The rows when the marker says they are this revision's.
+        public var reading: Reading {
+            guard revisions.contains(revision) else { return revisions.sorted().first.map { .otherRevision($0) } ?? .absent }
+            return .recorded(rows.rows)
+        }
     }
 
     /// Prometheus' rule file format (`rule_files:`). Without `interval` the group follows the global

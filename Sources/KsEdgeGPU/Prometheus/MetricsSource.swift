@@ -6,9 +6,28 @@ public protocol MetricsSource: Sendable {
     func query(_ query: PromQL) async throws(UpstreamError) -> [Series]
     /// `GET /api/v1/query_range`: the expression evaluated at `start`, `start + step`, … up to `end` (seconds).
     func queryRange(_ query: PromQL, start: Double, end: Double, step: Double) async throws(UpstreamError) -> [Series]
+    /// `GET /api/v1/query`, each series folded into `fold` as it is read: what a fleet-sized answer leaves behind is
+    /// what the caller keeps, not the series first.
+    func query<Fold: SeriesFold>(_ query: PromQL, folding fold: Fold) async throws(UpstreamError) -> Fold
+}
+
+/// What a large answer is folded into one series at a time.
+public protocol SeriesFold: Sendable {
+    mutating func add(_ series: Series)
+}
+
+extension Array: SeriesFold where Element == Series {
+    public mutating func add(_ series: Series) { append(series) }
 }
 
 extension MetricsSource {
+    /// A source that reads answers whole folds them afterwards.
+    public func query<Fold: SeriesFold>(_ query: PromQL, folding fold: Fold) async throws(UpstreamError) -> Fold {
+        var fold = fold
+        for series in try await self.query(query) { fold.add(series) }
+        return fold
+    }
+
     /// Every query at once (Prometheus evaluates them side by side), their series together.
     /// Errors arrive as the `UpstreamError` the source threw.
     public func query(all queries: [PromQL]) async throws(UpstreamError) -> [Series] {

@@ -60,6 +60,10 @@ public struct PrometheusClient: MetricsSource, PrometheusForwarder {
         try await post(path: "/api/v1/query", form: ["query": query.text])
     }
 
+    public func query<Fold: SeriesFold>(_ query: PromQL, folding fold: Fold) async throws(UpstreamError) -> Fold {
+        try await post(path: "/api/v1/query", form: ["query": query.text], folding: fold)
+    }
+
     public func queryRange(_ query: PromQL, start: Double, end: Double, step: Double) async throws(UpstreamError) -> [Series] {
         try await post(path: "/api/v1/query_range", form: [
             "query": query.text, "start": String(start), "end": String(end), "step": String(step),
@@ -67,10 +71,16 @@ public struct PrometheusClient: MetricsSource, PrometheusForwarder {
     }
 
     private func post(path: String, form: [String: String]) async throws(UpstreamError) -> [Series] {
+        try await post(path: path, form: form, folding: [Series]())
+    }
+
+    private func post<Fold: SeriesFold>(path: String, form: [String: String], folding fold: Fold) async throws(UpstreamError) -> Fold {
         // Sorted so a query's body is stable (logs, caches).
         let (status, _, bytes) = try await send(path: path, form: form.sorted { $0.key < $1.key })
         do {
-            return try QueryResponse.series(from: bytes)
+            var fold = fold
+            try QueryResponse.fold(bytes, into: &fold)
+            return fold
         } catch {
             metrics.badResponses.increment()
             switch (status.code, error) {

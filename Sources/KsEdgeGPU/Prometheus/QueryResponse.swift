@@ -19,19 +19,22 @@ struct QueryResponse {
 
     /// The series, or `UpstreamError.badResponse` for Prometheus' own errors and for anything that is not its JSON.
     static func series(from bytes: some Sequence<UInt8>) throws(UpstreamError) -> [Series] {
-        try reading { try Array(bytes).withUnsafeBytes { try parse($0) } }
+        var series: [Series] = []
+        try reading { try Array(bytes).withUnsafeBytes { try parse($0) { series.append($0) } } }
+        return series
     }
 
-    /// The body as the HTTP client received it, read where it lies: a fleet answer is megabytes, and a copy of it
-    /// would double what a refresh holds at its peak.
-    static func series(from buffer: ByteBuffer) throws(UpstreamError) -> [Series] {
-        try reading { try buffer.withUnsafeReadableBytes { try parse($0) } }
+    /// Each series handed to `fold` as soon as it is read, from the body where the HTTP client received it: a fleet
+    /// answer is megabytes, and neither a copy of it nor all its series at once are held.
+    /// When the body turns out malformed or an error, `fold` has seen some series: the caller throws it away.
+    static func fold(_ buffer: ByteBuffer, into fold: inout some SeriesFold) throws(UpstreamError) {
+        try reading { try buffer.withUnsafeReadableBytes { try parse($0) { fold.add($0) } } }
     }
 
     /// `read`'s error as the `UpstreamError` that `parse` threw (the buffers' `rethrows` forget its type).
-    private static func reading(_ read: () throws -> [Series]) throws(UpstreamError) -> [Series] {
+    private static func reading(_ read: () throws -> Void) throws(UpstreamError) {
         do {
-            return try read()
+            try read()
         } catch let error as UpstreamError {
             throw error
         } catch {
@@ -39,31 +42,31 @@ struct QueryResponse {
         }
     }
 
-    private static func parse(_ body: UnsafeRawBufferPointer) throws(UpstreamError) -> [Series] {
+    private static func parse(_ body: UnsafeRawBufferPointer, _ visit: (Series) -> Void) throws(UpstreamError) {
         var parser = QueryResponse(bytes: body)
-        let status: String?, data: [Series]?, errorType: String?, error: String?
+        let status: String?, hasData: Bool, errorType: String?, error: String?
         do {
-            (status, data, errorType, error) = try parser.document()
+            (status, hasData, errorType, error) = try parser.document(visit)
         } catch {
             throw .badResponse("the body is not a Prometheus query result (\(error))")
         }
-        guard status == "success", let data else {
+        guard status == "success", hasData else {
             let reason = [errorType, error].compactMap { $0 }.joined(separator: ": ")
             throw .badResponse(reason.isEmpty ? "status \(status ?? "missing")" : reason)
         }
-        return data
     }
 
     private init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
     // MARK: The shape of a query result
 
-    private mutating func document() throws -> (String?, [Series]?, String?, String?) {
-        var status: String?, data: [Series]?, errorType: String?, error: String?
+    /// The status, whether a data section was read (its series handed to `visit`), and Prometheus' error if any.
+    private mutating func document(_ visit: (Series) -> Void) throws -> (String?, Bool, String?, String?) {
+        var status: String?, hasData = false, errorType: String?, error: String?
         try object { parser, key in
             switch key {
             case "status": status = try parser.string()
-            case "data": data = try parser.dataSection()
+            case "data": try parser.dataSection(visit); hasData = true
             case "errorType": errorType = try parser.string()
             case "error": error = try parser.string()
             default: try parser.skipValue()
@@ -71,12 +74,11 @@ struct QueryResponse {
         }
         try skipWhitespace()
         guard position == bytes.count else { throw Malformed(description: "text after the document") }
-        return (status, data, errorType, error)
+        return (status, hasData, errorType, error)
     }
 
-    private mutating func dataSection() throws -> [Series] {
+    private mutating func dataSection(_ visit: (Series) -> Void) throws {
         var resultType: String?
-        var series: [Series] = []
         var scalar: Series.Point?
         try object { parser, key in
             switch key {
@@ -86,16 +88,15 @@ struct QueryResponse {
                 if try parser.peek() == UInt8(ascii: "[") , try parser.isPointAhead() {
                     scalar = try parser.point()
                 } else {
-                    try parser.array { parser in series.append(try parser.entry()) }
+                    try parser.array { parser in visit(try parser.entry()) }
                 }
             default: try parser.skipValue()
             }
         }
         guard let resultType else { throw Malformed(description: "no resultType") }
-        if resultType == "scalar" || resultType == "string" {
-            return scalar.map { [Series(labels: [:], points: [$0])] } ?? []
+        if resultType == "scalar" || resultType == "string", let scalar {
+            visit(Series(labels: [:], points: [scalar]))
         }
-        return series
     }
 
     private mutating func entry() throws -> Series {

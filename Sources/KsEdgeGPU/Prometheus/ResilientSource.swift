@@ -28,6 +28,11 @@ public struct ResilientSource<Base: MetricsSource & PrometheusForwarder>: Metric
         try await call { [base] () async throws(UpstreamError) in try await base.query(query) }
     }
 
+    public func query<Fold: SeriesFold>(_ query: PromQL, folding fold: Fold) async throws(UpstreamError) -> Fold {
+        // Each try folds from the same start: a try cut off halfway leaves nothing behind.
+        try await call { [base] () async throws(UpstreamError) in try await base.query(query, folding: fold) }
+    }
+
     public func queryRange(_ query: PromQL, start: Double, end: Double, step: Double) async throws(UpstreamError) -> [Series] {
         try await call { [base] () async throws(UpstreamError) in try await base.queryRange(query, start: start, end: end, step: step) }
     }

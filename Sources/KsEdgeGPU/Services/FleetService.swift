@@ -21,11 +21,10 @@ public struct FleetService<Source: MetricsSource, Store: InventoryStore>: Sendab
     /// A new index from Prometheus; on failure `previous` kept (rows no longer online), or without one the stored
     /// snapshots. Throws only when there is nothing to show (503) or the refresh was cancelled.
     public func index(after previous: FleetIndex?) async throws -> FleetIndex {
-        let query = context.queries.fleet
         let problemsQuery = context.queries.fleetProblems(context.thresholds)
-        let answer: (series: [Series], recorded: Bool)
+        let answer: (rows: [FleetQuery.Row], recorded: Bool)
         do {
-            answer = try await fleetSeries()
+            answer = try await fleetRows()
         } catch {
             if error == .cancelled { throw CancellationError() }
             if let previous {
@@ -38,7 +37,7 @@ public struct FleetService<Source: MetricsSource, Store: InventoryStore>: Sendab
         let readAt = context.now()
         let boards = try await context.store.boards()
         let inventory = Dictionary(boards.map { ($0.node, $0) }, uniquingKeysWith: { first, _ in first })
-        let rows = query.decode(answer.series)
+        let rows = answer.rows
         let tripped: [String: [Problem]]
         do {
             let series = try await context.source.query(all: problemsQuery.promQL)
@@ -80,18 +79,18 @@ public struct FleetService<Source: MetricsSource, Store: InventoryStore>: Sendab
                               recorded: answer.recorded, scraped: Set(rows.filter { !$0.pushed }.map(\.node)))
     }
 
-    /// The fleet query's tagged series, recorded or aggregated now, and which. Until the rules are read, each refresh
-    /// first asks for their marker alone: asked beside the aggregation, its answer would be lost whenever the
-    /// aggregation fails, and a fleet too large to aggregate within the deadline would never find its rules.
-    private func fleetSeries() async throws(UpstreamError) -> (series: [Series], recorded: Bool) {
+    /// The fleet's rows, recorded or aggregated now, and which. Until the rules are read, each refresh first asks for
+    /// their marker alone: asked beside the aggregation, its answer would be lost whenever the aggregation fails, and a
+    /// fleet too large to aggregate within the deadline would never find its rules.
+    private func fleetRows() async throws(UpstreamError) -> (rows: [FleetQuery.Row], recorded: Bool) {
         if !readsRecorded.value, case .recorded = rules.decode(try await context.source.query(rules.readMarker)) {
             context.logger.info("fleet recording rules found; reading them")
             readsRecorded.value = true
         }
         if readsRecorded.value {
-            switch rules.decode(try await context.source.query(rules.read)) {
-            case .recorded(let series):
-                return (series, true)
+            switch try await context.source.query(rules.read, folding: rules.reader).reading {
+            case .recorded(let rows):
+                return (rows, true)
             case .absent:
                 context.logger.info("fleet recording rules not loaded; aggregating in each refresh (see `ks-edge-gpu rules`)")
             case .otherRevision(let loaded):
@@ -101,7 +100,8 @@ public struct FleetService<Source: MetricsSource, Store: InventoryStore>: Sendab
             }
             readsRecorded.value = false
         }
-        return (try await context.source.query(all: context.queries.fleet.promQL), false)
+        let fleet = context.queries.fleet
+        return (fleet.decode(try await context.source.query(all: fleet.promQL)), false)
     }
 
     /// Prometheus has not answered since start: every known node, with its last good snapshot's values, as `stale`.

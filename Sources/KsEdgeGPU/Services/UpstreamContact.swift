@@ -23,6 +23,12 @@ struct RecordingMetricsSource<Base: MetricsSource>: MetricsSource {
         return result
     }
 
+    func query<Fold: SeriesFold>(_ query: PromQL, folding fold: Fold) async throws(UpstreamError) -> Fold {
+        let result = try await base.query(query, folding: fold)
+        contact.record(now())
+        return result
+    }
+
     func queryRange(_ query: PromQL, start: Double, end: Double, step: Double) async throws(UpstreamError) -> [Series] {
         let result = try await base.queryRange(query, start: start, end: end, step: step)
         contact.record(now())

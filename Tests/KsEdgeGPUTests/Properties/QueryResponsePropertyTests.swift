@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import PropertyBased
 import Testing
 @testable import KsEdgeGPU
@@ -96,6 +97,23 @@ import Testing
     @Test func garbledAnswersAreReadOrRefusedNeverCrash() async {
         await propertyCheck(count: 2000, input: Self.garbled, perform: failingOnThrow { body in
             _ = Self.parse(body)
+        })
+    }
+
+    /// The fleet's reads fold an answer series by series from the HTTP client's buffer: the same series, in the same
+    /// order, as the answer read whole, and the same refusal of a garbled one.
+    @Test func foldingTheClientsBufferReadsWhatTheWholeAnswerReads() async {
+        await propertyCheck(count: 1000, input: Self.answer, Self.garbled, perform: failingOnThrow { answer, garbled in
+            for body in [answer.body, garbled] {
+                var folded: [Series] = []
+                do throws(UpstreamError) {
+                    try QueryResponse.fold(ByteBuffer(bytes: body), into: &folded)
+                    guard case .success(let whole) = Self.parse(body) else { Issue.record("the fold read what the whole read refused"); continue }
+                    #expect(Self.same(folded, whole))
+                } catch {
+                    #expect((try? Self.parse(body).get()) == nil, "the fold refused what the whole read read: \(error)")
+                }
+            }
         })
     }
 
