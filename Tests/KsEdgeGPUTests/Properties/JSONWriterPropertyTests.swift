@@ -3,13 +3,13 @@ import PropertyBased
 import Testing
 @testable import KsEdgeGPU
 
-/// The snapshot's hand-written JSON is byte for byte what `JSONCoding.encoder` writes for the same value: for every
-/// exporter fixture (with and without node-exporter, healthy and faulty) and for generated snapshots with hostile
-/// text, any finite number and unknowns anywhere.
+/// The hand-written JSON is byte for byte what `JSONCoding.encoder` writes for the same value: the snapshot for every
+/// exporter fixture (with and without node-exporter, healthy and faulty), and generated snapshots, fleets and problem
+/// lists with hostile text, any finite number and unknowns anywhere.
 @Suite struct JSONWriterPropertyTests {
-    static func expectSameJSON(_ snapshot: NodeGPU, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let written = try JSONWriter.bytes(of: snapshot)
-        let encoded = Array(try JSONCoding.encoder.encode(snapshot))
+    static func expectSameJSON(_ value: some JSONWritable & Encodable, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let written = try JSONWriter.bytes(of: value)
+        let encoded = Array(try JSONCoding.encoder.encode(value))
         #expect(written == encoded, "\(String(decoding: written, as: UTF8.self))\nvs\n\(String(decoding: encoded, as: UTF8.self))",
                 sourceLocation: sourceLocation)
     }
@@ -39,6 +39,14 @@ import Testing
     @Test func generatedSnapshotsAreWrittenAsTheEncoderWritesThem() async {
         await propertyCheck(count: 1500, input: Self.snapshots, perform: failingOnThrow { snapshot in
             try Self.expectSameJSON(snapshot)
+        })
+    }
+
+    /// The fleet's answers, which a refresh encodes for thousands of rows, and `/edge/problems`.
+    @Test func generatedFleetsAndProblemListsAreWrittenAsTheEncoderWritesThem() async {
+        await propertyCheck(count: 500, input: Self.fleets, Self.problemLists, perform: failingOnThrow { fleet, problems in
+            try Self.expectSameJSON(fleet)
+            try Self.expectSameJSON(problems)
         })
     }
 
@@ -97,10 +105,7 @@ import Testing
                                gpuMemoryBytes: maybe(&rng, number), namespace: maybe(&rng, text),
                                container: maybe(&rng, text), gpuIndex: maybe(&rng, int), gpuUuid: maybe(&rng, text))
         }
-        let problems = list(&rng) { rng in
-            Problem(code: ProblemCode.allCases.randomElement(using: &rng)!, severity: Severity.allCases.randomElement(using: &rng)!,
-                    gpu: maybe(&rng, int), sensor: maybe(&rng, text), value: maybe(&rng, number), message: text(&rng))
-        }
+        let problems = list(&rng, problem)
         let unknown = list(&rng) { rng in ProblemCode.allCases.randomElement(using: &rng)! }
         return NodeGPU(
             node: text(&rng), exporter: ExporterKind.allCases.randomElement(using: &rng)!,
@@ -115,5 +120,26 @@ import Testing
             disk: NodeGPU.Disk(totalBytes: maybe(&rng, number), availableBytes: maybe(&rng, number)),
             network: NodeGPU.Network(receiveBytesPerSecond: maybe(&rng, number), transmitBytesPerSecond: maybe(&rng, number)),
             load1: maybe(&rng, number))
+    })
+
+    static func problem(_ rng: inout any SeededRandomNumberGenerator) -> Problem {
+        Problem(code: ProblemCode.allCases.randomElement(using: &rng)!, severity: Severity.allCases.randomElement(using: &rng)!,
+                gpu: maybe(&rng, int), sensor: maybe(&rng, text), value: maybe(&rng, number), message: text(&rng))
+    }
+
+    static let fleets = Generator<FleetList, Shrink.None<FleetList>>(run: { rng in
+        let items = list(&rng, upTo: 6) { rng in
+            FleetList.Item(node: text(&rng), exporter: maybe(&rng) { rng in ExporterKind.allCases.randomElement(using: &rng)! },
+                           status: NodeStatus.allCases.randomElement(using: &rng)!, model: maybe(&rng, text),
+                           gpuUtilizationPercent: maybe(&rng, number), gpuTemperatureCelsius: maybe(&rng, number), powerWatts: maybe(&rng, number),
+                           memoryUtilizationPercent: maybe(&rng, number), gpuCount: maybe(&rng, int), gpuMemoryUsedBytes: maybe(&rng, number),
+                           gpuMemoryTotalBytes: maybe(&rng, number), lastSeen: maybe(&rng, date),
+                           health: HealthStatus.allCases.randomElement(using: &rng)!, problems: int(&rng))
+        }
+        return FleetList(items: items, totalItems: int(&rng))
+    })
+
+    static let problemLists = Generator<ProblemList, Shrink.None<ProblemList>>(run: { rng in
+        ProblemList(items: list(&rng, upTo: 6) { rng in ProblemList.Item(node: text(&rng), problem(&rng)) }, totalItems: int(&rng))
     })
 }
