@@ -55,9 +55,10 @@ public typealias HistorySeriesFilter = (_ metric: HistoryMetric, _ labels: [Stri
 
 /// The per-node columns of the fleet list.
 public enum FleetColumn: String, CaseIterable, Sendable {
-    /// Mean GPU load, hottest GPU, board input or else summed GPU power, model, newest sample time, and the share of
-    /// RAM in use where the exporter itself reports RAM (node-exporter's, where present, is preferred).
-    case utilization, temperature, power, model, seen, memory
+    /// Mean GPU load, hottest GPU, board input or else summed GPU power, newest sample time (the fleet query adds the
+    /// model and the last push to it: one series a node for three columns), and the share of RAM in use where the
+    /// exporter itself reports RAM (node-exporter's, where present, is preferred).
+    case utilization, temperature, power, seen, memory
     /// The GPUs with a load reading (MIG instances each), and their memory used and installed, summed: what the
     /// console's node-level GPU metrics (`node_gpu_total`, `node_gpu_memory_usage`, …) are made of.
     case gpuCount = "gpu_count", gpuMemoryUsed = "gpu_memory_used", gpuMemoryTotal = "gpu_memory_total"
@@ -84,6 +85,12 @@ extension GPUExporter {
 
     public func snapshotRates(_ window: SampleWindow) -> [Series] { [] }
 
+    /// Per node, one series carrying the model label (valued 1): one of them where a node's GPUs are of several models.
+    public func fleetModelExpression(in scope: ExpressionScope) -> String {
+        let label = scope.nodeLabel.rawValue
+        return "topk by (\(label)) (1, group by (\(label), \(modelLabel.label)) (\(scope.family(modelLabel.family))))"
+    }
+
     /// A discrete GPU's temperature from the history's expression.
     public func standardProblemExpressions(_ thresholds: ProblemThresholds, in scope: ExpressionScope) -> [ProblemCode: String] {
         guard !isIntegrated, let temperature = expression(.gpuTemperature, in: scope) else { return [:] }
@@ -101,8 +108,6 @@ extension GPUExporter {
         case .power:
             // Physical GPUs once each (MIG instances repeat their GPU's power), then summed per node.
             return expression(.gpuPower, in: scope).map { "sum by (\(label)) (max by (\(label), gpu) (\($0)))" }
-        case .model:
-            return "max by (\(label), \(modelLabel.label)) (\(scope.family(modelLabel.family)))"
         case .seen:
             return "max by (\(label)) (timestamp(\(scope.family(heartbeat))))"
         case .memory:

@@ -1,7 +1,8 @@
-/// The whole fleet, aggregated by Prometheus to one series per node and column, each tagged `<column>:<exporter>`,
-/// with the time of each pushed node's last push. One query per exporter and one for node-exporter's RAM (a constant
-/// number, whatever the fleet size), sent together so Prometheus evaluates them side by side. The same clauses are
-/// the fleet's recording rules (`FleetRecordingRules`), whose recorded series decode to the same rows.
+/// The whole fleet, aggregated by Prometheus to one series per node and column, each tagged `<column>:<exporter>`;
+/// the `seen` column's series also carries the model and whether the time is a push's. One query per exporter and one
+/// for node-exporter's RAM (a constant number, whatever the fleet size), sent together so Prometheus evaluates them
+/// side by side. The same clauses are the fleet's recording rules (`FleetRecordingRules`), whose recorded series
+/// decode to the same rows.
 public struct FleetQuery: Sendable {
     let queries: GPUQueries
 
@@ -14,19 +15,18 @@ public struct FleetQuery: Sendable {
         public let source: DataSource
     }
 
-    /// The clauses, one group per query: each exporter's columns and last push, then node-exporter's.
+    /// The clauses, one group per query: each exporter's columns, then node-exporter's.
     public var clauseGroups: [[Clause]] {
         let perExporter = queries.exporters.exporters.map { exporter in
             let scope = queries.fleetScope(exporter)
             let source = DataSource(exporter.kind)
-            let columns = FleetColumn.allCases.compactMap { column in
+            return FleetColumn.allCases.compactMap { column in
                 exporter.fleetExpression(column, in: scope).map {
-                    Clause(expression: $0, tag: FamilyTag.tag(Self.prefix + column.rawValue, exporter.kind), record: Self.record(column), source: source)
+                    let expression = column == .seen ? Self.seen(heartbeat: $0, exporter, in: scope) : $0
+                    return Clause(expression: expression, tag: FamilyTag.tag(Self.prefix + column.rawValue, exporter.kind),
+                                  record: Self.record(column), source: source)
                 }
             }
-            let push = Clause(expression: LastPush.expression(in: scope, of: exporter), tag: FamilyTag.tag(LastPush.family, exporter.kind),
-                              record: Self.record("last_push_timestamp_seconds", "max"), source: source)
-            return columns + [push]
         }
         let nodeExporter = queries.exporters.nodeExporter
         let scope = queries.nodeExporterScope(.every)
@@ -37,6 +37,20 @@ public struct FleetQuery: Sendable {
                    record: Self.record("gpu_zone_temperature_celsius", "max"), source: .nodeExporter),
         ]]
     }
+
+    /// Per node, one series for three columns: the last push where the node pushes through a Pushgateway (labelled
+    /// `pushed="true"`), else the newest heartbeat; carrying the model label where the exporter reports a model.
+    /// `heartbeat` is the exporter's `seen` column. The time's expression is written twice (PromQL has no variables):
+    /// once joined to the model, once for a node without one.
+    static func seen(heartbeat: String, _ exporter: any GPUExporter, in scope: ExpressionScope) -> String {
+        let node = scope.nodeLabel.rawValue
+        let push = "label_replace(\(LastPush.expression(in: scope, of: exporter)), \"\(pushedLabel)\", \"true\", \"\", \"\")"
+        let time = "(\(push) or on (\(node)) \(heartbeat))"
+        return "\(time) * on (\(node)) group_left (\(exporter.modelLabel.label)) \(exporter.fleetModelExpression(in: scope)) or on (\(node)) \(time)"
+    }
+
+    /// The label on the `seen` series of a node whose time is its last push.
+    static let pushedLabel = "pushed"
 
     public var promQL: [PromQL] {
         clauseGroups.map { group in PromQL(trusted: group.map { FamilyTag.tag($0.expression, as: $0.tag) }.joined(separator: " or ")) }
@@ -50,7 +64,6 @@ public struct FleetQuery: Sendable {
         case .utilization: record("gpu_utilization_percent", "avg")
         case .temperature: record("gpu_temperature_celsius", "max")
         case .power: record("power_watts", "sum")
-        case .model: record("model", "max")
         case .seen: record("last_seen_timestamp_seconds", "max")
         case .memory: record("memory_utilization_percent", "max")
         case .gpuCount: record("gpus", "count")
@@ -106,13 +119,12 @@ public struct FleetQuery: Sendable {
     public struct RowBuilder: Sendable {
         let query: FleetQuery
         private var byNode: [String: Row] = [:]
-        private var pushTimes: [String: Double] = [:]
         private var hostMemory: [String: Double] = [:]
         private var hostGPUZone: [String: Double] = [:]
 
         init(query: FleetQuery) { self.query = query }
 
-        /// One series of the column, last push or node-exporter reading that `tag` names.
+        /// One series of the column or node-exporter reading that `tag` names.
         public mutating func add(_ series: Series, tag: String) {
             let queries = query.queries
             let value = series.latest.flatMap { $0.value.isFinite ? $0.value.roundedToMillionths : nil }
@@ -123,10 +135,6 @@ public struct FleetQuery: Sendable {
             }
             guard let (name, source) = FamilyTag.parse(tag), let exporter = queries.exporters.exporter(source),
                   let node = series.labels[queries.nodeLabels[exporter].rawValue], !node.isEmpty else { return }
-            if name == LastPush.family {
-                if let time = series.latest?.value { pushTimes[node] = time }
-                return
-            }
             guard name.hasPrefix(FleetQuery.prefix), let column = FleetColumn(rawValue: String(name.dropFirst(FleetQuery.prefix.count))) else { return }
             var row = byNode[node] ?? Row(node: node, exporter: exporter.kind)
             switch column {
@@ -134,25 +142,21 @@ public struct FleetQuery: Sendable {
             case .temperature: row.temperature = value
             case .power: row.power = value
             case .memory: row.memory = value
-            case .seen: row.seen = series.latest?.value
+            case .seen:
+                row.seen = series.latest?.value
+                row.pushed = series.labels[FleetQuery.pushedLabel] == "true"
+                if let model = series.labels[exporter.modelLabel.label], !model.isEmpty { row.model = model }
             case .gpuCount: row.gpuCount = value.map { Int($0) }
             case .gpuMemoryUsed: row.gpuMemoryUsed = value
             case .gpuMemoryTotal: row.gpuMemoryTotal = value
-            case .model:
-                let name = series.labels[exporter.modelLabel.label]
-                row.model = name?.isEmpty == false ? name : row.model
             }
             byNode[node] = row
         }
 
-        /// The rows, with each pushed node's last push as its time, node-exporter's RAM where it runs, and the gpu
-        /// zone of an integrated GPU without a reading of its own (as in the snapshot).
+        /// The rows, with node-exporter's RAM where it runs, and the gpu zone of an integrated GPU without a reading of
+        /// its own (as in the snapshot).
         public var rows: [Row] {
             var rows = byNode
-            for (node, time) in pushTimes where rows[node] != nil {
-                rows[node]?.seen = time
-                rows[node]?.pushed = true
-            }
             for (node, memory) in hostMemory where rows[node] != nil { rows[node]?.memory = memory }
             for (node, celsius) in hostGPUZone {
                 guard let row = rows[node], row.temperature == nil, query.queries.exporters.exporter(row.exporter)?.isIntegrated == true else { continue }

@@ -40,7 +40,7 @@ struct LiveEdgePathsTests {
             let prometheus = try PrometheusProcess(targetsPort: simulatorPort, binary: binary, extraScrapeConfigs: [
                 PrometheusProcess.job("node-exporter", port: nodeExporter.port, instance: Self.jetson),
                 PrometheusProcess.job("pushgateway", port: pushgateway.port, honorLabels: true),
-            ].joined(separator: "\n"))
+            ].joined(separator: "\n"), recordingRules: true)
             defer { prometheus.stop() }
             try await prometheus.waitForNodes(3)
             let directory = try TemporaryDirectory()
@@ -158,8 +158,14 @@ struct LiveEdgePathsTests {
             #expect(points.filter { $0.timestamp > (pushedAt ?? 0) + 3 }.allSatisfy { $0.value == nil })
             #expect(points.last?.value == nil)
             #expect(try await witness(stack.prometheus, #"gpu_usage_gpu{instance="\#(Self.pushed)"}"#).count == 1)
+            // The fleet index reads the recorded series by now: the pushed node's one series for its time, model and
+            // whether it pushes says it is stale as of its last push.
             let list = try await client.fleet { $0.items.first { $0.node == Self.pushed }?.status == .stale }
-            #expect(list?.items.first { $0.node == Self.pushed }?.status == .stale)
+            #expect(try await client.readiness().fleetIndex?.recordingRules == true)
+            let row = list?.items.first { $0.node == Self.pushed }
+            #expect(row?.status == .stale)
+            #expect(row?.model == "NVIDIA Jetson AGX Orin (64GB ram)")
+            #expect(row?.lastSeen.map { abs($0.timeIntervalSince1970 - (pushedAt ?? 0)) < 0.001 } == true, "\(String(describing: row?.lastSeen))")
 
             // The group deleted: its series go stale in Prometheus, and the node the inventory knows is offline.
             let delete = try curl(["-f", "-X", "DELETE", group])

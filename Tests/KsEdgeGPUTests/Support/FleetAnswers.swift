@@ -41,13 +41,13 @@ enum FleetAnswers {
                 }
             }
             let modelLabel = ExporterRegistry.standard.exporter(row.exporter)!.modelLabel.label
+            // The seen column carries the model and, for a pushed node, its last push (pushed="true").
+            var seenLabels = row.model.map { [modelLabel: $0] } ?? [:]
+            if row.pushed != nil { seenLabels[FleetQuery.pushedLabel] = "true" }
             return [
                 entry(.utilization, row.utilization), entry(.temperature, row.temperature), entry(.power, row.power),
-                entry(.model, row.model.map { _ in 1 }, extra: row.model.map { [modelLabel: $0] } ?? [:]),
-                entry(.seen, row.seen ?? time),
+                entry(.seen, row.pushed ?? row.seen ?? time, extra: seenLabels),
                 entry(.gpuCount, row.gpuCount.map(Double.init)), entry(.gpuMemoryUsed, row.gpuMemoryUsed), entry(.gpuMemoryTotal, row.gpuMemoryTotal),
-                row.pushed.map { Series(labels: ["instance": row.node, "ks_family": FamilyTag.tag(LastPush.family, row.exporter)],
-                                        points: [.init(timestamp: time, value: $0)]) },
             ].compactMap { $0 }
         }
     }
