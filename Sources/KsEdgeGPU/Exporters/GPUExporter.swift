@@ -113,6 +113,9 @@ extension GPUExporter {
         case .memory:
             return expression(.memoryUtilization, in: scope).map { "max by (\(label)) (\($0))" }
         case .gpuCount:
+            // An integrated GPU is its SoC's one GPU: the fleet rows count it where the node is seen, without a
+            // series a node for it.
+            guard !isIntegrated else { return nil }
             return expression(.gpuUtilization, in: scope).map { "count by (\(label)) (\($0))" }
         case .gpuMemoryUsed:
             return expression(.gpuMemoryUsed, in: scope).map { "sum by (\(label)) (\($0))" }

@@ -153,14 +153,15 @@ public struct FleetQuery: Sendable {
             byNode[node] = row
         }
 
-        /// The rows, with node-exporter's RAM where it runs, and the gpu zone of an integrated GPU without a reading of
-        /// its own (as in the snapshot).
+        /// The rows, with node-exporter's RAM where it runs, and for an integrated GPU its count (one, where the node
+        /// is seen) and the gpu zone where it has no temperature of its own (as in the snapshot).
         public var rows: [Row] {
             var rows = byNode
             for (node, memory) in hostMemory where rows[node] != nil { rows[node]?.memory = memory }
-            for (node, celsius) in hostGPUZone {
-                guard let row = rows[node], row.temperature == nil, query.queries.exporters.exporter(row.exporter)?.isIntegrated == true else { continue }
-                rows[node]?.temperature = celsius
+            let exporters = query.queries.exporters
+            for (node, row) in rows where exporters.exporter(row.exporter)?.isIntegrated == true {
+                if row.seen != nil { rows[node]?.gpuCount = 1 }
+                if row.temperature == nil, let celsius = hostGPUZone[node] { rows[node]?.temperature = celsius }
             }
             return Array(rows.values)
         }

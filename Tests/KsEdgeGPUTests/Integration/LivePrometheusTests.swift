@@ -218,6 +218,9 @@ struct LivePrometheusTests {
                 #expect(item.gpuUtilizationPercent == expected.gpuUtilizationPercent, "\(item.node)")
                 #expect(item.gpuTemperatureCelsius == expected.gpuTemperatureCelsius, "\(item.node)")
                 #expect(item.powerWatts == expected.powerWatts, "\(item.node)")
+                // A Jetson's one GPU is counted where it is seen (no recorded series of its own).
+                #expect(item.gpuCount == expected.gpuCount && expected.gpuCount != nil, "\(item.node)")
+                #expect(item.gpuMemoryUsedBytes == expected.gpuMemoryUsedBytes && item.gpuMemoryTotalBytes == expected.gpuMemoryTotalBytes, "\(item.node)")
             }
             #expect(items.first { $0.node == "fx-dcgm-2x-a100" }?.gpuUtilizationPercent == 43.5)
             #expect(items.first { $0.node == "fx-jetson-xavier-nx" }?.powerWatts == nil)
