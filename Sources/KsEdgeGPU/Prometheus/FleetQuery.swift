@@ -22,7 +22,11 @@ public struct FleetQuery: Sendable {
             let source = DataSource(exporter.kind)
             return FleetColumn.allCases.compactMap { column in
                 exporter.fleetExpression(column, in: scope).map {
-                    let expression = column == .seen ? Self.seen(heartbeat: $0, exporter, in: scope) : $0
+                    let expression = switch column {
+                    case .seen: Self.seen(heartbeat: $0, exporter, in: scope)
+                    case .temperature where exporter.isIntegrated: integratedTemperature(own: $0, exporter, in: scope)
+                    default: $0
+                    }
                     return Clause(expression: expression, tag: FamilyTag.tag(Self.prefix + column.rawValue, exporter.kind),
                                   record: Self.record(column), source: source)
                 }
@@ -33,9 +37,20 @@ public struct FleetQuery: Sendable {
         return perExporter + [[
             Clause(expression: nodeExporter.fleetMemoryExpression(in: scope), tag: Self.hostMemory,
                    record: Self.record("host_memory_utilization_percent", "max"), source: .nodeExporter),
-            Clause(expression: nodeExporter.fleetGPUZoneExpression(in: scope), tag: Self.hostGPUZone,
-                   record: Self.record("gpu_zone_temperature_celsius", "max"), source: .nodeExporter),
         ]]
+    }
+
+    /// An integrated GPU without a temperature of its own reads its board's `gpu` thermal zone from node-exporter, as
+    /// the snapshot does: in the exporter's column (node-exporter's node label copied onto the exporter's where they
+    /// differ), for the nodes carrying the exporter's heartbeat, rather than a column of every node's zone.
+    func integratedTemperature(own: String, _ exporter: any GPUExporter, in scope: ExpressionScope) -> String {
+        let node = scope.nodeLabel.rawValue
+        let host = queries.nodeExporterScope(.every)
+        var zone = queries.exporters.nodeExporter.fleetGPUZoneExpression(in: host)
+        if host.nodeLabel != scope.nodeLabel {
+            zone = "max by (\(node)) (label_replace(\(zone), \"\(node)\", \"$1\", \"\(host.nodeLabel.rawValue)\", \"(.+)\"))"
+        }
+        return "\(own) or on (\(node)) (\(zone) and on (\(node)) group by (\(node)) (\(scope.family(exporter.heartbeat))))"
     }
 
     /// Per node, one series for three columns: the last push where the node pushes through a Pushgateway (labelled
@@ -74,7 +89,6 @@ public struct FleetQuery: Sendable {
 
     static let prefix = "fleet_"
     static let hostMemory = "fleet_node_exporter_memory"
-    static let hostGPUZone = "fleet_node_exporter_gpu_zone"
 
     /// One node's columns as Prometheus aggregated them; nil where not measured.
     public struct Row: Sendable, Equatable {
@@ -120,7 +134,6 @@ public struct FleetQuery: Sendable {
         let query: FleetQuery
         private var byNode: [String: Row] = [:]
         private var hostMemory: [String: Double] = [:]
-        private var hostGPUZone: [String: Double] = [:]
 
         init(query: FleetQuery) { self.query = query }
 
@@ -128,9 +141,9 @@ public struct FleetQuery: Sendable {
         public mutating func add(_ series: Series, tag: String) {
             let queries = query.queries
             let value = series.latest.flatMap { $0.value.isFinite ? $0.value.roundedToMillionths : nil }
-            if tag == FleetQuery.hostMemory || tag == FleetQuery.hostGPUZone {
+            if tag == FleetQuery.hostMemory {
                 guard let node = series.labels[queries.nodeLabels.nodeExporter.rawValue], !node.isEmpty else { return }
-                if tag == FleetQuery.hostMemory { hostMemory[node] = value } else { hostGPUZone[node] = value }
+                hostMemory[node] = value
                 return
             }
             guard let (name, source) = FamilyTag.parse(tag), let exporter = queries.exporters.exporter(source),
@@ -153,15 +166,14 @@ public struct FleetQuery: Sendable {
             byNode[node] = row
         }
 
-        /// The rows, with node-exporter's RAM where it runs, and for an integrated GPU its count (one, where the node
-        /// is seen) and the gpu zone where it has no temperature of its own (as in the snapshot).
+        /// The rows, with node-exporter's RAM where it runs, and for an integrated GPU its count: one, where the node
+        /// is seen.
         public var rows: [Row] {
             var rows = byNode
             for (node, memory) in hostMemory where rows[node] != nil { rows[node]?.memory = memory }
             let exporters = query.queries.exporters
-            for (node, row) in rows where exporters.exporter(row.exporter)?.isIntegrated == true {
-                if row.seen != nil { rows[node]?.gpuCount = 1 }
-                if row.temperature == nil, let celsius = hostGPUZone[node] { rows[node]?.temperature = celsius }
+            for (node, row) in rows where row.seen != nil && exporters.exporter(row.exporter)?.isIntegrated == true {
+                rows[node]?.gpuCount = 1
             }
             return Array(rows.values)
         }
