@@ -57,7 +57,7 @@ public struct FleetRecordingRules: Sendable {
         return reader.reading
     }
 
-    /// The read's answer folded as Prometheus' answer is parsed: 8 or so recorded series a node, which a fleet of
+    /// The read's answer folded as Prometheus' answer is parsed: 6 or so recorded series a node, which a fleet of
     /// thousands would otherwise hold as series (their label dictionaries the most of a refresh's memory) before rows.
     public var reader: Reader { Reader(rules: self) }
 
