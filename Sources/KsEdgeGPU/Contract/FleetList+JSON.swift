@@ -2,7 +2,14 @@
 // held to them by tests. A refresh encodes the whole fleet; JSONEncoder's tree of boxed values for thousands of rows
 // was a large part of a refresh's memory at its peak.
 
-extension FleetList: JSONWritable {
+/// A page of rows and how many there are in all: `{"items": […], "totalItems": n}`.
+protocol JSONWritablePage: JSONWritable {
+    associatedtype Item: JSONWritable
+    var items: [Item] { get }
+    var totalItems: Int { get }
+}
+
+extension JSONWritablePage {
     public func write(to json: inout JSONWriter) throws {
         try json.object { json in
             try json.field("items", items)
@@ -10,6 +17,8 @@ extension FleetList: JSONWritable {
         }
     }
 }
+
+extension FleetList: JSONWritablePage {}
 
 extension FleetList.Item: JSONWritable {
     public func write(to json: inout JSONWriter) throws {
@@ -32,14 +41,7 @@ extension FleetList.Item: JSONWritable {
     }
 }
 
-extension ProblemList: JSONWritable {
-    public func write(to json: inout JSONWriter) throws {
-        try json.object { json in
-            try json.field("items", items)
-            try json.field("totalItems", totalItems)
-        }
-    }
-}
+extension ProblemList: JSONWritablePage {}
 
 extension ProblemList.Item: JSONWritable {
     public func write(to json: inout JSONWriter) throws {
