@@ -24,25 +24,62 @@ public struct FleetProblemsQuery: Sendable {
     }
 
     /// Per node, its problems, given each node's exporter (nodes without one are left out: node-exporter alone
-    /// describes no GPU node). Problems that cannot concern the node are dropped, and one reading is one problem
-    /// (a MIG instance repeats its GPU's, a thermal zone the collector's sensor of the same name).
+    /// describes no GPU node).
     public func decode(_ answer: [Series], exporters nodeExporters: [String: ExporterKind]) -> [String: [Problem]] {
-        var found: [String: [ProblemKey: Problem]] = [:]
-        for series in answer {
-            guard let tag = series.labels[FamilyTag.label], let (name, source) = FamilyTag.parse(tag), name.hasPrefix(Self.prefix),
-                  let code = ProblemCode(rawValue: String(name.dropFirst(Self.prefix.count))) else { continue }
+        var fold = folding(exporters: nodeExporters)
+        for series in answer { fold.add(series) }
+        return fold.problems
+    }
+
+    /// An empty fold of this query's answers, given each node's exporter.
+    public func folding(exporters nodeExporters: [String: ExporterKind]) -> Fold {
+        Fold(query: self, exporters: nodeExporters)
+    }
+
+    /// The answers folded into problems as Prometheus' answer is parsed: a fleet with many problems is never held as
+    /// series (their label dictionaries) beside the index being made. Problems that cannot concern the node are
+    /// dropped, and one reading is one problem (a MIG instance repeats its GPU's, a thermal zone the collector's
+    /// sensor of the same name).
+    public struct Fold: SeriesFold {
+        let query: FleetProblemsQuery
+        let exporters: [String: ExporterKind]
+        private var found: [String: [ProblemKey: Problem]] = [:]
+
+        init(query: FleetProblemsQuery, exporters: [String: ExporterKind]) {
+            self.query = query
+            self.exporters = exporters
+        }
+
+        public mutating func add(_ series: Series) {
+            let queries = query.queries
+            guard let tag = series.labels[FamilyTag.label], let (name, source) = FamilyTag.parse(tag), name.hasPrefix(FleetProblemsQuery.prefix),
+                  let code = ProblemCode(rawValue: String(name.dropFirst(FleetProblemsQuery.prefix.count))) else { return }
             let label = source == .nodeExporter ? queries.nodeLabels.nodeExporter : queries.exporters.exporter(source).map { queries.nodeLabels[$0] }
-            guard let label, let node = series.labels[label.rawValue], let kind = nodeExporters[node],
+            guard let label, let node = series.labels[label.rawValue], let kind = exporters[node],
                   let exporter = queries.exporters.exporter(kind), Problems.applies(code, integrated: exporter.isIntegrated),
-                  let reading = series.latest?.value, reading.isFinite else { continue }
+                  let reading = series.latest?.value, reading.isFinite else { return }
             // A problem belongs to the exporter that describes the node, or to node-exporter.
-            guard source == .nodeExporter || source == DataSource(kind) else { continue }
-            guard let problem = Self.problem(code, labels: series.labels, reading: reading, thresholds: thresholds) else { continue }
-            let key = ProblemKey(code: code, gpu: problem.gpu, sensor: problem.sensor, value: code == .xidError ? problem.value : nil)
-            if let kept = found[node]?[key], kept.severity >= problem.severity { continue }
+            guard source == .nodeExporter || source == DataSource(kind) else { return }
+            guard let problem = FleetProblemsQuery.problem(code, labels: series.labels, reading: reading, thresholds: query.thresholds) else { return }
+            keep(problem, node: node)
+        }
+
+        /// `other`'s problems too (another query's answer of the same refresh).
+        public mutating func merge(_ other: Fold) {
+            for (node, problems) in other.found {
+                for problem in problems.values { keep(problem, node: node) }
+            }
+        }
+
+        /// The most severe reading of each problem.
+        private mutating func keep(_ problem: Problem, node: String) {
+            let key = ProblemKey(code: problem.code, gpu: problem.gpu, sensor: problem.sensor, value: problem.code == .xidError ? problem.value : nil)
+            if let kept = found[node]?[key], kept.severity >= problem.severity { return }
             found[node, default: [:]][key] = problem
         }
-        return found.mapValues { Array($0.values) }
+
+        /// Per node, its problems.
+        public var problems: [String: [Problem]] { found.mapValues { Array($0.values) } }
     }
 
     /// The problem a series of a problem expression reads as at one instant: its GPU (`gpu`), sensor (`sensor`, or a

@@ -31,10 +31,16 @@ extension MetricsSource {
     /// Every query at once (Prometheus evaluates them side by side), their series together.
     /// Errors arrive as the `UpstreamError` the source threw.
     public func query(all queries: [PromQL]) async throws(UpstreamError) -> [Series] {
+        try await query(all: queries, folding: [Series]()).flatMap { $0 }
+    }
+
+    /// Every query at once, each answer folded into its own copy of `fold` as it is parsed; the folds in no
+    /// particular order, for the caller to combine.
+    public func query<Fold: SeriesFold>(all queries: [PromQL], folding fold: Fold) async throws(UpstreamError) -> [Fold] {
         do {
-            return try await withThrowingTaskGroup(of: [Series].self) { group in
-                for query in queries { group.addTask { try await self.query(query) } }
-                return try await group.reduce(into: []) { $0 += $1 }
+            return try await withThrowingTaskGroup(of: Fold.self) { group in
+                for query in queries { group.addTask { try await self.query(query, folding: fold) } }
+                return try await group.reduce(into: []) { $0.append($1) }
             }
         } catch let error as UpstreamError {
             throw error

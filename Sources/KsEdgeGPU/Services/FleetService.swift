@@ -40,8 +40,9 @@ public struct FleetService<Source: MetricsSource, Store: InventoryStore>: Sendab
         let rows = answer.rows
         let tripped: [String: [Problem]]
         do {
-            let series = try await context.source.query(all: problemsQuery.promQL)
-            tripped = problemsQuery.decode(series, exporters: Dictionary(rows.map { ($0.node, $0.exporter) }, uniquingKeysWith: { first, _ in first }))
+            // Folded as parsed: a fleet with many problems is not held as series beside the index being made.
+            let empty = problemsQuery.folding(exporters: Dictionary(rows.map { ($0.node, $0.exporter) }, uniquingKeysWith: { first, _ in first }))
+            tripped = try await context.source.query(all: problemsQuery.promQL, folding: empty).reduce(into: empty) { $0.merge($1) }.problems
         } catch {
             if error == .cancelled { throw CancellationError() }
             // The rows are fresh: they are not thrown away for want of the problems, which are kept as last read.
