@@ -23,15 +23,8 @@ public struct FleetProblemsQuery: Sendable {
         }
     }
 
-    /// Per node, its problems, given each node's exporter (nodes without one are left out: node-exporter alone
-    /// describes no GPU node).
-    public func decode(_ answer: [Series], exporters nodeExporters: [String: ExporterKind]) -> [String: [Problem]] {
-        var fold = folding(exporters: nodeExporters)
-        for series in answer { fold.add(series) }
-        return fold.problems
-    }
-
-    /// An empty fold of this query's answers, given each node's exporter.
+    /// An empty fold of this query's answers, given each node's exporter (nodes without one are left out: node-exporter
+    /// alone describes no GPU node).
     public func folding(exporters nodeExporters: [String: ExporterKind]) -> Fold {
         Fold(query: self, exporters: nodeExporters)
     }

@@ -2,7 +2,7 @@ import Testing
 @testable import KsEdgeGPU
 
 /// The fleet's problem answers folded as they are parsed, one fold per query, then merged: the same problems as the
-/// whole answer decoded at once.
+/// whole answer folded at once.
 @Suite struct FleetProblemsFoldTests {
     let query = GPUQueries().fleetProblems(.standard)
     let exporters: [String: ExporterKind] = ["server-1": .dcgm, "server-2": .dcgm, "orin-1": .jetson]
@@ -28,7 +28,9 @@ import Testing
             #expect(problems["server-1"]?.map(\.severity) == [.critical], "97 °C is past the critical limit")
             #expect(problems["server-1"]?.first?.value == 97)
             #expect(problems["server-2"]?.map(\.severity) == [.warning])
-            #expect(problems == query.decode(first + second, exporters: exporters))
+            var whole = query.folding(exporters: exporters)
+            (first + second).forEach { whole.add($0) }
+            #expect(problems == whole.problems, "the same as one answer folded whole")
         }
     }
 
