@@ -66,6 +66,17 @@ def css(selector):
     return driver.find_elements(By.CSS_SELECTOR, selector)
 
 
+def click(selector):
+    """Clicks the first element `selector` finds, found again where the page redrew it between finding and clicking."""
+    def clicked(d):
+        found = css(selector)
+        if not found:
+            return False
+        found[0].click()
+        return True
+    wait(clicked)
+
+
 def rows():
     """The fleet's rows, read in one step (the page may redraw them between two)."""
     return driver.execute_script("return [...document.querySelectorAll('#fleet-view tbody tr[data-node]')].map(r => r.dataset.node)")
@@ -136,13 +147,13 @@ try:
     # A header sorts; again reverses.
     driver.get(base + "#/")
     wait(lambda d: rows())
-    css('button[data-sort="node"]')[0].click()
+    click('button[data-sort="node"]')
     check("a header click reverses the node order", wait(lambda d: css('th[data-sort="node"][aria-sort="descending"]') and rows() == sorted(rows(), reverse=True)) is not None)
 
     # Following a row's link opens the node view, live over Server-Sent Events, with history charts.
     driver.get(base + "#/")
     wait(lambda d: css('#fleet-view a[href="#/nodes/edge-agx-orin-02"]'))
-    css('#fleet-view a[href="#/nodes/edge-agx-orin-02"]')[0].click()
+    click('#fleet-view a[href="#/nodes/edge-agx-orin-02"]')
     check("a row's link opens the node view", wait(lambda d: not d.find_element(By.ID, "node-view").get_attribute("hidden") and "edge-agx-orin-02" in text_of("#node-view h2")) is not None)
     check("the node view shows 12 CPU cores from node-exporter", wait(lambda d: len(css("#node-view .cores meter")) == 12) is not None, f"{len(css('#node-view .cores meter'))}")
     check("the node view is live over the event stream", wait(lambda d: css('#node-view .live[data-live="stream"]')) is not None)
@@ -194,7 +205,7 @@ try:
     check("the inventory shows a bar per JetPack with the API's counts",
           wait(lambda d: bars("jetpack") == {value: str(count) for value, count in facets["jetpack"].items()}) is not None, f"{bars('jetpack')} vs {facets['jetpack']}")
     check("the inventory's table lists every board", wait(lambda d: len(css("#inventory-view tbody tr[data-node]")) == 6) is not None)
-    css('#inventory-view .facet[data-facet="jetpack"] a[href*="jetpack=6.0"]')[0].click()
+    click('#inventory-view .facet[data-facet="jetpack"] a[href*="jetpack=6.0"]')
     check("a facet value links to the boards that have it",
           wait(lambda d: "jetpack=6.0" in d.current_url and [r.get_attribute("data-node") for r in css("#inventory-view tbody tr[data-node]")] == ["edge-agx-orin-02"]) is not None,
           driver.current_url)
