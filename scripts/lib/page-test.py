@@ -152,7 +152,6 @@ try:
 
     # Following a row's link opens the node view, live over Server-Sent Events, with history charts.
     driver.get(base + "#/")
-    wait(lambda d: css('#fleet-view a[href="#/nodes/edge-agx-orin-02"]'))
     click('#fleet-view a[href="#/nodes/edge-agx-orin-02"]')
     check("a row's link opens the node view", wait(lambda d: not d.find_element(By.ID, "node-view").get_attribute("hidden") and "edge-agx-orin-02" in text_of("#node-view h2")) is not None)
     check("the node view shows 12 CPU cores from node-exporter", wait(lambda d: len(css("#node-view .cores meter")) == 12) is not None, f"{len(css('#node-view .cores meter'))}")
