@@ -85,6 +85,7 @@ struct Serve: AsyncParsableCommand {
             "prometheus": "\(configuration.prometheusURL.absoluteString)", "database": "\(configuration.databasePath)",
             "scrapeInterval": "\(DurationText.format(configuration.scrapeInterval))",
         ])
+        FreedMemory.keepLargeAllocationsApart()
         do {
             let app = try await buildApplication(configuration, metricsRegistry: registry, logger: logger)
             try await app.runUntilSignalled(shutdownGrace: configuration.shutdownGrace, logger: logger)

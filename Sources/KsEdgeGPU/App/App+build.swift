@@ -31,6 +31,7 @@ public func buildApplication<Source: MetricsSource & PrometheusForwarder>(
     metricsRegistry: PrometheusCollectorRegistry? = nil,
     services: [any Service] = [],
     now: @escaping @Sendable () -> Date = Date.init,
+    giveBackMemory: @escaping @Sendable () -> Void = FreedMemory.giveBack,
     logger: Logger,
     onListening: @escaping @Sendable (_ port: Int?) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
@@ -51,7 +52,7 @@ public func buildApplication<Source: MetricsSource & PrometheusForwarder>(
         nodes: NodeController(
             snapshots: snapshots,
             fleet: fleetIndex,
-            history: HistoryService(context: context, cacheTTL: configuration.cacheTTL),
+            history: HistoryService(context: context, cacheTTL: configuration.cacheTTL, giveBackMemory: giveBackMemory),
             feeds: SnapshotFeeds(snapshots: snapshots, scrapeInterval: configuration.scrapeInterval, now: now),
             now: now),
         authenticator: try await configuration.authenticator(now: now),

@@ -41,6 +41,34 @@ struct KubeSphereController<Source: MetricsSource, Store: InventoryStore> {
     @Sendable func fleetMetrics(_ request: Request, context: some RequestContext) async throws -> Response {
         let now = nodes.now().timeIntervalSince1970
         let query = try FleetMonitoringRequest.parse(request.queryParameters, now: now)
+        return try await givingBack(everyNodesRange: !Self.fromRows(query) && Self.listed(query) == nil) {
+            try await fleetAnswer(query, now: now)
+        }
+    }
+
+    /// `answer`, then, when it was built from every node's range (the largest answer the server parses), the memory
+    /// that range and its frames took given back: they are released by now, not at the next refresh. A page of named
+    /// nodes or the fleet index's rows do not pay for a trim.
+    private func givingBack(everyNodesRange: Bool, _ answer: () async throws -> Response) async throws -> Response {
+        let response = try await answer()
+        if everyNodesRange { nodes.history.giveBackMemory() }
+        return response
+    }
+
+    /// Whether `query` is answered from the fleet index's rows: an instant of now asking only node-level metrics.
+    static func fromRows(_ query: FleetMonitoringRequest) -> Bool {
+        query.monitoring.isNow && FleetRowMetrics.answer(wanted(query))
+    }
+
+    /// The metrics `query` shows, and the one it orders by.
+    static func wanted(_ query: FleetMonitoringRequest) -> [ConsoleMetric] {
+        query.monitoring.metrics + (query.sortMetric.map { [$0] } ?? [])
+    }
+
+    /// The nodes a `resources_filter` names (`a|b|c`, as the console names the nodes of its page), if it names them.
+    static func listed(_ query: FleetMonitoringRequest) -> NodeAlternation? { query.nodeFilter.flatMap(NodeAlternation.init) }
+
+    private func fleetAnswer(_ query: FleetMonitoringRequest, now: Double) async throws -> Response {
         let (frames, ordered) = try await orderedFrames(query, now: now)
         let page = query.paging.slice(ordered)
         let metrics = query.monitoring.metrics
@@ -60,16 +88,15 @@ struct KubeSphereController<Source: MetricsSource, Store: InventoryStore> {
 
     /// Every listed node's frames, and the nodes in the order `query` asks for, its node filter applied.
     func orderedFrames(_ query: FleetMonitoringRequest, now: Double) async throws -> ([String: [NodeFrame]], [String]) {
-        let wanted = query.monitoring.metrics + (query.sortMetric.map { [$0] } ?? [])
+        let wanted = Self.wanted(query)
         var frames: [String: [NodeFrame]]
-        if query.monitoring.isNow && FleetRowMetrics.answer(wanted) {
+        if Self.fromRows(query) {
             let index = try await nodes.fleet.index()
             frames = rows.frames(of: index)
             if query.nodeFilter == nil { return (frames, rows.ordered(index, query)) }
         } else {
-            // The console names the nodes of its page (`a|b|c`): Prometheus is asked for those, not the whole fleet.
-            let listed = query.nodeFilter.flatMap(NodeAlternation.init)
-            frames = try await fleetFrames(query.monitoring, Self.historyMetrics(of: wanted), of: listed, now: now)
+            // The console names the nodes of its page: Prometheus is asked for those, not the whole fleet.
+            frames = try await fleetFrames(query.monitoring, Self.historyMetrics(of: wanted), of: Self.listed(query), now: now)
         }
         if let filter = query.nodeFilter, let pattern = try? Regex(filter) {
             frames = frames.filter { (try? pattern.wholeMatch(in: $0.key)) != nil }
@@ -85,8 +112,10 @@ struct KubeSphereController<Source: MetricsSource, Store: InventoryStore> {
         if query.isNow && FleetRowMetrics.answer(metrics.flatMap(\.nodeMetrics)) {
             return try Response.json(MonitoringResults(results: rows.cluster(try await nodes.fleet.index(), metrics)))
         }
-        let frames = try await fleetFrames(query, Self.historyMetrics(of: metrics.flatMap(\.nodeMetrics)), now: now)
-        return try Response.json(MonitoringResults(results: ClusterMetric.results(metrics, framesByNode: frames, range: query.range != nil)))
+        return try await givingBack(everyNodesRange: true) {
+            let frames = try await fleetFrames(query, Self.historyMetrics(of: metrics.flatMap(\.nodeMetrics)), now: now)
+            return try Response.json(MonitoringResults(results: ClusterMetric.results(metrics, framesByNode: frames, range: query.range != nil)))
+        }
     }
 
     /// The history metrics `metrics` are computed from, each once.

@@ -6,8 +6,9 @@ public struct HistoryService<Source: MetricsSource, Store: InventoryStore>: Send
     let context: GPUContext<Source, Store>
     private let cache: ResponseCache<History>
     private let fleetCache: ResponseCache<[String: [HistorySeries]]>
-    /// Called once every node's range has been read and decoded (`FreedMemory.giveBack` but in tests).
-    private let giveBackMemory: @Sendable () -> Void
+    /// Called once every node's range has been read and decoded, and again by its callers once done with it
+    /// (`FreedMemory.giveBack` but in tests).
+    let giveBackMemory: @Sendable () -> Void
 
     public init(context: GPUContext<Source, Store>, cacheTTL: Duration = .zero, giveBackMemory: @escaping @Sendable () -> Void = FreedMemory.giveBack) {
         self.context = context

@@ -34,13 +34,14 @@ extension TestApp {
     static func withRouter(
         _ source: FakeMetricsSource, configure: (inout ServeConfiguration) -> Void = { _ in },
         now: @escaping @Sendable () -> Date = Date.init, database: String? = nil,
+        giveBackMemory: @escaping @Sendable () -> Void = FreedMemory.giveBack,
         _ test: @escaping @Sendable (any TestClientProtocol, String) async throws -> Void
     ) async throws {
         let directory = try TemporaryDirectory()
         let database = database ?? directory.file("db.sqlite")
         var configuration = configuration(database: database)
         configure(&configuration)
-        let app = try await buildApplication(configuration, source: source, now: now, logger: logger)
+        let app = try await buildApplication(configuration, source: source, now: now, giveBackMemory: giveBackMemory, logger: logger)
         try await app.test(.router) { client in try await test(client, database) }
     }
 }
