@@ -52,7 +52,7 @@ public func buildApplication<Source: MetricsSource & PrometheusForwarder>(
         nodes: NodeController(
             snapshots: snapshots,
             fleet: fleetIndex,
-            history: HistoryService(context: context, cacheTTL: configuration.cacheTTL, giveBackMemory: giveBackMemory),
+            history: HistoryService(context: context, cacheTTL: configuration.cacheTTL),
             feeds: SnapshotFeeds(snapshots: snapshots, scrapeInterval: configuration.scrapeInterval, now: now),
             now: now),
         authenticator: try await configuration.authenticator(now: now),
@@ -63,6 +63,7 @@ public func buildApplication<Source: MetricsSource & PrometheusForwarder>(
         beforeMetrics: { fleetIndex.recordAge(now: now()) },
         publicDirectory: configuration.publicDirectory,
         corsOrigin: configuration.corsOrigin,
+        giveBackMemory: giveBackMemory,
         logger: logger)
 
     let refresh = InventoryRefreshService(context: context, interval: configuration.refreshInterval,
@@ -100,6 +101,7 @@ func buildRouter<Source: MetricsSource, Store: InventoryStore>(
     beforeMetrics: @escaping @Sendable () -> Void = {},
     publicDirectory: String?,
     corsOrigin: String? = nil,
+    giveBackMemory: @escaping @Sendable () -> Void = FreedMemory.giveBack,
     logger: Logger
 ) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
@@ -131,7 +133,7 @@ func buildRouter<Source: MetricsSource, Store: InventoryStore>(
     let edge = router.group("edge").add(middleware: auth)
     nodes.addRoutes(to: edge)
     let kubesphere = router.group(RouterPath(KubeSphereController<Source, Store>.path)).add(middleware: auth)
-    KubeSphereController(nodes: nodes).addRoutes(to: kubesphere)
+    KubeSphereController(nodes: nodes, giveBackMemory: giveBackMemory).addRoutes(to: kubesphere)
     for group in [edge, kubesphere] { LedgerController(store: nodes.snapshots.context.store).addRoutes(to: group) }
     passThrough.addRoutes(to: router.group("api/v1").add(middleware: auth))
     let document = ByteBuffer(bytes: BuiltInFiles.openAPIDocument)

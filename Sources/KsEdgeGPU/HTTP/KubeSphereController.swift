@@ -8,6 +8,8 @@ struct KubeSphereController<Source: MetricsSource, Store: InventoryStore> {
     static var path: String { "kapis/gpu.edge.kubesphere.io/v1alpha1" }
 
     let nodes: NodeController<Source, Store>
+    /// Gives freed memory back to the system (`FreedMemory.giveBack` but in tests).
+    let giveBackMemory: @Sendable () -> Void
     /// The fleet rows' frames and orders, for the answers of now.
     let rows = FleetRowFrames()
 
@@ -46,12 +48,13 @@ struct KubeSphereController<Source: MetricsSource, Store: InventoryStore> {
         }
     }
 
-    /// `answer`, then, when it was built from every node's range (the largest answer the server parses), the memory
-    /// that range and its frames took given back: they are released by now, not at the next refresh. A page of named
-    /// nodes or the fleet index's rows do not pay for a trim.
+    /// `answer`, then, when it was built from every node's range (the largest answer the server parses: 136–139 MB
+    /// resident after 5 minutes of 5,000 nodes, against 75–80 MB between refreshes), the memory that range and its
+    /// frames took given back: they are released by now, not at the next refresh. A page of named nodes or the fleet
+    /// index's rows do not pay for a trim.
     private func givingBack(everyNodesRange: Bool, _ answer: () async throws -> Response) async throws -> Response {
         let response = try await answer()
-        if everyNodesRange { nodes.history.giveBackMemory() }
+        if everyNodesRange { giveBackMemory() }
         return response
     }
 

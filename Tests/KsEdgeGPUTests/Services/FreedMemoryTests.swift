@@ -13,42 +13,20 @@ import Testing
 }
 #endif
 
-/// The largest answer the server reads, every node's range, gives its memory back once decoded; a page of named nodes
-/// (what the console asks) does not pay for a trim.
-@Suite struct FleetHistoryMemoryTests {
+/// KubeSphere's every-node answers give the memory of every node's range back once they are built; a page of named
+/// nodes and the fleet index's rows do not pay for a trim.
+@Suite struct EveryNodeAnswerMemoryTests {
     final class Calls: Sendable {
         let count = Mutex(0)
     }
 
-    @Test func everyNodesRangeGivesItsMemoryBackAndNamedNodesDoNot() async throws {
-        let directory = try TemporaryDirectory()
-        let store = try Inventory(path: directory.file("db.sqlite"), migrationsDirectory: Fixtures.migrations, logger: TestApp.logger)
-        let source = FakeMetricsSource()
-        source.answerRanges(with: [Series(labels: ["instance": "edge-1"], points: [.init(timestamp: 1_800_000_000, value: 50)])])
-        let context = GPUContext(source: source, store: store, queries: GPUQueries(), freshness: Freshness(scrapeInterval: .seconds(60)),
-                                 logger: TestApp.logger)
-        let calls = Calls()
-        let history = HistoryService(context: context, giveBackMemory: { calls.count.withLock { $0 += 1 } })
-        let request = HistoryRequest(metrics: [.gpuUtilization], start: 1_800_000_000 - 300, end: 1_800_000_000, step: 30)
-
-        _ = try await history.fleetHistory(request, of: NodeAlternation("edge-1|edge-2"))
-        #expect(calls.count.withLock { $0 } == 0)
-        _ = try await history.fleetHistory(request)
-        #expect(calls.count.withLock { $0 } == 1)
-        #expect(source.rangeQueries.count == 2)
-    }
-}
-
-/// KubeSphere's every-node answers give the memory of every node's range back once they are built; a page of named
-/// nodes and the fleet index's rows do not pay for a trim.
-@Suite struct EveryNodeAnswerMemoryTests {
     static let base = "/kapis/gpu.edge.kubesphere.io/v1alpha1"
 
     func calls(after paths: [String]) async throws -> Int {
         let source = FakeMetricsSource()
         source.answerRanges(with: [Series(labels: ["ks_family": "gpu_utilization:dcgm", "instance": "edge-1", "gpu": "0"],
                                           points: [.init(timestamp: 1000, value: 50)])])
-        let calls = FleetHistoryMemoryTests.Calls()
+        let calls = Calls()
         try await TestApp.withRouter(source, giveBackMemory: { calls.count.withLock { $0 += 1 } }) { client, _ in
             for path in paths {
                 let (status, _, error) = try await client.get(path, as: MonitoringResults.self)
@@ -59,9 +37,9 @@ import Testing
     }
 
     @Test func everyNodesRangeIsGivenBackAfterItsAnswer() async throws {
-        // Once after decoding, once after the answer was built from it.
-        #expect(try await calls(after: ["\(Self.base)/nodes/metrics?metrics_filter=node_gpu_utilization$&time=1000"]) == 2)
-        #expect(try await calls(after: ["\(Self.base)/cluster/metrics?metrics_filter=cluster_gpu_utilization$&time=1000"]) == 2)
+        // Once, after the answer was built from it.
+        #expect(try await calls(after: ["\(Self.base)/nodes/metrics?metrics_filter=node_gpu_utilization$&time=1000"]) == 1)
+        #expect(try await calls(after: ["\(Self.base)/cluster/metrics?metrics_filter=cluster_gpu_utilization$&time=1000"]) == 1)
     }
 
     @Test func namedNodesAndTheIndexRowsAreNotTrimmed() async throws {
