@@ -14,6 +14,12 @@ public protocol MetricsSource: Sendable {
 /// What a large answer is folded into one series at a time.
 public protocol SeriesFold: Sendable {
     mutating func add(_ series: Series)
+    /// Which samples of each series `add` uses: a parser may leave the others undecoded (every one unless said).
+    var samplesRead: SamplesRead { get }
+}
+
+extension SeriesFold {
+    public var samplesRead: SamplesRead { .all }
 }
 
 extension Array: SeriesFold where Element == Series {
@@ -24,7 +30,7 @@ extension MetricsSource {
     /// A source that reads answers whole folds them afterwards.
     public func query<Fold: SeriesFold>(_ query: PromQL, folding fold: Fold) async throws(UpstreamError) -> Fold {
         var fold = fold
-        for series in try await self.query(query) { fold.add(series) }
+        for series in try await self.query(query) { fold.add(fold.samplesRead.applied(to: series)) }
         return fold
     }
 

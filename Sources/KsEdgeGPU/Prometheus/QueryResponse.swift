@@ -12,6 +12,8 @@ struct QueryResponse {
     /// refused before the recursion could exhaust the stack.
     private var depth = 0
     static let maxDepth = 64
+    /// Which samples of a series are decoded.
+    private let read: SamplesRead
 
     struct Malformed: Error, CustomStringConvertible {
         let description: String
@@ -28,7 +30,8 @@ struct QueryResponse {
     /// answer is megabytes, and neither a copy of it nor all its series at once are held.
     /// When the body turns out malformed or an error, `fold` has seen some series: the caller throws it away.
     static func fold(_ buffer: ByteBuffer, into fold: inout some SeriesFold) throws(UpstreamError) {
-        try reading { try buffer.withUnsafeReadableBytes { try parse($0) { fold.add($0) } } }
+        let read = fold.samplesRead
+        try reading { try buffer.withUnsafeReadableBytes { try parse($0, read) { fold.add($0) } } }
     }
 
     /// `read`'s error as the `UpstreamError` that `parse` threw (the buffers' `rethrows` forget its type).
@@ -42,8 +45,9 @@ struct QueryResponse {
         }
     }
 
-    private static func parse(_ body: UnsafeRawBufferPointer, _ visit: (Series) -> Void) throws(UpstreamError) {
-        var parser = QueryResponse(bytes: body)
+    /// - Parameter read: which samples of each series are decoded; the others are stepped over.
+    private static func parse(_ body: UnsafeRawBufferPointer, _ read: SamplesRead = .all, _ visit: (Series) -> Void) throws(UpstreamError) {
+        var parser = QueryResponse(bytes: body, read: read)
         let status: String?, hasData: Bool, errorType: String?, error: String?
         do {
             (status, hasData, errorType, error) = try parser.document(visit)
@@ -56,7 +60,10 @@ struct QueryResponse {
         }
     }
 
-    private init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+    private init(bytes: UnsafeRawBufferPointer, read: SamplesRead) {
+        self.bytes = bytes
+        self.read = read
+    }
 
     // MARK: The shape of a query result
 
@@ -101,17 +108,63 @@ struct QueryResponse {
 
     private mutating func entry() throws -> Series {
         var labels: [String: String] = [:]
+        var named = false
         var points: [Series.Point] = []
         try object { parser, key in
             switch key {
-            case "metric": try parser.object { parser, name in labels[name] = try parser.string() }
+            case "metric": try parser.object { parser, name in labels[name] = try parser.string() }; named = true
             case "value": points = [try parser.point()]
             case "values":
-                try parser.array { parser in points.append(try parser.point()) }
+                // Whether the series is read whole is known from its labels: written after them, it is decoded whole
+                // and the fold keeps what it reads.
+                if named, !parser.read.readsWhole(labels) {
+                    points = try parser.newestReadings()
+                } else {
+                    try parser.array { parser in points.append(try parser.point()) }
+                }
             default: try parser.skipValue()
             }
         }
         return Series(labels: labels, points: points)
+    }
+
+    /// The points of the array at the cursor from its second-newest reading on (`SamplesRead.newestReadings`), read
+    /// from the newest back: the older ones are stepped over, their shape checked and their numbers not read.
+    private mutating func newestReadings() throws -> [Series.Point] {
+        var starts: [Int] = []
+        try array { parser in
+            try parser.skipWhitespace()
+            starts.append(parser.position)
+            try parser.skipPoint()
+        }
+        let end = position
+        var points: [Series.Point] = []
+        var readings = 0
+        for start in starts.reversed() where readings < SamplesRead.readingsKept {
+            position = start
+            let point = try point()
+            points.append(point)
+            if !point.value.isNaN { readings += 1 }
+        }
+        position = end
+        return points.reversed()
+    }
+
+    /// Steps over a point, `[number,"text"]`, without reading the number or the text.
+    private mutating func skipPoint() throws {
+        try expect(UInt8(ascii: "["))
+        try skipWhitespace()
+        let start = position
+        while position < bytes.count, Self.isNumberByte(bytes[position]) { position += 1 }
+        guard position > start else { throw Malformed(description: "expected a number at \(start)") }
+        try expect(UInt8(ascii: ","))
+        try expect(UInt8(ascii: "\""))
+        while position < bytes.count, bytes[position] != UInt8(ascii: "\"") {
+            position += bytes[position] == UInt8(ascii: "\\") ? 2 : 1
+        }
+        guard position < bytes.count else { throw Malformed(description: "unterminated string at \(start)") }
+        position += 1
+        try expect(UInt8(ascii: "]"))
     }
 
     /// `[1700000000.123, "42.5"]`: values are strings so NaN and ±Inf survive JSON.

@@ -13,6 +13,20 @@ public struct SnapshotQuery: Sendable {
     /// 135 s of samples against 60 s).
     let scraped: Bool
 
+    /// The samples of each series the snapshot reads: a scraped node's newest readings, a pushed node's every push.
+    public var samplesRead: SamplesRead { scraped ? .newestReadings : .all }
+
+    /// An answer's series as the snapshot keeps them: each with only the samples it reads.
+    public struct Samples: SeriesFold {
+        public let samplesRead: SamplesRead
+        public var series: [Series] = []
+
+        public mutating func add(_ entry: Series) { series.append(samplesRead.applied(to: entry)) }
+    }
+
+    /// What the answers to `promQL` are folded into.
+    public var samples: Samples { Samples(samplesRead: samplesRead) }
+
     /// Seconds of raw samples asked for.
     public var windowSeconds: Int { scraped ? queries.counterRate.scrapedWindowSeconds : queries.counterRate.widestWindowSeconds }
 

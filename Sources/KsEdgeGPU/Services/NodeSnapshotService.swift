@@ -43,7 +43,7 @@ public struct NodeSnapshotService<Source: MetricsSource, Store: InventoryStore>:
         let query = context.queries.snapshot(node, scraped: isScraped(node.rawValue))
         let series: [Series]
         do {
-            series = try await context.source.query(all: query.promQL)
+            series = try await context.source.query(all: query.promQL, folding: query.samples).flatMap(\.series)
         } catch {
             if error == .cancelled { throw CancellationError() }
             context.logger.warning("Prometheus query failed; serving the stored snapshot", metadata: ["node": "\(node)", "error": "\(error)"])

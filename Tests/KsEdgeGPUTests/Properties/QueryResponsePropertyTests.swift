@@ -26,8 +26,11 @@ import Testing
             for _ in 0..<Int.random(in: 0...4, using: &rng) {
                 labels[HostileText.string(of: 1...8).run(using: &rng)] = HostileText.string(of: 0...20).run(using: &rng)
             }
-            let points = (0..<(matrix ? Int.random(in: 0...4, using: &rng) : 1)).map { _ in
-                let value = Bool.random(using: &rng) ? sampleValues.randomElement(using: &rng)! : Double.random(in: -1e6...1e6, using: &rng)
+            // Named or not, and some of them push times, which a snapshot reads whole.
+            if Bool.random(using: &rng) { labels["__name__"] = ["gpu_usage_gpu", CounterRate.pushTimeFamily].randomElement(using: &rng)! }
+            let points = (0..<(matrix ? Int.random(in: 0...6, using: &rng) : 1)).map { _ in
+                let value = Int.random(in: 0..<4, using: &rng) == 0 ? .nan
+                    : Bool.random(using: &rng) ? sampleValues.randomElement(using: &rng)! : Double.random(in: -1e6...1e6, using: &rng)
                 return Series.Point(timestamp: Double(Int.random(in: 1_600_000_000_000...1_900_000_000_000, using: &rng)) / 1000, value: value)
             }
             return Series(labels: labels, points: points)
@@ -112,6 +115,25 @@ import Testing
                     #expect(Self.same(folded, whole))
                 } catch {
                     #expect((try? Self.parse(body).get()) == nil, "the fold refused what the whole read read: \(error)")
+                }
+            }
+        })
+    }
+
+    /// A snapshot's series, read for their newest readings only (the older samples stepped over, not decoded): what the
+    /// whole answer holds with `SamplesRead` applied, whichever order an entry's labels and samples are written in; a
+    /// garbled answer read whole is read the same, and one refused is refused or read, never a crash.
+    @Test func readingTheNewestReadingsKeepsWhatTheWholeReadKeeps() async {
+        await propertyCheck(count: 1000, input: Self.answer, Self.garbled, perform: failingOnThrow { answer, garbled in
+            for body in [answer.body, garbled] {
+                var newest = SnapshotQuery.Samples(samplesRead: .newestReadings)
+                let whole = Self.parse(body)
+                do throws(UpstreamError) {
+                    try QueryResponse.fold(ByteBuffer(bytes: body), into: &newest)
+                    // A body refused whole may be read here: an older sample is stepped over, its number not checked.
+                    if case .success(let whole) = whole { #expect(Self.same(newest.series, whole.map(SamplesRead.newestReadings.applied))) }
+                } catch {
+                    if case .success = whole { Issue.record("the newest readings refused what the whole read read: \(error)") }
                 }
             }
         })
