@@ -12,6 +12,8 @@ public struct GPUQueries: Sendable {
     public let pushedValuesLast: Double
     /// The ServiceMonitor's scrape interval: the grid a problem's time is read on.
     public let scrapeInterval: Duration
+    /// The snapshot's selectors, written once: a cold snapshot only appends its node.
+    let snapshotSelectors: SnapshotQuery.Selectors
 
     public init(exporters: ExporterRegistry = .standard, nodeLabels: NodeLabels? = nil, scrapeInterval: Duration = .seconds(60),
                 pushInterval: Duration = .seconds(60)) {
@@ -20,6 +22,8 @@ public struct GPUQueries: Sendable {
         counterRate = CounterRate(scrapeInterval: scrapeInterval, pushInterval: pushInterval)
         pushedValuesLast = 3 * pushInterval.secondsValue
         self.scrapeInterval = scrapeInterval
+        snapshotSelectors = SnapshotQuery.Selectors(exporters: exporters, byLabel: Self.exportersByLabel(exporters, self.nodeLabels),
+                                                    nodeExporterLabel: self.nodeLabels.nodeExporter)
     }
 
     /// Seconds after a target's newest scrape that it has certainly missed one (Prometheus has marked its series
@@ -49,7 +53,7 @@ public struct GPUQueries: Sendable {
     public var inventory: InventoryQuery { InventoryQuery(queries: self) }
 
     /// The exporters grouped by the label that names their node, in a stable order.
-    var exportersByLabel: [(label: LabelName, exporters: [any GPUExporter])] {
+    static func exportersByLabel(_ exporters: ExporterRegistry, _ nodeLabels: NodeLabels) -> [(label: LabelName, exporters: [any GPUExporter])] {
         var groups: [(label: LabelName, exporters: [any GPUExporter])] = []
         for exporter in exporters.exporters {
             let label = nodeLabels[exporter]

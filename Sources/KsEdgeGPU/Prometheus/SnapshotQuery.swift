@@ -30,29 +30,43 @@ public struct SnapshotQuery: Sendable {
     /// Seconds of raw samples asked for.
     public var windowSeconds: Int { scraped ? queries.counterRate.scrapedWindowSeconds : queries.counterRate.widestWindowSeconds }
 
+    /// One range selector per label that names nodes, the node's matcher and the window appended to the selectors'
+    /// text written once (`Selectors`).
     public var promQL: [PromQL] {
-        let nodeExporter = queries.exporters.nodeExporter
-        let nodeExporterLabel = queries.nodeLabels.nodeExporter
-        let window = "[\(windowSeconds)s]"
-        let select = { (label: LabelName, names: [String], matchers: Selector) in
-            let names = (names + [CounterRate.pushTimeFamily, SampleWindow.up]).joined(separator: "|")
-            return PromQL(trusted: matchers.matching(.metricName, trustedPattern: names).equal(label, node.rawValue).text + window)
-        }
-        var texts = queries.exportersByLabel.map { label, exporters in
-            // Own-series matchers only leave out series carrying a label of ks-edge-gpu's (`label=""`, checked by a
-            // test), which no other exporter's series carry: one selector serves every exporter.
-            var matchers = exporters.reduce(Selector()) { $0.merging($1.ownSeries) }
-            var names = exporters.map { $0.metricPrefix + ".*" }
-            if label == nodeExporterLabel {
-                names += nodeExporter.snapshotFamilies
-                matchers = matchers.merging(nodeExporter.snapshotExclusions)
+        let close = "}[\(windowSeconds)s]"
+        let node = Selector.quote(node.rawValue)
+        return queries.snapshotSelectors.opened.map { PromQL(trusted: $0.text + "," + $0.label.rawValue + "=" + node + close) }
+    }
+
+    /// The snapshot's selectors without the node, the same for every node: each one's matchers by the label that names
+    /// the node, and their text written once up to where the node's matcher goes (what `Selector.equal` appends last).
+    public struct Selectors: Sendable {
+        let matchers: [(label: LabelName, matchers: Selector)]
+        let opened: [(label: LabelName, text: String)]
+
+        init(exporters registry: ExporterRegistry, byLabel: [(label: LabelName, exporters: [any GPUExporter])], nodeExporterLabel: LabelName) {
+            let nodeExporter = registry.nodeExporter
+            let select = { (label: LabelName, names: [String], matchers: Selector) -> (label: LabelName, matchers: Selector) in
+                let names = (names + [CounterRate.pushTimeFamily, SampleWindow.up]).joined(separator: "|")
+                return (label, matchers.matching(.metricName, trustedPattern: names))
             }
-            return select(label, names, matchers)
+            var matchers = byLabel.map { label, exporters in
+                // Own-series matchers only leave out series carrying a label of ks-edge-gpu's (`label=""`, checked by a
+                // test), which no other exporter's series carry: one selector serves every exporter.
+                var matchers = exporters.reduce(Selector()) { $0.merging($1.ownSeries) }
+                var names = exporters.map { $0.metricPrefix + ".*" }
+                if label == nodeExporterLabel {
+                    names += nodeExporter.snapshotFamilies
+                    matchers = matchers.merging(nodeExporter.snapshotExclusions)
+                }
+                return select(label, names, matchers)
+            }
+            if !byLabel.contains(where: { $0.label == nodeExporterLabel }) {
+                matchers.append(select(nodeExporterLabel, nodeExporter.snapshotFamilies, nodeExporter.snapshotExclusions))
+            }
+            self.matchers = matchers
+            opened = matchers.map { ($0.label, String($0.matchers.text.dropLast())) }
         }
-        if !queries.exportersByLabel.contains(where: { $0.label == nodeExporterLabel }) {
-            texts.append(select(nodeExporterLabel, nodeExporter.snapshotFamilies, nodeExporter.snapshotExclusions))
-        }
-        return texts
     }
 
     public struct Answer: Sendable {

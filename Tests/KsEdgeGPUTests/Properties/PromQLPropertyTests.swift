@@ -60,6 +60,25 @@ import Testing
         })
     }
 
+    /// The snapshot's selectors are written once and the node appended: the text `Selector` writes with the node's
+    /// matcher, for every node, scraped or not, and with node labels of their own per exporter.
+    @Test func theSnapshotsSelectorsWrittenOnceAreWhatSelectorWrites() async {
+        let configurations = [
+            GPUQueries(scrapeInterval: .seconds(15)),
+            GPUQueries(nodeLabels: NodeLabels(.standard, overrides: [.dcgm: LabelName("Hostname")!]), pushInterval: .seconds(30)),
+            GPUQueries(nodeLabels: NodeLabels(.standard, nodeExporter: LabelName("node")!)),
+        ]
+        #expect(configurations.map(\.snapshotSelectors.matchers.count) == [1, 2, 2])
+        await propertyCheck(count: 300, input: HostileText.validNodeName, Gen.bool, perform: failingOnThrow { name, scraped in
+            guard let node = NodeName(name) else { return }
+            for queries in configurations {
+                let query = queries.snapshot(node, scraped: scraped)
+                let written = queries.snapshotSelectors.matchers.map { $0.matchers.equal($0.label, node.rawValue).text + "[\(query.windowSeconds)s]" }
+                #expect(query.promQL.map(\.text) == written, "\(name)")
+            }
+        })
+    }
+
     @Test func noLabelValueChangesTheShapeOfASelector() async {
         let job = LabelName("job")!
         await propertyCheck(count: 1000, input: HostileText.string(of: 0...30), HostileText.string(of: 0...30), perform: failingOnThrow { first, second in
