@@ -20,18 +20,11 @@ public struct MetricFamilies: Sendable {
             byName[entry.name, default: []].append(Sample(labels: entry.labels, value: reading(point.value), timestamp: point.timestamp))
         }
         for name in byName.keys where byName[name]!.count > 1 {
-            byName[name] = byName[name]!.map { ($0, $0.labels.sorted { $0.key < $1.key }) }
-                .sorted { Self.precedes($0.1, $1.1) }.map(\.0)
+            let order = LabelOrder(byName[name]!.lazy.map(\.labels))
+            // Prometheus sends a family's series in this order already: only another backend's answer is sorted.
+            guard !byName[name]!.isOrdered(by: order) else { continue }
+            byName[name]!.sort { order.precedes($0.labels, $1.labels) }
         }
-    }
-
-    /// Prometheus' order of label sets: label by label in name order, by name, then by value; a prefix first.
-    static func precedes(_ left: [(key: String, value: String)], _ right: [(key: String, value: String)]) -> Bool {
-        for (a, b) in zip(left, right) {
-            if a.key != b.key { return a.key < b.key }
-            if a.value != b.value { return a.value < b.value }
-        }
-        return left.count < right.count
     }
 
     public func samples(_ name: String) -> [Sample] { byName[name] ?? [] }
@@ -56,5 +49,11 @@ public struct MetricFamilies: Sendable {
         var newest: Sample?
         for sample in samples where newest.map({ sample.timestamp > $0.timestamp }) ?? true { newest = sample }
         return newest
+    }
+}
+
+extension Array where Element == MetricFamilies.Sample {
+    func isOrdered(by order: LabelOrder) -> Bool {
+        zip(self, dropFirst()).allSatisfy { !order.precedes($1.labels, $0.labels) }
     }
 }
