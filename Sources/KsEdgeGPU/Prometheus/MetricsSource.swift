@@ -43,6 +43,8 @@ extension MetricsSource {
     /// Every query at once, each answer folded into its own copy of `fold` as it is parsed; the folds in no
     /// particular order, for the caller to combine.
     public func query<Fold: SeriesFold>(all queries: [PromQL], folding fold: Fold) async throws(UpstreamError) -> [Fold] {
+        // One query (a snapshot's, unless exporters name nodes by different labels) is sent from the caller's task.
+        if queries.count == 1 { return [try await query(queries[0], folding: fold)] }
         do {
             return try await withThrowingTaskGroup(of: Fold.self) { group in
                 for query in queries { group.addTask { try await self.query(query, folding: fold) } }
