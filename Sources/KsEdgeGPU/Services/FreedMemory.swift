@@ -31,23 +31,19 @@ public enum FreedMemory {
     /// `M_MMAP_THRESHOLD` in glibc's malloc.h.
     private static let mmapThresholdOption: Int32 = -3
 
-    /// glibc's `mallopt`, looked up as `malloc_trim` is.
-    private static let setOption: (@convention(c) (Int32, Int32) -> Int32)? = {
-        #if canImport(Glibc)
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return nil }
-        return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32) -> Int32).self)
-        #else
-        return nil
-        #endif
-    }()
+    /// glibc's `mallopt`, looked up once; nil on other C libraries.
+    private static let setOption = glibcFunction("mallopt", as: (@convention(c) (Int32, Int32) -> Int32).self)
 
     /// glibc's `malloc_trim` (malloc.h is not in Swift's Glibc module), looked up once; nil on other C libraries.
-    private static let trim: (@convention(c) (Int) -> Int32)? = {
+    private static let trim = glibcFunction("malloc_trim", as: (@convention(c) (Int) -> Int32).self)
+
+    /// A function of glibc's malloc.h, which is not in Swift's Glibc module, found by name; nil on other C libraries.
+    private static func glibcFunction<Function>(_ name: String, as type: Function.Type) -> Function? {
         #if canImport(Glibc)
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return nil }
-        return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), name) else { return nil }
+        return unsafeBitCast(symbol, to: type)
         #else
         return nil
         #endif
-    }()
+    }
 }
