@@ -14,7 +14,8 @@ public protocol MetricsSource: Sendable {
 /// What a large answer is folded into one series at a time.
 public protocol SeriesFold: Sendable {
     mutating func add(_ series: Series)
-    /// Which samples of each series `add` uses: a parser may leave the others undecoded (every one unless said).
+    /// Which samples of each series `add` uses (every one unless said): a parser may leave the others undecoded, and
+    /// `add` still takes a series whole from sources that read answers whole.
     var samplesRead: SamplesRead { get }
 }
 
@@ -30,7 +31,7 @@ extension MetricsSource {
     /// A source that reads answers whole folds them afterwards.
     public func query<Fold: SeriesFold>(_ query: PromQL, folding fold: Fold) async throws(UpstreamError) -> Fold {
         var fold = fold
-        for series in try await self.query(query) { fold.add(fold.samplesRead.applied(to: series)) }
+        for series in try await self.query(query) { fold.add(series) }
         return fold
     }
 
